@@ -169,6 +169,10 @@ class SlackStub:
     def user(self, who: str) -> User:
         return self.users.user(who)
 
+    def trigger(self, user: User | str) -> str:
+        """A trigger_id as if the person had just clicked (valid 3 s on the clock, once)."""
+        return self.state.issue_trigger(self.users.user(user).id)
+
     # -- Slack calling the app -------------------------------------------------------------------
     async def command(
         self,
