@@ -96,8 +96,8 @@ class StubServer:
         state = self.state
         params: JSON = {}
         try:
-            faulted = await _apply_fault(state, method, request)
             params = await _params(request)
+            faulted = await _apply_fault(state, method, request)
             token = self._token(request, params)
             if faulted is not None:
                 self._record(method, params, faulted, request, token)
