@@ -173,6 +173,10 @@ class SlackStub:
         """A trigger_id as if the person had just clicked (valid 3 s on the clock, once)."""
         return self.state.issue_trigger(self.users.user(user).id)
 
+    def response_url(self, user: User | str, channel: str, message_ts: str | None = None) -> str:
+        """A response_url as if ``user`` had acted in ``channel`` (on ``message_ts``)."""
+        return self.state.issue_response_url(self.users.user(user).id, channel, message_ts)
+
     # -- Slack calling the app -------------------------------------------------------------------
     async def command(
         self,
