@@ -229,7 +229,10 @@ async def test_clicks_on_home_carry_the_view_and_the_choice(app: SlackStub, log:
     button, menu = log.actions
     assert button["container"] == {"type": "view", "view_id": home.id}
     assert button["actions"][0]["value"] == "r7"
-    assert menu["actions"][0]["selected_option"] == {"text": plain("Round 7"), "value": "7"}
+    assert menu["actions"][0]["selected_option"] == {
+        "text": {**plain("Round 7"), "emoji": True},
+        "value": "7",
+    }
     with pytest.raises(LookupError, match="no option with value '8'"):
         await app.click("alice", home, "round", "8")
     with pytest.raises(LookupError, match="no element with action_id"):

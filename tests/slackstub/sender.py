@@ -47,6 +47,7 @@ class Delivery:
     request_body: bytes = b""
     request_headers: dict[str, str] = field(default_factory=dict)
     retry_num: int = 0
+    retry_reason: str | None = None
     trigger_id: str | None = None
     response_url: str | None = None
     problems: list[str] = field(default_factory=list)
@@ -97,7 +98,7 @@ class Sender:
         retry_reason: str | None = None,
     ) -> Delivery:
         chosen = self.transport_for(transport)
-        delivery = Delivery(kind, chosen, payload, retry_num=retry_num)
+        delivery = Delivery(kind, chosen, payload, retry_num=retry_num, retry_reason=retry_reason)
         if chosen == "socket":
             if tamper is not None or kind == "url_verification":
                 raise ValueError("tampering and url_verification exist only over HTTP")
@@ -182,6 +183,8 @@ class Sender:
             payload=delivery.payload,
             accepts_response_payload=delivery.kind != "event",
             created_at=self.state.clock(),
+            retry_attempt=delivery.retry_num,
+            retry_reason=(delivery.retry_reason or "timeout") if delivery.retry_num else "",
         )
         delivery.envelope = envelope
         started = self.state.clock()

@@ -93,6 +93,9 @@ class SlackState:
     def append(self, message: Message) -> None:
         channel = self.workspace.channels[message.channel]
         parent = channel.find(message.thread_ts) if message.thread_ts else None
+        if parent is not None and parent.is_reply and parent.thread_ts:
+            parent = channel.find(parent.thread_ts)
+            message.thread_ts = parent.ts if parent else message.thread_ts
         if parent is not None and parent.ts != message.ts:
             parent.replies.append(message)
             if parent.thread_ts is None:

@@ -119,8 +119,9 @@ def read_blocks(call: Call) -> list[JSON] | None:
 
 
 def stamp_ids(blocks: list[JSON]) -> list[JSON]:
-    """Give blocks and interactive elements the ids Slack generates when an app omits them."""
+    """Store blocks as Slack does: generated block/action ids, ``emoji`` on plain_text."""
     stamped = copy.deepcopy(blocks)
+    _mark_emoji(stamped)
     for block in stamped:
         if not isinstance(block, dict):
             continue
@@ -133,6 +134,17 @@ def stamp_ids(blocks: list[JSON]) -> list[JSON]:
             if isinstance(element, dict) and element.get("type") not in ("image", None):
                 element.setdefault("action_id", secrets.token_urlsafe(4)[:4])
     return stamped
+
+
+def _mark_emoji(value: object) -> None:
+    if isinstance(value, dict):
+        if value.get("type") == "plain_text" and "text" in value:
+            value.setdefault("emoji", True)
+        for item in value.values():
+            _mark_emoji(item)
+    elif isinstance(value, list):
+        for item in value:
+            _mark_emoji(item)
 
 
 def read_metadata(call: Call) -> JSON | None:
