@@ -1,4 +1,18 @@
-"""chat.* and conversations.*: posting, editing and reading messages."""
+"""chat.* and conversations.*: posting, editing and reading messages.
+
+Verified (docs.slack.dev method pages): a user id as ``channel`` posts into the app's DM
+with that person; ``channel_not_found``, ``not_in_channel`` (posting to a public channel
+without ``chat:write.public``), ``no_text``, ``msg_too_long``, ``invalid_blocks``,
+``invalid_blocks_format``, ``invalid_metadata_format``, ``message_not_found``,
+``cant_update_message``, ``user_not_in_channel``, ``users_list_not_supplied``,
+``user_not_found``, ``thread_not_found`` (replies); chat.update drops blocks when only
+``text`` is given and drops metadata when given ``{}``; history omits metadata unless
+``include_all_metadata`` and leaves thread replies out.
+Chosen: text over 40,000 characters is refused (``msg_too_long``) rather than truncated;
+a ``thread_ts`` that names no message is ``thread_not_found``; a private channel the bot is
+not in does not exist (``channel_not_found``); conversations.open models 1:1 DMs only;
+cursors are opaque offsets.
+"""
 
 from __future__ import annotations
 
