@@ -124,6 +124,7 @@ class SocketModeServer:
             conn.open = False
             self._requeue(conn)
             self.state.changed()
+            await self._flush_pending()
         return ws
 
     def _hello(self) -> JSON:
@@ -176,6 +177,7 @@ class SocketModeServer:
                 self.pending.append(envelope)
 
     async def _flush_pending(self) -> None:
+        """Send what waited for a connection; called on hello and when one ends."""
         while self.pending and self.open_connections:
             await self._send(self.pending.pop(0))
 
@@ -200,7 +202,11 @@ class SocketModeServer:
         if isinstance(fault, Drop):
             self._cut_mid_frame(conn, json.dumps(envelope.frame()).encode())
         else:
-            await conn.ws.send_str(json.dumps(envelope.frame()))
+            try:
+                await conn.ws.send_str(json.dumps(envelope.frame()))
+            except ConnectionError:
+                conn.open = False
+                self.pending.append(envelope)
         self.state.changed()
 
     def _cut_mid_frame(self, conn: Connection, data: bytes) -> None:
