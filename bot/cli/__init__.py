@@ -1,0 +1,19 @@
+"""The fremdrift command: one Typer app with a sub-command per area."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli import db
+
+app = typer.Typer(
+    name="fremdrift",
+    help="Fremdrift runs a portfolio's status reporting in chat.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,60 @@
+"""What every CLI command shares: the database around the command, and errors as one line.
+
+A command's body is a coroutine; `run_with_db` opens the database (applying migrations),
+runs it, and closes the database again. A `UserError` becomes one clear line on stderr in
+the CLI's language and exit code 1 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+
+from bot.settings import get_settings
+from conversations.errors import UserError
+from models.db import close_db, open_db
+from render.i18n import text
+
+T = TypeVar("T")
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def cli_language() -> str:
+    return get_settings().language
+
+
+def fail(error: UserError) -> NoReturn:
+    """Print a user's mistake as one line and leave with exit code 1."""
+    language = cli_language()
+    message = text(language, error.key, **error.params)
+    err_console.print(text(language, "cli.error", message=message), markup=False)
+    raise typer.Exit(code=1)
+
+
+def say(key: str, /, **params: object) -> None:
+    console.print(text(cli_language(), key, **params), markup=False)
+
+
+def run_with_db(body: Callable[[], Awaitable[T]], *, database_url: str | None = None) -> T:
+    """Run an async command body with the database open; user errors end as one line."""
+
+    async def wrapper() -> T:
+        await open_db(database_url)
+        try:
+            return await body()
+        finally:
+            await close_db()
+
+    try:
+        return asyncio.run(wrapper())
+    except UserError as error:
+        fail(error)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,78 @@
+"""Rounds: one reporting cycle of a programme, and the submissions made in it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.people import Person
+from models.programme import Programme
+
+
+class RoundStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
+
+class Round(Model):
+    """One reporting cycle ("12. møde, 20. juni 2018").
+
+    open_slot holds the programme's id while the round is open and NULL otherwise; its
+    unique index lets the database itself refuse a second open round of a programme, even
+    when two replicas open one at the same moment.
+    """
+
+    id = fields.IntField(primary_key=True)
+    programme: fields.ForeignKeyRelation[Programme] = fields.ForeignKeyField(
+        "fremdrift.Programme", related_name="rounds", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=255)
+    status = fields.CharEnumField(RoundStatus, max_length=16, default=RoundStatus.OPEN)
+    open_slot = fields.IntField(null=True, unique=True)
+    opened_at = fields.DatetimeField()
+    opened_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "fremdrift.Person", related_name="rounds_opened", null=True, on_delete=fields.SET_NULL
+    )
+    deadline = fields.DatetimeField(null=True)
+    deadline_text = fields.CharField(max_length=200, default="")
+    closed_at = fields.DatetimeField(null=True)
+    published_at = fields.DatetimeField(null=True)
+    imported = fields.BooleanField(default=False)
+    comparison: dict[str, object] | None = fields.JSONField(null=True)
+
+    programme_id: int
+    opened_by_id: int | None
+
+    class Meta:
+        table = "round"
+        table_description = "a reporting round"
+        unique_together = (("programme", "name"),)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Submission(Model):
+    """A checklist handed in: for a unit (unit:<key>) or a reporter (reporter:<key>)."""
+
+    id = fields.IntField(primary_key=True)
+    round: fields.ForeignKeyRelation[Round] = fields.ForeignKeyField(
+        "fremdrift.Round", related_name="submissions", on_delete=fields.CASCADE
+    )
+    scope = fields.CharField(max_length=100)
+    submitted_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "fremdrift.Person", related_name="submissions", null=True, on_delete=fields.SET_NULL
+    )
+    submitted_at = fields.DatetimeField()
+    late = fields.BooleanField(default=False)
+
+    round_id: int
+    submitted_by_id: int | None
+
+    class Meta:
+        table = "submission"
+        table_description = "a checklist handed in"
+        unique_together = (("round", "scope"),)

@@ -1,0 +1,136 @@
+"""Words, in the person's language.
+
+Every sentence a person reads is a Jinja2 template in a catalogue per language
+(`render/messages/da.yaml`, `en.yaml`), addressed by a message key such as
+`deadline.unreadable`. Python code names keys and passes data; it never holds the words.
+
+The catalogue is compiled once per (language, target). The target decides how the
+*data* put into a sentence is escaped — never the sentence itself, which may carry
+intended formatting: for Slack, user text is escaped for mrkdwn (`&`, `<`, `>`) so a
+remark cannot fire `<!channel>` or forge a link; for plain text (terminal, CSV) nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from babel.dates import format_date, format_datetime
+from jinja2 import Environment, StrictUndefined, Template
+
+from conversations.errors import UserError
+
+MESSAGES_DIR = Path(__file__).parent / "messages"
+LANGUAGES: tuple[str, ...] = ("da", "en")
+DEFAULT_LANGUAGE = "da"
+BABEL_LOCALE = {"da": "da_DK", "en": "en_GB"}
+
+
+class Target(StrEnum):
+    PLAIN = "plain"
+    SLACK = "slack"
+
+
+def mrkdwn_escape(value: str) -> str:
+    """Slack's three control characters, escaped so user text stays text."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def normalise_language(language: str | None) -> str:
+    """'da-DK', 'en_US', None … → one of LANGUAGES (Danish first)."""
+    if not language:
+        return DEFAULT_LANGUAGE
+    short = language.replace("_", "-").split("-", 1)[0].lower()
+    return short if short in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def format_day(value: date, language: str, fmt: str = "long") -> str:
+    return str(format_date(value, format=fmt, locale=BABEL_LOCALE[language]))
+
+
+def format_moment(value: datetime, language: str, tz: str = "Europe/Copenhagen") -> str:
+    local = value.astimezone(ZoneInfo(tz))
+    pattern = "d. MMMM y 'kl.' HH:mm" if language == "da" else "d MMMM y, HH:mm"
+    return str(format_datetime(local, pattern, locale=BABEL_LOCALE[language]))
+
+
+def _finalizer(target: Target) -> Callable[[Any], Any]:
+    def finalize(value: Any) -> Any:
+        if target is Target.SLACK and isinstance(value, str):
+            return mrkdwn_escape(value)
+        return value
+
+    return finalize
+
+
+def make_environment(language: str, target: Target) -> Environment:
+    """The environment message templates are compiled in, with the filters they use."""
+    env = Environment(
+        undefined=StrictUndefined,
+        autoescape=False,
+        finalize=_finalizer(target),
+        keep_trailing_newline=False,
+    )
+    env.filters["day"] = lambda value, fmt="long": format_day(value, language, fmt)
+    env.filters["moment"] = lambda value, tz="Europe/Copenhagen": format_moment(value, language, tz)
+    return env
+
+
+class Catalogue:
+    """One language's messages for one target, compiled."""
+
+    def __init__(self, language: str, target: Target = Target.PLAIN) -> None:
+        self.language = language
+        self.target = target
+        env = make_environment(language, target)
+        raw = load_raw(language)
+        self._templates: dict[str, Template] = {
+            key: env.from_string(source) for key, source in raw.items()
+        }
+
+    def keys(self) -> set[str]:
+        return set(self._templates)
+
+    def text(self, key: str, /, **params: object) -> str:
+        """The message for `key`; an unknown key is a programming error and raises KeyError."""
+        return self._templates[key].render(**params).strip()
+
+    def error(self, error: UserError) -> str:
+        return self.text(error.key, **error.params)
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def load_raw(language: str) -> dict[str, str]:
+    """The catalogue file as key → template source (flattened: `a: {b: …}` is `a.b`)."""
+    path = MESSAGES_DIR / f"{language}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    flat: dict[str, str] = {}
+    _flatten("", data, flat)
+    return flat
+
+
+def _flatten(prefix: str, node: object, out: dict[str, str]) -> None:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), value, out)
+    elif isinstance(node, str):
+        out[prefix] = node
+    else:
+        raise TypeError(f"message {prefix!r} must be text, not {type(node).__name__}")
+
+
+@lru_cache(maxsize=2 * len(LANGUAGES))
+def catalogue(language: str | None = None, target: Target = Target.PLAIN) -> Catalogue:
+    """The shared, compiled catalogue for a language and target."""
+    return Catalogue(normalise_language(language), target)
+
+
+def text(language: str | None, key: str, /, **params: object) -> str:
+    """A plain-text message in the given language."""
+    return catalogue(language).text(key, **params)
