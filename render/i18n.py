@@ -1,7 +1,7 @@
 """Words, in the person's language.
 
 Every sentence a person reads is a Jinja2 template in a catalogue per language
-(`render/messages/da.yaml`, `en.yaml`), addressed by a message key such as
+(`render/messages/da/*.yaml`, `render/messages/en/*.yaml`, one file per area), addressed by a message key such as
 `deadline.unreadable`. Python code names keys and passes data; it never holds the words.
 
 The catalogue is compiled once per (language, target). The target decides how the
@@ -107,12 +107,19 @@ class Catalogue:
 
 @lru_cache(maxsize=len(LANGUAGES))
 def load_raw(language: str) -> dict[str, str]:
-    """The catalogue file as key → template source (flattened: `a: {b: …}` is `a.b`)."""
-    path = MESSAGES_DIR / f"{language}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    flat: dict[str, str] = {}
-    _flatten("", data, flat)
-    return flat
+    """The language's catalogue files as key → template source (`a: {b: …}` is `a.b`).
+
+    A key defined in two files is an error: each area owns its keys.
+    """
+    merged: dict[str, str] = {}
+    for path in sorted((MESSAGES_DIR / language).glob("*.yaml")):
+        flat: dict[str, str] = {}
+        _flatten("", yaml.safe_load(path.read_text(encoding="utf-8")) or {}, flat)
+        clash = merged.keys() & flat.keys()
+        if clash:
+            raise ValueError(f"{path}: message keys defined twice: {sorted(clash)}")
+        merged.update(flat)
+    return merged
 
 
 def _flatten(prefix: str, node: object, out: dict[str, str]) -> None:
