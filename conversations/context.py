@@ -1,0 +1,83 @@
+"""What the dialogue may know about the checklist, handed to it read-only.
+
+The runner loads this from the database before each step; the dialogue itself does no
+I/O. Answers are keyed by milestone code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from conversations.vocabulary import Delay, Progress
+
+
+@dataclass(frozen=True)
+class Item:
+    """One milestone (or local item) of the checklist."""
+
+    code: str
+    title: str
+    group_title: str = ""
+    definition: str = ""
+    baseline: str = ""
+    reporter: str | None = None
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class AnswerData:
+    progress: Progress = Progress.NONE
+    delay: Delay = Delay.ON_TIME
+    critical: bool = False
+    forecast_text: str = ""
+    forecast_earliest: date | None = None
+    forecast_latest: date | None = None
+    remark: str = ""
+    answered_by: str = ""
+    answered_at: datetime | None = None
+
+    def values(self) -> tuple[object, ...]:
+        """What counts as a change: the reported values, not who or when."""
+        return (
+            self.progress,
+            self.delay,
+            self.critical,
+            self.forecast_text,
+            self.forecast_earliest,
+            self.forecast_latest,
+            self.remark,
+        )
+
+
+@dataclass(frozen=True)
+class ChecklistContext:
+    round_id: int
+    round_name: str
+    scope: str
+    scope_title: str
+    language: str
+    timezone: str
+    deadline: datetime | None
+    items: tuple[Item, ...]
+    answers: dict[str, AnswerData]
+    previous: dict[str, AnswerData] = field(default_factory=dict)
+    previous_round: str | None = None
+    read_only: tuple[Item, ...] = ()
+    read_only_answers: dict[str, AnswerData] = field(default_factory=dict)
+    accepting: bool = True
+    late: bool = False
+    submitted_at: datetime | None = None
+    actor_name: str = ""
+    now: datetime | None = None
+
+    def with_answer(self, code: str, answer: AnswerData) -> ChecklistContext:
+        answers = dict(self.answers)
+        answers[code] = answer
+        return replace(self, answers=answers)
+
+    def index_of(self, code: str) -> int | None:
+        for index, item in enumerate(self.items):
+            if item.code == code:
+                return index
+        return None

@@ -1,0 +1,225 @@
+"""What a person can do in the checklist, as plain values, and their compact wire form.
+
+Every platform turns a click or a typed text into one of these events. The wire form is
+what a button carries (`value` in Slack, `data` in a Teams card): short, versioned, and
+checked on the way back in, so a tampered value is refused rather than guessed at.
+
+Wire form: ``<name>|<version>|<scope>|<code>|<argument>`` — e.g.
+``progress|7|unit:syddanmark|6.1 B|started``. Scope and code name the checklist and the
+milestone the view was drawn for; the runner refuses an event whose scope is not the
+conversation's, and the dialogue never applies one to another milestone than it names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from conversations.errors import UserError
+from conversations.vocabulary import Delay, Progress
+
+SEPARATOR = "|"
+MAX_WIRE_LENGTH = 2000  # Slack's limit on a button value
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of every event: the version of the view it came from (None: typed, no view)."""
+
+    name: ClassVar[str] = ""
+    navigates: ClassVar[bool] = True
+    """Navigation applied twice would move twice; value events only set a value."""
+
+    version: int | None = field(default=None, kw_only=True)
+    code: str = field(default="", kw_only=True)
+
+    def argument(self) -> str:
+        return ""
+
+    def fingerprint(self) -> str:
+        return f"{self.name}:{self.code}:{self.argument()}:{self.version}"
+
+
+@dataclass(frozen=True)
+class Start(Event):
+    name: ClassVar[str] = "start"
+
+
+@dataclass(frozen=True)
+class SetProgress(Event):
+    name: ClassVar[str] = "progress"
+    navigates: ClassVar[bool] = False
+    progress: Progress = Progress.NONE
+
+    def argument(self) -> str:
+        return self.progress.value
+
+
+@dataclass(frozen=True)
+class SetDelay(Event):
+    name: ClassVar[str] = "delay"
+    navigates: ClassVar[bool] = False
+    delay: Delay = Delay.ON_TIME
+
+    def argument(self) -> str:
+        return self.delay.value
+
+
+@dataclass(frozen=True)
+class SetCritical(Event):
+    name: ClassVar[str] = "critical"
+    navigates: ClassVar[bool] = False
+    critical: bool = False
+
+    def argument(self) -> str:
+        return "yes" if self.critical else "no"
+
+
+@dataclass(frozen=True)
+class GiveForecast(Event):
+    name: ClassVar[str] = "forecast"
+    navigates: ClassVar[bool] = False
+    text: str = ""
+
+    def argument(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class ConfirmForecast(Event):
+    """Keep a forecast that cannot be read as a date, verbatim, once the person says so."""
+
+    name: ClassVar[str] = "confirm_forecast"
+    navigates: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class GiveRemark(Event):
+    name: ClassVar[str] = "remark"
+    navigates: ClassVar[bool] = False
+    text: str = ""
+
+    def argument(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class SameAsLast(Event):
+    name: ClassVar[str] = "same"
+
+
+@dataclass(frozen=True)
+class Next(Event):
+    name: ClassVar[str] = "next"
+
+
+@dataclass(frozen=True)
+class Back(Event):
+    name: ClassVar[str] = "back"
+
+
+@dataclass(frozen=True)
+class Skip(Event):
+    name: ClassVar[str] = "skip"
+
+
+@dataclass(frozen=True)
+class Jump(Event):
+    """Go straight to a milestone by its code (typed, or picked from the review)."""
+
+    name: ClassVar[str] = "jump"
+
+
+@dataclass(frozen=True)
+class Review(Event):
+    name: ClassVar[str] = "review"
+
+
+@dataclass(frozen=True)
+class Edit(Event):
+    """Change one milestone from the review; Next then returns to the review."""
+
+    name: ClassVar[str] = "edit"
+
+
+@dataclass(frozen=True)
+class Submit(Event):
+    name: ClassVar[str] = "submit"
+
+
+@dataclass(frozen=True)
+class Pause(Event):
+    name: ClassVar[str] = "later"
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.name: cls
+    for cls in (
+        Start,
+        SetProgress,
+        SetDelay,
+        SetCritical,
+        GiveForecast,
+        ConfirmForecast,
+        GiveRemark,
+        SameAsLast,
+        Next,
+        Back,
+        Skip,
+        Jump,
+        Review,
+        Edit,
+        Submit,
+        Pause,
+    )
+}
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """An event as it arrived, with the checklist it was drawn for."""
+
+    scope: str
+    event: Event
+
+
+def encode(scope: str, event: Event) -> str:
+    """The wire form a button carries. Free text never travels in a button."""
+    if isinstance(event, GiveForecast | GiveRemark):
+        raise ValueError("typed text travels in a form, not in a button value")
+    parts = [event.name, "" if event.version is None else str(event.version), scope, event.code]
+    parts.append(event.argument())
+    return SEPARATOR.join(parts)
+
+
+def decode(wire: str) -> Envelope:
+    """Read a button's value back; anything malformed is a `UserError`, never a guess."""
+    if len(wire) > MAX_WIRE_LENGTH or wire.count(SEPARATOR) != 4:
+        raise UserError("checklist.bad_action")
+    name, version_text, scope, code, argument = wire.split(SEPARATOR)
+    cls = EVENT_TYPES.get(name)
+    if cls is None or cls in (GiveForecast, GiveRemark) or not scope:
+        raise UserError("checklist.bad_action")
+    try:
+        version = int(version_text) if version_text else None
+    except ValueError:
+        raise UserError("checklist.bad_action") from None
+    try:
+        event = _build(cls, argument, version=version, code=code)
+    except ValueError:
+        raise UserError("checklist.bad_action") from None
+    return Envelope(scope=scope, event=event)
+
+
+def _build(cls: type[Event], argument: str, *, version: int | None, code: str) -> Event:
+    if cls is SetProgress:
+        return SetProgress(progress=Progress(argument), version=version, code=code)
+    if cls is SetDelay:
+        return SetDelay(delay=Delay(argument), version=version, code=code)
+    if cls is SetCritical:
+        if argument not in ("yes", "no"):
+            raise ValueError(argument)
+        return SetCritical(critical=argument == "yes", version=version, code=code)
+    if argument:
+        raise ValueError(argument)
+    return cls(version=version, code=code)

@@ -1,0 +1,307 @@
+"""What a person is shown, as data.
+
+A view is drawn from the dialogue's state and the checklist's context, and carries the
+version of the state it was drawn from: every button on it sends that version back, so
+an old view is recognised. Adapters turn views into Block Kit or Adaptive Cards through
+templates; words and colours of a status come from `render/`, not from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from conversations.context import AnswerData, ChecklistContext, Item
+from conversations.state import Phase, State
+from conversations.vocabulary import Colour, Delay, Progress, colour_of, delay_allowed
+
+
+class Choice(StrEnum):
+    """The actions a view offers; adapters show a control for each."""
+
+    START = "start"
+    PROGRESS = "progress"
+    DELAY = "delay"
+    CRITICAL = "critical"
+    FORECAST = "forecast"
+    REMARK = "remark"
+    SAME_AS_LAST = "same"
+    BACK = "back"
+    NEXT = "next"
+    SKIP = "skip"
+    LATER = "later"
+    REVIEW = "review"
+    SUBMIT = "submit"
+    EDIT = "edit"
+    CONFIRM_FORECAST = "confirm_forecast"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A line shown on the view itself, such as 'Saved' after an answer was stored."""
+
+    key: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    progress: Progress
+    delay: Delay
+    critical: bool
+    forecast: str
+    remark: str
+    colour: Colour
+    answered_by: str
+    answered_at: datetime | None
+
+    @staticmethod
+    def of(answer: AnswerData) -> AnswerView:
+        return AnswerView(
+            progress=answer.progress,
+            delay=answer.delay,
+            critical=answer.critical,
+            forecast=answer.forecast_text,
+            remark=answer.remark,
+            colour=colour_of(answer.progress, answer.delay),
+            answered_by=answer.answered_by,
+            answered_at=answer.answered_at,
+        )
+
+
+@dataclass(frozen=True)
+class Header:
+    """What every view of a checklist says about where the person is."""
+
+    round_id: int
+    round_name: str
+    scope: str
+    scope_title: str
+    deadline: datetime | None
+    timezone: str
+    language: str
+    version: int
+    late: bool
+
+
+@dataclass(frozen=True)
+class IntroView:
+    header: Header
+    total: int
+    answered: int
+    previous_round: str | None
+    previous_colours: dict[str, int]
+    choices: tuple[Choice, ...]
+    kind: str = "intro"
+
+
+@dataclass(frozen=True)
+class MilestoneView:
+    header: Header
+    position: int  # 1-based
+    total: int
+    code: str
+    title: str
+    group_title: str
+    definition: str
+    baseline: str
+    previous: AnswerView | None
+    draft: AnswerView | None
+    choices: tuple[Choice, ...]
+    notice: Notice | None
+    kind: str = "milestone"
+
+
+@dataclass(frozen=True)
+class ConfirmForecastView:
+    header: Header
+    code: str
+    title: str
+    text: str
+    choices: tuple[Choice, ...]
+    kind: str = "confirm_forecast"
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    code: str
+    title: str
+    group_title: str
+    answer: AnswerView | None
+    read_only: bool
+    reporter: str | None
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    header: Header
+    rows: tuple[ReviewRow, ...]
+    missing: tuple[str, ...]
+    submitted_at: datetime | None
+    choices: tuple[Choice, ...]
+    notice: Notice | None
+    kind: str = "review"
+
+
+@dataclass(frozen=True)
+class SubmittedView:
+    header: Header
+    submitted_at: datetime | None
+    colours: dict[str, int]
+    total: int
+    choices: tuple[Choice, ...]
+    kind: str = "submitted"
+
+
+@dataclass(frozen=True)
+class PausedView:
+    header: Header
+    answered: int
+    total: int
+    choices: tuple[Choice, ...]
+    kind: str = "paused"
+
+
+@dataclass(frozen=True)
+class ClosedView:
+    header: Header
+    answered: int
+    total: int
+    kind: str = "closed"
+
+
+View = (
+    IntroView
+    | MilestoneView
+    | ConfirmForecastView
+    | ReviewView
+    | SubmittedView
+    | PausedView
+    | ClosedView
+)
+
+
+def header(state: State, ctx: ChecklistContext) -> Header:
+    return Header(
+        round_id=ctx.round_id,
+        round_name=ctx.round_name,
+        scope=ctx.scope,
+        scope_title=ctx.scope_title,
+        deadline=ctx.deadline,
+        timezone=ctx.timezone,
+        language=ctx.language,
+        version=state.version,
+        late=ctx.late,
+    )
+
+
+def colour_counts(answers: dict[str, AnswerData] | None) -> dict[str, int]:
+    counts = {colour.value: 0 for colour in Colour}
+    for answer in (answers or {}).values():
+        counts[colour_of(answer.progress, answer.delay).value] += 1
+    return counts
+
+
+def answered_count(ctx: ChecklistContext) -> int:
+    return sum(1 for item in ctx.items if item.code in ctx.answers)
+
+
+def build(state: State, ctx: ChecklistContext, notice: Notice | None = None) -> View:
+    """The view for a state: what the person sees now."""
+    head = header(state, ctx)
+    if not ctx.accepting:
+        return ClosedView(head, answered=answered_count(ctx), total=len(ctx.items))
+    if state.phase is Phase.INTRO:
+        return IntroView(
+            head,
+            total=len(ctx.items),
+            answered=answered_count(ctx),
+            previous_round=ctx.previous_round,
+            previous_colours=colour_counts(ctx.previous) if ctx.previous_round else {},
+            choices=(Choice.START,),
+        )
+    if state.phase is Phase.ASKING and ctx.items:
+        return milestone_view(state, ctx, head, notice)
+    if state.phase is Phase.CONFIRM_FORECAST and ctx.items:
+        item = ctx.items[state.index]
+        return ConfirmForecastView(
+            head,
+            code=item.code,
+            title=item.title,
+            text=state.pending_forecast or "",
+            choices=(Choice.CONFIRM_FORECAST, Choice.FORECAST),
+        )
+    if state.phase is Phase.PAUSED:
+        return PausedView(
+            head, answered=answered_count(ctx), total=len(ctx.items), choices=(Choice.START,)
+        )
+    if state.phase is Phase.SUBMITTED:
+        return SubmittedView(
+            head,
+            submitted_at=ctx.submitted_at,
+            colours=colour_counts({k: v for k, v in ctx.answers.items()}),
+            total=len(ctx.items),
+            choices=(Choice.REVIEW, Choice.EDIT),
+        )
+    return review_view(state, ctx, head, notice)
+
+
+def milestone_view(
+    state: State, ctx: ChecklistContext, head: Header, notice: Notice | None
+) -> MilestoneView:
+    item = ctx.items[state.index]
+    draft = ctx.answers.get(item.code)
+    previous = ctx.previous.get(item.code)
+    choices = [Choice.PROGRESS]
+    if draft is not None and delay_allowed(draft.progress):
+        choices.append(Choice.DELAY)
+    choices += [Choice.CRITICAL, Choice.FORECAST, Choice.REMARK]
+    if previous is not None:
+        choices.append(Choice.SAME_AS_LAST)
+    if state.index > 0:
+        choices.append(Choice.BACK)
+    choices.append(Choice.NEXT if draft is not None else Choice.SKIP)
+    choices += [Choice.LATER, Choice.REVIEW]
+    return MilestoneView(
+        head,
+        position=state.index + 1,
+        total=len(ctx.items),
+        code=item.code,
+        title=item.title,
+        group_title=item.group_title,
+        definition=item.definition,
+        baseline=item.baseline,
+        previous=AnswerView.of(previous) if previous else None,
+        draft=AnswerView.of(draft) if draft else None,
+        choices=tuple(choices),
+        notice=notice,
+    )
+
+
+def review_view(
+    state: State, ctx: ChecklistContext, head: Header, notice: Notice | None
+) -> ReviewView:
+    rows = [_review_row(item, ctx.answers.get(item.code)) for item in ctx.items]
+    rows += [_review_row(item, ctx.read_only_answers.get(item.code)) for item in ctx.read_only]
+    missing = tuple(item.code for item in ctx.items if item.code not in ctx.answers)
+    choices = (Choice.EDIT, Choice.SUBMIT) if not missing else (Choice.EDIT,)
+    return ReviewView(
+        head,
+        rows=tuple(rows),
+        missing=missing,
+        submitted_at=ctx.submitted_at,
+        choices=choices,
+        notice=notice,
+    )
+
+
+def _review_row(item: Item, answer: AnswerData | None) -> ReviewRow:
+    return ReviewRow(
+        code=item.code,
+        title=item.title,
+        group_title=item.group_title,
+        answer=AnswerView.of(answer) if answer else None,
+        read_only=item.read_only,
+        reporter=item.reporter,
+    )
