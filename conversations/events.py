@@ -4,10 +4,10 @@ Every platform turns a click or a typed text into one of these events. The wire 
 what a button carries (`value` in Slack, `data` in a Teams card): short, versioned, and
 checked on the way back in, so a tampered value is refused rather than guessed at.
 
-Wire form: ``<name>|<version>|<scope>|<code>|<argument>`` — e.g.
-``progress|7|unit:syddanmark|6.1 B|started``. Scope and code name the checklist and the
-milestone the view was drawn for; the runner refuses an event whose scope is not the
-conversation's, and the dialogue never applies one to another milestone than it names.
+Wire form: ``<name>|<version>|<round>|<scope>|<code>|<argument>`` — e.g.
+``progress|7|12|unit:syddanmark|6.1 B|started``. Round, scope and code name the checklist
+and the milestone the view was drawn for; the runner refuses a checklist the person may
+not answer, and the dialogue never applies an event to another milestone than it names.
 """
 
 from __future__ import annotations
@@ -177,38 +177,40 @@ EVENT_TYPES: dict[str, type[Event]] = {
 
 @dataclass(frozen=True)
 class Envelope:
-    """An event as it arrived, with the checklist it was drawn for."""
+    """An event as it arrived, with the round and checklist it was drawn for."""
 
+    round_id: int
     scope: str
     event: Event
 
 
-def encode(scope: str, event: Event) -> str:
+def encode(round_id: int, scope: str, event: Event) -> str:
     """The wire form a button carries. Free text never travels in a button."""
     if isinstance(event, GiveForecast | GiveRemark):
         raise ValueError("typed text travels in a form, not in a button value")
-    parts = [event.name, "" if event.version is None else str(event.version), scope, event.code]
-    parts.append(event.argument())
+    version = "" if event.version is None else str(event.version)
+    parts = [event.name, version, str(round_id), scope, event.code, event.argument()]
     return SEPARATOR.join(parts)
 
 
 def decode(wire: str) -> Envelope:
     """Read a button's value back; anything malformed is a `UserError`, never a guess."""
-    if len(wire) > MAX_WIRE_LENGTH or wire.count(SEPARATOR) != 4:
+    if len(wire) > MAX_WIRE_LENGTH or wire.count(SEPARATOR) != 5:
         raise UserError("checklist.bad_action")
-    name, version_text, scope, code, argument = wire.split(SEPARATOR)
+    name, version_text, round_text, scope, code, argument = wire.split(SEPARATOR)
     cls = EVENT_TYPES.get(name)
     if cls is None or cls in (GiveForecast, GiveRemark) or not scope:
         raise UserError("checklist.bad_action")
     try:
         version = int(version_text) if version_text else None
+        round_id = int(round_text)
     except ValueError:
         raise UserError("checklist.bad_action") from None
     try:
         event = _build(cls, argument, version=version, code=code)
     except ValueError:
         raise UserError("checklist.bad_action") from None
-    return Envelope(scope=scope, event=event)
+    return Envelope(round_id=round_id, scope=scope, event=event)
 
 
 def _build(cls: type[Event], argument: str, *, version: int | None, code: str) -> Event:

@@ -344,3 +344,51 @@ def test_an_unknown_stored_phase_is_an_error_not_a_default() -> None:
     with pytest.raises(UnknownPhase):
         State.from_json({"phase": "wandering", "index": 0, "version": 3})
     assert State.from_json({"phase": "asking", "index": 2}).phase is Phase.ASKING
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        Start(version=0),
+        SetProgress(progress=Progress.STARTED, code="6.1 B", version=7),
+        SetDelay(delay=Delay.OVER_6, code="11.4", version=1),
+        SetCritical(critical=True, code="4.1", version=2),
+        ConfirmForecast(code="4.1", version=3),
+        Next(code="1.1", version=4),
+        Edit(code="SYD-1"),
+        Submit(version=9),
+    ],
+)
+def test_a_button_value_reads_back_as_the_same_event(event: object) -> None:
+    from conversations.events import decode, encode
+
+    wire = encode(12, "unit:syddanmark", event)  # type: ignore[arg-type]
+    envelope = decode(wire)
+    assert (envelope.round_id, envelope.scope, envelope.event) == (12, "unit:syddanmark", event)
+
+
+@pytest.mark.parametrize(
+    "wire",
+    [
+        "",
+        "progress|7|12|unit:syd|1.1",  # a part missing
+        "progress|7|12|unit:syd|1.1|started|x",  # a part too many
+        "progress|7|12|unit:syd|1.1|finished",  # not a progress
+        "delay|7|12|unit:syd|1.1|9+",
+        "critical|7|12|unit:syd|1.1|maybe",
+        "teleport|7|12|unit:syd|1.1|",
+        "remark|7|12|unit:syd|1.1|free text never travels in a button",
+        "next|seven|12|unit:syd|1.1|",
+        "next|7|twelve|unit:syd|1.1|",
+        "next|7|12||1.1|",
+        "next|7|12|unit:syd|1.1|extra",
+        "next|7|12|unit:syd|1.1|" + "x" * 2001,
+    ],
+)
+def test_a_tampered_button_value_is_refused(wire: str) -> None:
+    from conversations.errors import UserError
+    from conversations.events import decode
+
+    with pytest.raises(UserError) as refused:
+        decode(wire)
+    assert refused.value.key == "checklist.bad_action"

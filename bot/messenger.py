@@ -1,0 +1,69 @@
+"""What the round machinery needs from a chat platform, and nothing more.
+
+Jobs (invitations, reminders, notes to admins, publication) are written in the database
+and sent by workers through a `Messenger`. Slack implements it in `bot/slack/messenger.py`;
+Microsoft Teams will implement the same. Every send carries an idempotency key: a send
+that may already have happened (a retried job after a crash or a lost response) must not
+show the person the same message twice, so implementations check before they resend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from conversations.views import View
+
+
+class DeliveryError(Exception):
+    """A send failed; the worker decides what to do from the subclass."""
+
+
+class Unreachable(DeliveryError):
+    """The person has no account on this platform, or the platform refuses them for good."""
+
+
+class RateLimited(DeliveryError):
+    """The platform asked us to wait; not a failure, and not counted as an attempt."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited, retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+class TransientFailure(DeliveryError):
+    """Worth retrying with backoff (a 5xx, a dropped connection, a timeout)."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message to one person from a template key, optionally with a resume button."""
+
+    key: str
+    params: dict[str, object] = field(default_factory=dict)
+    resume_round_id: int | None = None
+    resume_scope: str | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """Where a message landed, in the platform's own terms (kept as plain data)."""
+
+    ref: dict[str, object]
+    already_sent: bool = False
+
+
+class Messenger(Protocol):
+    platform: str
+
+    async def send_checklist(self, person_id: int, view: View, *, key: str) -> Sent:
+        """Post a checklist view (an invitation is its intro) as a new DM message."""
+        ...
+
+    async def send_notice(self, person_id: int, notice: Notice, *, key: str) -> Sent:
+        """Post a reminder or a note (to a lead, or to an admin) as a DM."""
+        ...
+
+    async def publish(self, round_id: int, *, key: str) -> Sent:
+        """Post the round's compiled matrix and documents to the steering channel."""
+        ...
