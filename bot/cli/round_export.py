@@ -1,0 +1,243 @@
+"""`fremdrift round …`: export a round's documents, import an earlier round from CSV.
+
+`round_app` is the `round` command group; other round commands (open, status, …) are
+added to it from their own modules. Export writes one document of a round: the matrix PDF,
+the units' sheets, the workbook, CSV or JSON (`--out -` sends CSV or JSON to stdout).
+Import reads a whole earlier round from CSV and stores it closed, all rows or none.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from tortoise.transactions import in_transaction
+
+from bot.cli.common import cli_language, err_console, fail, run_with_db, say
+from conversations.errors import UserError
+from models.answer import Answer, AnswerRevision
+from models.programme import Milestone, Programme, Unit
+from models.round import Round, RoundStatus
+from models.snapshot import load_comparison, load_snapshot
+from render.csv_import import ImportFailed, ImportRow, parse_import
+from render.i18n import text
+from render.matrix import compile_matrix
+from render.pdf import render_matrix_pdf, render_sheet_pdf
+from render.tables import render_csv, render_json
+from render.xlsx import render_xlsx
+
+round_app = typer.Typer(
+    help="Rounds: export their documents, import earlier ones.", no_args_is_help=True
+)
+
+LATEST = "latest"
+IMPORT_SOURCE = "import"
+
+
+class Format(StrEnum):
+    PDF = "pdf"
+    SHEET = "sheet"
+    XLSX = "xlsx"
+    CSV = "csv"
+    JSON = "json"
+
+
+SUFFIX = {
+    Format.PDF: ".pdf",
+    Format.SHEET: ".pdf",
+    Format.XLSX: ".xlsx",
+    Format.CSV: ".csv",
+    Format.JSON: ".json",
+}
+
+
+async def find_programme(key: str, *, scope: str = "export") -> Programme:
+    programme = await Programme.get_or_none(key=key)
+    if programme is None:
+        raise UserError(f"{scope}.unknown_programme", value=key)
+    return programme
+
+
+async def find_round(programme: Programme, name: str) -> Round:
+    """The round called `name`, or the newest one for 'latest'."""
+    if name == LATEST:
+        found = await Round.filter(programme_id=programme.id).order_by("-opened_at", "-id").first()
+        if found is None:
+            raise UserError("export.no_rounds", programme=programme.key)
+        return found
+    named = await Round.get_or_none(programme_id=programme.id, name=name)
+    if named is None:
+        raise UserError("export.unknown_round", programme=programme.key, name=name)
+    return named
+
+
+async def export_documents(
+    programme_key: str, round_name: str, fmt: Format, unit: str | None
+) -> list[tuple[str | None, bytes]]:
+    """The document(s) asked for: (unit key or None, bytes); several only for sheets per unit."""
+    programme = await find_programme(programme_key)
+    round_ = await find_round(programme, round_name)
+    snapshot = await load_snapshot(round_.id)
+    matrix = compile_matrix(snapshot)
+    if unit is not None and unit not in {u.key for u in snapshot.units}:
+        raise UserError("export.unknown_unit", programme=programme.key, value=unit)
+    if fmt is Format.PDF:
+        return [(None, render_matrix_pdf(matrix, await load_comparison(round_.id)).content)]
+    if fmt is Format.SHEET:
+        keys = [unit] if unit is not None else [u.key for u in snapshot.units]
+        return [(key, render_sheet_pdf(snapshot, matrix, key).content) for key in keys]
+    if fmt is Format.XLSX:
+        return [(None, render_xlsx(snapshot, matrix))]
+    if fmt is Format.CSV:
+        return [(None, render_csv(matrix))]
+    return [(None, render_json(matrix))]
+
+
+def _write(
+    out: str, fmt: Format, unit: str | None, documents: list[tuple[str | None, bytes]]
+) -> None:
+    if out == "-":
+        if fmt not in (Format.CSV, Format.JSON):
+            fail(UserError("export.stdout_binary", format=fmt.value))
+        content = documents[0][1]
+        sys.stdout.buffer.write(content.removeprefix(b"\xef\xbb\xbf"))
+        sys.stdout.buffer.flush()
+        return
+    path = Path(out)
+    if fmt is Format.SHEET and unit is None:
+        if path.exists() and not path.is_dir():
+            fail(UserError("export.not_a_folder", path=str(path)))
+        path.mkdir(parents=True, exist_ok=True)
+        for key, content in documents:
+            target = path / f"{key}{SUFFIX[fmt]}"
+            target.write_bytes(content)
+            say("export.written", what=fmt.value, path=str(target))
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(documents[0][1])
+    say("export.written", what=fmt.value, path=str(path))
+
+
+@round_app.command("export")
+def export(
+    programme: Annotated[str, typer.Option("--programme", help="The programme's key.")],
+    fmt: Annotated[Format, typer.Option("--format", help="pdf, sheet, xlsx, csv or json.")],
+    out: Annotated[str, typer.Option("--out", help="File (or folder for sheets); - for stdout.")],
+    round_name: Annotated[
+        str, typer.Option("--round", help="The round's name, or latest.")
+    ] = LATEST,
+    unit: Annotated[str | None, typer.Option("--unit", help="One unit's sheet (its key).")] = None,
+) -> None:
+    """Write one document of a round: the matrix PDF, sheets, workbook, CSV or JSON."""
+
+    async def body() -> list[tuple[str | None, bytes]]:
+        return await export_documents(programme, round_name, fmt, unit)
+
+    _write(out, fmt, unit, run_with_db(body))
+
+
+def render_error(language: str, error: UserError) -> str:
+    """A message whose parameters may hold another error (a forecast's reason) in words."""
+    params = {
+        key: render_error(language, value) if isinstance(value, UserError) else value
+        for key, value in error.params.items()
+    }
+    return text(language, error.key, **params)
+
+
+async def store_import(
+    programme: Programme, name: str, rows: list[ImportRow], now: datetime
+) -> Round:
+    """The round, closed and marked imported, with one answer and one revision per row."""
+    milestone_ids = dict(
+        await Milestone.filter(programme_id=programme.id).values_list("code", "id")
+    )
+    unit_ids = dict(await Unit.filter(programme_id=programme.id).values_list("key", "id"))
+    async with in_transaction():
+        if await Round.exists(programme_id=programme.id, name=name):
+            raise UserError("import.round_exists", name=name)
+        round_ = await Round.create(
+            programme=programme,
+            name=name,
+            status=RoundStatus.CLOSED,
+            open_slot=None,
+            opened_at=now,
+            closed_at=now,
+            imported=True,
+        )
+        for row in rows:
+            forecast = row.forecast
+            values: dict[str, Any] = {
+                "progress": row.progress,
+                "delay": row.delay,
+                "critical": row.critical,
+                "forecast_text": forecast.text if forecast else "",
+                "forecast_earliest": forecast.earliest if forecast else None,
+                "forecast_latest": forecast.latest if forecast else None,
+                "remark": row.remark,
+            }
+            answer = await Answer.create(
+                round=round_,
+                milestone_id=milestone_ids[row.milestone],
+                unit_id=unit_ids.get(row.scope),
+                scope=row.scope,
+                answered_at=now,
+                revision=1,
+                **values,
+            )
+            await AnswerRevision.create(
+                answer=answer, number=1, changed_at=now, source=IMPORT_SOURCE, **values
+            )
+    return round_
+
+
+async def import_round(programme_key: str, name: str, data: bytes, now: datetime) -> Round:
+    """Check the whole file, then store it; raises ImportFailed or UserError, storing nothing."""
+    programme = await find_programme(programme_key, scope="import")
+    if await Round.exists(programme_id=programme.id, name=name):
+        raise UserError("import.round_exists", name=name)
+    milestones = {
+        code: unit
+        for code, unit in await Milestone.filter(programme_id=programme.id).values_list(
+            "code", "unit__key"
+        )
+    }
+    units = {
+        str(key)
+        for key in await Unit.filter(programme_id=programme.id).values_list("key", flat=True)
+    }
+    rows = parse_import(data, milestones, units)
+    return await store_import(programme, name, rows, now)
+
+
+@round_app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="The CSV file.")],
+    programme: Annotated[str, typer.Option("--programme", help="The programme's key.")],
+    name: Annotated[str, typer.Option("--name", help="The new round's name.")],
+) -> None:
+    """Import an earlier round from CSV (milestone,unit,progress,delay,critical,forecast,remark)."""
+    try:
+        data = file.read_bytes()
+    except OSError:
+        fail(UserError("import.file_missing", path=str(file)))
+
+    async def body() -> tuple[str, int] | list[UserError]:
+        try:
+            round_ = await import_round(programme, name, data, datetime.now(UTC))
+        except ImportFailed as failed:
+            return failed.errors
+        return round_.name, await Answer.filter(round_id=round_.id).count()
+
+    result = run_with_db(body)
+    if isinstance(result, list):
+        language = cli_language()
+        for error in result:
+            err_console.print(render_error(language, error), markup=False)
+        fail(UserError("import.failed", count=len(result)))
+    imported, count = result
+    say("import.done", round=imported, count=count)

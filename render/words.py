@@ -1,0 +1,39 @@
+"""A cell's words, as the matrix shows them (seed 000) and the sheet names them (seed 001).
+
+There are only 4 progresses × 4 delay bands × 2 critical flags per language, so each text
+is rendered once from the catalogue (render/messages/*/matrix.yaml) and cached; compiling
+a 30,000-cell matrix then costs dictionary look-ups, not template renders.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from conversations.vocabulary import Colour, Delay, Progress, effective_delay
+from render.i18n import catalogue, normalise_language
+
+
+@cache
+def status_text(language: str, progress: Progress, delay: Delay, critical: bool) -> str:
+    """'Milepæl igangsat, men 0-3 måneder forsinket (milepælen er kritisk for hele projektet)'."""
+    words = catalogue(normalise_language(language))
+    delay = effective_delay(progress, delay)
+    if delay is Delay.ON_TIME or progress in (Progress.REACHED, Progress.NONE):
+        status = words.text(f"matrix.status.{progress.value}")
+    else:
+        band = words.text(f"matrix.band.{delay.value}")
+        status = words.text(f"matrix.status.{progress.value}_late", band=band)
+    if critical:
+        return words.text("matrix.critical", status=status)
+    return status
+
+
+@cache
+def sheet_status(language: str, progress: Progress) -> str:
+    """Seed 001's column 'Status på milepælen': Afsluttet / Igangsat / Ej igangsat."""
+    return catalogue(normalise_language(language)).text(f"matrix.sheet_status.{progress.value}")
+
+
+@cache
+def colour_name(language: str, colour: Colour) -> str:
+    return catalogue(normalise_language(language)).text(f"matrix.colour.{colour.value}")
