@@ -35,6 +35,10 @@ class TransientFailure(DeliveryError):
     """Worth retrying with backoff (a 5xx, a dropped connection, a timeout)."""
 
 
+class PermanentFailure(DeliveryError):
+    """Retrying will not help (the platform refused the message itself); a bug to report."""
+
+
 @dataclass(frozen=True)
 class Notice:
     """A message to one person from a template key, optionally with a resume button."""
@@ -56,14 +60,23 @@ class Sent:
 class Messenger(Protocol):
     platform: str
 
-    async def send_checklist(self, person_id: int, view: View, *, key: str) -> Sent:
-        """Post a checklist view (an invitation is its intro) as a new DM message."""
+    async def send_checklist(
+        self, person_id: int, view: View, *, key: str, maybe_sent: bool = False
+    ) -> Sent:
+        """Post a checklist view (an invitation is its intro) as a new DM message.
+
+        `maybe_sent` says an earlier attempt with this key may have gone out (a retried
+        job): the implementation then looks before it sends, and returns the earlier
+        message with `already_sent=True` if it finds one.
+        """
         ...
 
-    async def send_notice(self, person_id: int, notice: Notice, *, key: str) -> Sent:
+    async def send_notice(
+        self, person_id: int, notice: Notice, *, key: str, maybe_sent: bool = False
+    ) -> Sent:
         """Post a reminder or a note (to a lead, or to an admin) as a DM."""
         ...
 
-    async def publish(self, round_id: int, *, key: str) -> Sent:
+    async def publish(self, round_id: int, *, key: str, maybe_sent: bool = False) -> Sent:
         """Post the round's compiled matrix and documents to the steering channel."""
         ...
