@@ -1,0 +1,260 @@
+"""The programme file's shape: what each field may hold, as pydantic models.
+
+Pure and database-free, so the file can be checked whole before anything is written.
+Each field check raises a PydanticCustomError whose type is its message key
+("programme.bad_deadline"), which models/programme_file.py turns into a located message.
+`ProgrammeSettings` is also how other code reads `Programme.settings`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
+
+from conversations.deadlines import read_deadline
+from conversations.errors import UserError
+from render.i18n import LANGUAGES
+
+Loc = tuple[str | int, ...]
+"""Where a value sits in the file: ("groups", 5, "milestones", 2, "deadline")."""
+
+# ---------------------------------------------------------------------------------------
+# Field formats. Each check raises a PydanticCustomError whose type is the message key.
+
+
+def _problem(key: str, **context: object) -> PydanticCustomError:
+    return PydanticCustomError(key, key, context)
+
+
+_KEY_RE: Final = re.compile(r"[^\W_][\w-]*")
+_TIME_RE: Final = re.compile(r"(\d{1,2}):(\d{2})")
+_SLACK_USER_RE: Final = re.compile(r"[UW][A-Z0-9]{2,}")
+_SLACK_CHANNEL_RE: Final = re.compile(r"[CG][A-Z0-9]{2,}")
+_EMAIL_RE: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _none_as_empty(value: object) -> object:
+    """An optional text left blank (`definition:`) means empty, not missing."""
+    return "" if value is None else value
+
+
+def _check_key(value: str) -> str:
+    if not _KEY_RE.fullmatch(value):
+        raise _problem("programme.bad_key", text=value)
+    return value
+
+
+def _check_deadline(value: str) -> str:
+    """A baseline deadline must be readable; its text is kept verbatim."""
+    try:
+        read_deadline(value)
+    except UserError as error:
+        if error.key == "deadline.too_long":
+            raise _problem("programme.too_long", limit=error.params["limit"]) from None
+        if error.key == "deadline.empty":
+            raise _problem("programme.empty_value") from None
+        raise _problem("programme.bad_deadline", text=value) from None
+    return value
+
+
+def _check_time(value: str) -> str:
+    match = _TIME_RE.fullmatch(value)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise _problem("programme.bad_time", text=value)
+    return f"{int(match[1]):02d}:{match[2]}"
+
+
+def _check_language(value: str) -> str:
+    if value not in LANGUAGES:
+        raise _problem("programme.bad_language", text=value, choices=", ".join(LANGUAGES))
+    return value
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _problem("programme.bad_timezone", text=value) from None
+    return value
+
+
+def _pattern(regex: re.Pattern[str], key: str, *, allow_empty: bool = False) -> AfterValidator:
+    def check(value: str) -> str:
+        if not (allow_empty and value == "") and not regex.fullmatch(value):
+            raise _problem(key, text=value)
+        return value
+
+    return AfterValidator(check)
+
+
+def _choice(*choices: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if value not in choices:
+            raise _problem("programme.bad_choice", text=value, choices=", ".join(choices))
+        return value
+
+    return AfterValidator(check)
+
+
+_OrEmpty = BeforeValidator(_none_as_empty)
+Key = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_check_key)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+GroupNumber = Annotated[str, StringConstraints(min_length=1, max_length=16)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+Label = Annotated[str, _OrEmpty, StringConstraints(max_length=64)]
+Line = Annotated[str, _OrEmpty, StringConstraints(max_length=255)]
+Prose = Annotated[str, _OrEmpty, StringConstraints(max_length=5000)]
+DeadlineText = Annotated[str, AfterValidator(_check_deadline)]
+ClockTime = Annotated[str, AfterValidator(_check_time)]
+Language = Annotated[str, AfterValidator(_check_language)]
+Timezone = Annotated[str, AfterValidator(_check_timezone)]
+SlackUser = Annotated[str, _pattern(_SLACK_USER_RE, "programme.bad_slack_id")]
+SlackChannel = Annotated[
+    str, _OrEmpty, _pattern(_SLACK_CHANNEL_RE, "programme.bad_channel_id", allow_empty=True)
+]
+Email = Annotated[
+    str,
+    _OrEmpty,
+    StringConstraints(max_length=255),
+    _pattern(_EMAIL_RE, "programme.bad_email", allow_empty=True),
+]
+LateAnswers = Annotated[str, _choice("refuse", "accept")]
+
+# ---------------------------------------------------------------------------------------
+# The file's shape.
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Reminder(_Spec):
+    days_before: Annotated[int, Field(ge=0, le=60)]
+    at: ClockTime = "09:00"
+
+
+class QuietHours(_Spec):
+    start: ClockTime
+    end: ClockTime
+
+
+class ProgrammeSettings(_Spec):
+    """A programme's round settings; `Programme.settings` holds them with defaults filled in."""
+
+    reminders: list[Reminder] = Field(
+        default_factory=lambda: [Reminder(days_before=3), Reminder(days_before=1)]
+    )
+    skip_weekends: bool = True
+    quiet_hours: QuietHours | None = QuietHours(start="18:00", end="08:00")
+    max_reminders: Annotated[int, Field(ge=0, le=50)] = 3
+    auto_close: bool = True
+    late_answers: LateAnswers = "refuse"
+
+
+class PersonSpec(_Spec):
+    key: Key
+    name: Name
+    language: Language | None = None
+    email: Email = ""
+    slack: SlackUser | None = None
+
+
+class LocalItemSpec(_Spec):
+    code: Code
+    title: Title
+    definition: Prose = ""
+    deadline: DeadlineText | None = None
+
+
+class UnitSpec(_Spec):
+    key: Key
+    name: Name
+    leads: Annotated[list[Key], Field(min_length=1)]
+    deputies: list[Key] = []
+    local_items: list[LocalItemSpec] = []
+
+
+class MilestoneSpec(_Spec):
+    code: Code
+    title: Title
+    definition: Prose = ""
+    reporter: Key | None = None
+    deadline: DeadlineText | None = None
+    deadlines: dict[Key, DeadlineText] = {}
+
+
+class GroupSpec(_Spec):
+    number: GroupNumber
+    title: Title
+    milestones: Annotated[list[MilestoneSpec], Field(min_length=1)]
+
+
+class ProgrammeSpec(_Spec):
+    key: Key
+    title: Name
+    subtitle: Prose = ""
+    language: Language = "da"
+    timezone: Timezone = "Europe/Copenhagen"
+    unit_label: Label = ""
+    steering_channel: SlackChannel = ""
+    source: Line = ""
+    settings: ProgrammeSettings = ProgrammeSettings()
+    people: Annotated[list[PersonSpec], Field(min_length=1)]
+    admins: Annotated[list[Key], Field(min_length=1)]
+    units: Annotated[list[UnitSpec], Field(min_length=1)]
+    groups: Annotated[list[GroupSpec], Field(min_length=1)]
+
+
+@dataclass(frozen=True)
+class ProgrammeFile:
+    """A validated programme file: its content, its name in messages, and its lines."""
+
+    spec: ProgrammeSpec
+    name: str
+    path: str
+    lines: Mapping[Loc, int]
+
+    def where(self, loc: Loc) -> dict[str, object]:
+        """The file, line and field parameters every located message takes."""
+        return {"file": self.name, "line": line_of(self.lines, loc), "field": field_name(loc)}
+
+
+def line_of(lines: Mapping[Loc, int], loc: Loc) -> int:
+    """The line of `loc`, or of the nearest enclosing value (a missing field's mapping)."""
+    while loc not in lines:
+        loc = loc[:-1]
+    return lines[loc]
+
+
+def field_name(loc: Loc) -> str:
+    name = ""
+    for part in loc:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else part
+    return name
+
+
+def codes(spec: ProgrammeSpec) -> Iterator[tuple[str, Loc]]:
+    """Every code in file order: milestones and local items share one name space."""
+    for i, group in enumerate(spec.groups):
+        for j, milestone in enumerate(group.milestones):
+            yield milestone.code, ("groups", i, "milestones", j, "code")
+    for i, unit in enumerate(spec.units):
+        for j, item in enumerate(unit.local_items):
+            yield item.code, ("units", i, "local_items", j, "code")
