@@ -17,7 +17,6 @@ from enum import StrEnum
 from typing import Any
 
 from conversations.vocabulary import COLOUR_RANK, Colour
-from models.programme import ALL_UNITS
 from models.snapshot import REPORTER_SCOPE, UNIT_SCOPE, Snapshot
 from render.matrix import Matrix
 
@@ -155,11 +154,7 @@ def missing(snapshot: Snapshot) -> tuple[Missing, ...]:
     """
     submitted = {submission.scope for submission in snapshot.submissions}
     stated_scopes = {a.scope for a in snapshot.answers} if snapshot.round.imported else set()
-    stated_codes = (
-        {a.milestone for a in snapshot.answers if a.scope == ALL_UNITS}
-        if snapshot.round.imported
-        else set()
-    )
+    stated_codes = {a.milestone for a in snapshot.answers} if snapshot.round.imported else set()
     found = [
         Missing(MissingKind.UNIT, unit.key, unit.name, unit.leads or unit.deputies)
         for unit in snapshot.units

@@ -4,10 +4,11 @@ Documents (render/templates/documents/*.html.j2) are HTML: autoescaped, StrictUn
 Their words come from the message catalogue through `t(key, **data)`, which returns plain
 text that autoescaping then makes safe, so neither a sentence nor data can inject markup.
 
-The Slack publication templates (render/templates/slack/*.j2) write Block Kit JSON. Every
-value put into the JSON goes through the `json` filter; the data they get has already
-been escaped for mrkdwn (see render.publication), and their words come from the Slack
-catalogue, which escapes the data put into a sentence.
+The Slack publication templates (render/templates/slack/*.j2) build Block Kit blocks as
+Jinja dicts (`{% do blocks.append({...}) %}`) and write them with the `json` filter, so
+quoting is never done by hand. Data reaches mrkdwn either through a sentence of the Slack
+catalogue (`t`, which escapes its parameters) or through the `m` filter (&, <, >), so a
+remark holding <!channel> stays text; `tp` gives plain-text sentences for plain_text fields.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from render.i18n import mrkdwn_escape
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -52,6 +55,8 @@ def slack_environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.do"],
     )
     env.filters["json"] = json_value
+    env.filters["m"] = mrkdwn_escape
     return env

@@ -1,0 +1,288 @@
+"""What is posted to the steering group's channel when a round is published, platform-neutral.
+
+`build_publication` returns messages (fallback text + Block Kit blocks, rendered from
+render/templates/slack/publication*.j2) and files (the documents as bytes). Posting them
+is the Slack adapter's job.
+
+The matrix is shown in Slack as text, not as an image: one section per milestone group,
+one line per milestone, a coloured dot per unit in the programme's order (🟢🟡🔴⚪),
+‼️ naming the units that flag the milestone critical. Dots come first on each line so the
+units line up as columns. Text stays searchable, readable on a phone, needs no renderer
+and no upload; the PDF alongside is the printable copy (Slack previews it).
+
+Slack's limits are kept by construction: a section longer than 3,000 characters is
+split at line ends, a message carries at most 50 blocks, and the matrix continues in as
+many messages as it needs ("part 2 of 3").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from models.snapshot import Snapshot
+from render.comparison import Comparison
+from render.i18n import Target, catalogue, format_day
+from render.matrix import Matrix
+from render.pdf import render_matrix_pdf, render_sheet_pdf
+from render.tables import render_csv, render_json
+from render.templating import slack_environment
+from render.xlsx import render_xlsx
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_FALLBACK = 3000
+LIST_LIMIT = 12
+CODES_LIMIT = 30
+Block = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    text: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class File:
+    filename: str
+    title: str
+    content: bytes
+    mimetype: str
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    messages: tuple[Message, ...]
+    files: tuple[File, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Capped:
+    """A list cut to what a message can show, and how many were left out."""
+
+    kind: str
+    items: tuple[Any, ...]
+    count: int
+    more: int
+
+
+@dataclass(frozen=True, slots=True)
+class CriticalUnit:
+    name: str
+    codes: tuple[str, ...]
+    more: int
+
+
+def _cap(kind: str, items: Sequence[Any], limit: int = LIST_LIMIT) -> Capped:
+    return Capped(kind, tuple(items[:limit]), len(items), max(0, len(items) - limit))
+
+
+def split_section(text: str, limit: int = MAX_SECTION) -> list[str]:
+    """Text cut at line ends into pieces of at most `limit` characters (a longer line is cut)."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[: limit - 1] + "…")
+            line = ""
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def fit_sections(blocks: Sequence[Block]) -> list[Block]:
+    """Every section's text within Slack's 3,000 characters, split into several if needed."""
+    fitted: list[Block] = []
+    for block in blocks:
+        text = block.get("text", {}).get("text", "") if block.get("type") == "section" else ""
+        if len(text) <= MAX_SECTION:
+            fitted.append(block)
+            continue
+        fitted.extend(
+            {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+            for piece in split_section(text)
+        )
+    return fitted
+
+
+def _render(template: str, **context: Any) -> list[Block]:
+    rendered = slack_environment().get_template(f"slack/{template}").render(**context)
+    blocks: list[Block] = json.loads(rendered)
+    return fit_sections(blocks)
+
+
+def _words(language: str) -> dict[str, Callable[..., str]]:
+    slack, plain = catalogue(language, Target.SLACK), catalogue(language, Target.PLAIN)
+
+    def t(key: str, /, **params: object) -> str:
+        return slack.text(key, **params)
+
+    def tp(key: str, /, **params: object) -> str:
+        return plain.text(key, **params)
+
+    return {"t": t, "tp": tp}
+
+
+def _critical(matrix: Matrix) -> list[CriticalUnit]:
+    found: dict[str, list[str]] = {unit.key: [] for unit in matrix.units}
+    for cell in matrix.cells():
+        if cell.critical:
+            found[cell.unit].append(cell.milestone)
+    return [
+        CriticalUnit(
+            unit.name,
+            tuple(found[unit.key][:CODES_LIMIT]),
+            max(0, len(found[unit.key]) - CODES_LIMIT),
+        )
+        for unit in matrix.units
+        if found[unit.key]
+    ]
+
+
+def _changes(comparison: Comparison) -> list[Capped]:
+    kinds = (
+        "worse",
+        "better",
+        "newly_stated",
+        "no_longer_stated",
+        "new_critical",
+        "cleared_critical",
+        "later_forecasts",
+    )
+    return [_cap(kind, getattr(comparison, kind)) for kind in kinds if getattr(comparison, kind)]
+
+
+def summary_message(
+    matrix: Matrix, comparison: Comparison, *, published: datetime, with_files: bool = True
+) -> Message:
+    language = matrix.language
+    words = _words(language)
+    counts = {colour.value: count for colour, count in matrix.counts().items()}
+    tally = {
+        "green": counts["green"],
+        "yellow": counts["yellow"],
+        "red": counts["red"],
+        "unstated": counts["none"],
+    }
+    blocks = _render(
+        "publication_summary.j2",
+        **words,
+        round=matrix.round,
+        programme=matrix.programme,
+        date=format_day(published.date(), language),
+        counts=tally,
+        critical=_critical(matrix),
+        comparison=comparison,
+        changes=_changes(comparison),
+        missing=comparison.missing[: LIST_LIMIT * 4],
+        unit_name=matrix.unit_name,
+        with_files=with_files,
+    )
+    fallback = words["t"](
+        "publication.fallback", title=matrix.programme.title, round=matrix.round.name, **tally
+    )
+    return Message(text=fallback[:MAX_FALLBACK], blocks=tuple(blocks[:MAX_BLOCKS]))
+
+
+def grid_messages(matrix: Matrix) -> list[Message]:
+    """The matrix as dots, in as many messages as Slack's 50-block limit asks for."""
+    language = matrix.language
+    words = _words(language)
+    sections = _render(
+        "publication_grid.j2", **words, groups=matrix.groups, unit_name=matrix.unit_name
+    )
+    head_size = 2
+    per_message = MAX_BLOCKS - head_size
+    parts = [sections[i : i + per_message] for i in range(0, len(sections), per_message)] or [[]]
+    messages = []
+    for number, part in enumerate(parts, start=1):
+        head = _render(
+            "publication_grid_head.j2", **words, part=number, parts=len(parts), units=matrix.units
+        )
+        text = words["t"](
+            "publication.grid_fallback",
+            title=matrix.programme.title,
+            round=matrix.round.name,
+            part=number,
+            parts=len(parts),
+        )
+        messages.append(Message(text=text[:MAX_FALLBACK], blocks=tuple(head + part)))
+    return messages
+
+
+def slug(value: str) -> str:
+    """An ASCII file name part ("12. møde, 20. juni 2018" → "12-moede-20-juni-2018")."""
+    folded = unicodedata.normalize(
+        "NFKD", value.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    )
+    ascii_only = folded.encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-") or "round"
+
+
+def documents(snapshot: Snapshot, matrix: Matrix, comparison: Comparison) -> tuple[File, ...]:
+    """The round's documents as files: matrix PDF, sheets PDF, workbook, CSV, JSON."""
+    words = _words(matrix.language)["tp"]
+    stem = f"{slug(matrix.programme.key)}-{slug(matrix.round.name)}"
+    name = matrix.round.name
+
+    def title(kind: str) -> str:
+        return words(f"publication.file.{kind}", round=name)
+
+    return (
+        File(
+            f"{stem}-matrix.pdf",
+            title("matrix"),
+            render_matrix_pdf(matrix, comparison).content,
+            "application/pdf",
+        ),
+        File(
+            f"{stem}-sheets.pdf",
+            title("sheets"),
+            render_sheet_pdf(snapshot, matrix).content,
+            "application/pdf",
+        ),
+        File(
+            f"{stem}.xlsx",
+            title("xlsx"),
+            render_xlsx(snapshot, matrix),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        File(f"{stem}.csv", title("csv"), render_csv(matrix), "text/csv"),
+        File(f"{stem}.json", title("json"), render_json(matrix), "application/json"),
+    )
+
+
+def build_publication(
+    snapshot: Snapshot,
+    matrix: Matrix,
+    comparison: Comparison,
+    *,
+    published: datetime | None = None,
+    with_files: bool = True,
+) -> Publication:
+    """The summary, the matrix in as many messages as needed, and (with_files) the documents."""
+    moment = (
+        published or snapshot.round.published_at or snapshot.round.closed_at or datetime.now(UTC)
+    )
+    messages = [summary_message(matrix, comparison, published=moment, with_files=with_files)]
+    messages.extend(grid_messages(matrix))
+    files = documents(snapshot, matrix, comparison) if with_files else ()
+    return Publication(messages=tuple(messages), files=files)
+
+
+__all__ = ["File", "Message", "Publication", "build_publication", "slug"]
