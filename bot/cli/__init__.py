@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db
+from bot.cli import db, programme
 from bot.cli.round_export import round_app
 
 app = typer.Typer(
@@ -14,6 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(programme.app, name="programme")
 app.add_typer(round_app, name="round")
 
 

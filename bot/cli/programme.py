@@ -1,0 +1,188 @@
+"""`fremdrift programme …`: load a programme file, show a programme, list them.
+
+The commands only translate: models/programme_file.py reads, validates and writes;
+models/programme_view.py reads back. Every heading and sentence comes from the catalogue
+(render/messages/*/programme.yaml); user data goes into rich Text cells so a "[ØA18]" in a
+title is printed, never read as markup.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from bot.cli.common import cli_language, console, run_with_db
+from models.programme_file import (
+    LoadSummary,
+    ProgrammeRow,
+    ProgrammeView,
+    Tally,
+    list_programmes,
+    load_programme_file,
+    programme_overview,
+)
+from models.programme_view import DeadlineView, MilestoneView, PersonRef
+from render.i18n import text
+
+app = typer.Typer(
+    help="Programmes: load a programme file, show one, list them.", no_args_is_help=True
+)
+
+
+def _t(key: str, /, **params: object) -> str:
+    return text(cli_language(), f"programme.{key}", **params)
+
+
+def _table(title: str | None, *columns: str) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for column in columns:
+        table.add_column(_t(f"{column}"))
+    return table
+
+
+def _names(people: tuple[PersonRef, ...]) -> Text:
+    return Text(", ".join(person.name for person in people) or _t("show.nobody"))
+
+
+@app.command("load")
+def load(
+    file: Annotated[
+        Path, typer.Argument(help="The programme's YAML file, e.g. programmes/kol-2018.yaml.")
+    ],
+) -> None:
+    """Validate a programme file and write it to the database (nothing is written if it is bad)."""
+    summary = run_with_db(lambda: load_programme_file(file))
+    _print_summary(summary)
+
+
+def _print_summary(summary: LoadSummary) -> None:
+    state = "created" if summary.created else "updated" if summary.changed else "unchanged"
+    console.print(
+        _t(f"cli.loaded_{state}", programme=summary.key, title=summary.title), markup=False
+    )
+    table = _table(
+        None,
+        *(
+            f"cli.column.{c}"
+            for c in ("kind", "total", "created", "updated", "unchanged", "removed")
+        ),
+    )
+    kinds: dict[str, Tally] = {
+        "units": summary.units,
+        "groups": summary.groups,
+        "milestones": summary.milestones,
+        "local_items": summary.local_items,
+        "people": summary.people,
+        "deadlines": summary.deadlines,
+        "roles": summary.roles,
+        "accounts": summary.accounts,
+    }
+    for kind, tally in kinds.items():
+        counts = (tally.total, tally.created, tally.updated, tally.unchanged, tally.removed)
+        table.add_row(Text(_t(f"cli.kind.{kind}")), *(Text(str(count)) for count in counts))
+    console.print(table)
+
+
+@app.command("show")
+def show(key: Annotated[str, typer.Argument(help="The programme's key, e.g. kol-2018.")]) -> None:
+    """Show a programme: its groups and milestones, who answers them, deadlines, and units."""
+    view = run_with_db(lambda: programme_overview(key))
+    _print_heading(view)
+    units = {unit.key: unit.name for unit in view.units}
+    for group in view.groups:
+        title = _t("show.group", number=group.number, title=group.title)
+        table = _milestone_table(title, group.milestones, units)
+        console.print(table)
+    _print_units(view)
+
+
+def _print_heading(view: ProgrammeView) -> None:
+    lines = [_t("show.heading", programme=view.key, title=view.title)]
+    if view.subtitle:
+        lines.append(view.subtitle)
+    lines.append(
+        _t(
+            "show.facts",
+            language=view.language,
+            timezone=view.timezone,
+            channel=view.steering_channel,
+            source=view.source,
+        )
+    )
+    lines.append(_t("show.admins", names=", ".join(p.name for p in view.admins)))
+    if view.open_round is None:
+        lines.append(_t("show.no_open_round"))
+    else:
+        lines.append(_t("show.open_round", name=view.open_round))
+    for line in lines:
+        console.print(line, markup=False)
+
+
+def _milestone_table(
+    title: str, milestones: tuple[MilestoneView, ...], units: dict[str, str], *, local: bool = False
+) -> Table:
+    """Milestones with who answers them and their deadlines; a unit's local items if `local`."""
+    table = _table(
+        title, *(f"show.column.{c}" for c in ("code", "title", "answered_by", "deadline"))
+    )
+    leads = _t("show.unit_leads_answer" if local else "show.leads_answer")
+    for milestone in milestones:
+        who = milestone.reporter.name if milestone.reporter else leads
+        deadlines = [_deadline(d, units, local=local) for d in milestone.deadlines]
+        table.add_row(
+            Text(milestone.code), Text(milestone.title), Text(who), Text("\n".join(deadlines))
+        )
+    return table
+
+
+def _deadline(deadline: DeadlineView, units: dict[str, str], *, local: bool) -> str:
+    if local:
+        return deadline.text
+    if deadline.unit is None:
+        return _t("show.deadline_all", text=deadline.text)
+    return _t(
+        "show.deadline_unit", unit=units.get(deadline.unit, deadline.unit), text=deadline.text
+    )
+
+
+def _print_units(view: ProgrammeView) -> None:
+    table = _table(
+        _t("show.units", label=view.unit_label),
+        *(f"show.column.{c}" for c in ("unit", "leads", "deputies")),
+    )
+    for unit in view.units:
+        table.add_row(Text(unit.name), _names(unit.leads), _names(unit.deputies))
+    console.print(table)
+    units = {unit.key: unit.name for unit in view.units}
+    for unit in view.units:
+        if unit.local_items:
+            title = _t("show.local_items", unit=unit.name)
+            console.print(_milestone_table(title, unit.local_items, units, local=True))
+
+
+@app.command("list")
+def list_() -> None:
+    """List the programmes: key, title, units, milestones and the open round, if any."""
+    rows = run_with_db(list_programmes)
+    if not rows:
+        console.print(_t("list.empty"), markup=False)
+        return
+    _print_rows(rows)
+
+
+def _print_rows(rows: list[ProgrammeRow]) -> None:
+    columns = ("key", "title", "units", "milestones", "open_round")
+    table = _table(_t("list.title"), *(f"list.column.{c}" for c in columns))
+    for row in rows:
+        table.add_row(
+            Text(row.key),
+            Text(row.title),
+            Text(str(row.units)),
+            Text(str(row.milestones)),
+            Text(row.open_round or _t("list.no_round")),
+        )
+    console.print(table)
