@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from conversations.deadlines import read_deadline
+from conversations.vocabulary import Delay, Progress
+from models.answer import Answer
 from models.people import Person, Role, RoleKind
 from models.programme import ALL_UNITS, BaselineDeadline, Milestone, MilestoneGroup, Programme, Unit
 from models.round import Round, RoundStatus, Submission
@@ -261,3 +263,38 @@ async def close_round(round_: Round, closed_at: datetime) -> None:
 
 async def submit(round_: Round, scope: str, at: datetime | None = None) -> None:
     await Submission.create(round=round_, scope=scope, submitted_at=at or datetime.now(UTC))
+
+
+async def answer(
+    round_: Round,
+    code: str,
+    scope: str,
+    progress: Progress,
+    delay: Delay = Delay.ON_TIME,
+    *,
+    critical: bool = False,
+    forecast: str = "",
+    remark: str = "",
+    by: Person | None = None,
+) -> Answer:
+    """Store one answer as the checklist would (no revision: the matrix reads answers only)."""
+    milestone = await Milestone.get(programme_id=round_.programme_id, code=code)
+    unit = (
+        None if scope == ALL_UNITS else await Unit.get(programme_id=round_.programme_id, key=scope)
+    )
+    read = read_deadline(forecast) if forecast else None
+    return await Answer.create(
+        round=round_,
+        milestone=milestone,
+        unit=unit,
+        scope=scope,
+        progress=progress,
+        delay=delay,
+        critical=critical,
+        forecast_text=forecast,
+        forecast_earliest=read.earliest if read else None,
+        forecast_latest=read.latest if read else None,
+        remark=remark,
+        answered_by=by,
+        answered_at=datetime.now(UTC),
+    )
