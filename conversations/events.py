@@ -207,13 +207,17 @@ def decode(wire: str) -> Envelope:
     except ValueError:
         raise UserError("checklist.bad_action") from None
     try:
-        event = _build(cls, argument, version=version, code=code)
+        event = build_event(name, argument, version=version, code=code)
     except ValueError:
         raise UserError("checklist.bad_action") from None
     return Envelope(round_id=round_id, scope=scope, event=event)
 
 
-def _build(cls: type[Event], argument: str, *, version: int | None, code: str) -> Event:
+def build_event(name: str, argument: str = "", *, version: int | None, code: str) -> Event:
+    """An event from its wire name and argument; ValueError if they make no event."""
+    cls = EVENT_TYPES.get(name)
+    if cls is None:
+        raise ValueError(name)
     if cls is SetProgress:
         return SetProgress(progress=Progress(argument), version=version, code=code)
     if cls is SetDelay:

@@ -157,6 +157,7 @@ class SubmittedView:
 @dataclass(frozen=True)
 class PausedView:
     header: Header
+    position: int  # 1-based: where the person will resume
     answered: int
     total: int
     choices: tuple[Choice, ...]
@@ -234,7 +235,11 @@ def build(state: State, ctx: ChecklistContext, notice: Notice | None = None) -> 
         )
     if state.phase is Phase.PAUSED:
         return PausedView(
-            head, answered=answered_count(ctx), total=len(ctx.items), choices=(Choice.START,)
+            head,
+            position=min(state.index + 1, len(ctx.items)),
+            answered=answered_count(ctx),
+            total=len(ctx.items),
+            choices=(Choice.START,),
         )
     if state.phase is Phase.SUBMITTED:
         return SubmittedView(

@@ -37,9 +37,19 @@ class Target(StrEnum):
     SLACK = "slack"
 
 
+ZERO_WIDTH_SPACE = "\u200b"
+MARKUP = str.maketrans({c: f"{ZERO_WIDTH_SPACE}{c}{ZERO_WIDTH_SPACE}" for c in "*_~`"})
+
+
 def mrkdwn_escape(value: str) -> str:
-    """Slack's three control characters, escaped so user text stays text."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """User text as text in Slack: no mention, link or formatting can be forged.
+
+    `&`, `<` and `>` are escaped as Slack documents (so `<!channel>` or `<url|label>` stay
+    text); Slack has no escape for `*`, `_`, `~` and backticks, so a zero-width space on
+    each side keeps them from pairing into bold, italics, strike or code.
+    """
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.translate(MARKUP)
 
 
 def normalise_language(language: str | None) -> str:

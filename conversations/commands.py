@@ -1,0 +1,128 @@
+"""The `/fremdrift` command language, parsed strictly and platform-free.
+
+Slack's slash command and a Teams bot command share it:
+
+    help
+    me
+    programme show
+    round open NAME deadline DATE        (also: frist DATE)
+    round status | close | reopen | publish
+    round remind [UNIT]
+    round deadline DATE
+    away until DATE                      (also: away DATE)
+    back
+
+Any of them may start with a programme's key when the person works in several
+programmes (`/fremdrift kol-2018 round status`). A missing, extra or malformed part is a
+`UserError("command.usage", command=…)`: the reply shows that command's usage line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from conversations.errors import UserError
+
+MAX_LENGTH = 500
+ROUND_ACTIONS_WITHOUT_ARGUMENTS = ("status", "close", "reopen", "publish")
+ADMIN_COMMANDS = frozenset(
+    {
+        "round.open",
+        "round.status",
+        "round.close",
+        "round.reopen",
+        "round.publish",
+        "round.remind",
+        "round.deadline",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    programme: str | None = None
+    args: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def for_admins(self) -> bool:
+        return self.name in ADMIN_COMMANDS
+
+
+def parse(text: str, programmes: Collection[str] = ()) -> Command:
+    """Read a command line; `programmes` are the keys a leading word may name."""
+    if len(text) > MAX_LENGTH:
+        raise UserError("command.too_long", limit=MAX_LENGTH)
+    words = text.split()
+    programme = None
+    if words and words[0] in programmes:
+        programme, words = words[0], words[1:]
+    if not words or words[0].lower() in ("help", "hjælp", "?"):
+        if len(words) > 1:
+            raise UserError("command.usage", command="help")
+        return Command("help", programme)
+    head, rest = words[0].lower(), words[1:]
+    if head == "me":
+        _no_more(rest, "me")
+        return Command("me", programme)
+    if head == "back":
+        _no_more(rest, "back")
+        return Command("back", programme)
+    if head == "away":
+        return Command("away", programme, {"until": _away_date(rest)})
+    if head == "programme":
+        if [w.lower() for w in rest] != ["show"]:
+            raise UserError("command.usage", command="programme show")
+        return Command("programme.show", programme)
+    if head == "round":
+        return _round(rest, programme)
+    raise UserError("command.unknown", text=" ".join(words[:3]))
+
+
+def _no_more(rest: list[str], command: str) -> None:
+    if rest:
+        raise UserError("command.usage", command=command)
+
+
+def _away_date(rest: list[str]) -> str:
+    if rest and rest[0].lower() == "until":
+        rest = rest[1:]
+    if not rest:
+        raise UserError("command.usage", command="away")
+    return " ".join(rest)
+
+
+def _round(rest: list[str], programme: str | None) -> Command:
+    if not rest:
+        raise UserError("command.usage", command="round")
+    action, args = rest[0].lower(), rest[1:]
+    if action in ROUND_ACTIONS_WITHOUT_ARGUMENTS:
+        _no_more(args, f"round {action}")
+        return Command(f"round.{action}", programme)
+    if action == "remind":
+        if len(args) > 1:
+            raise UserError("command.usage", command="round remind")
+        return Command("round.remind", programme, {"unit": args[0]} if args else {})
+    if action == "deadline":
+        if not args:
+            raise UserError("command.usage", command="round deadline")
+        return Command("round.deadline", programme, {"deadline": " ".join(args)})
+    if action == "open":
+        return Command("round.open", programme, _open_args(args))
+    raise UserError("command.usage", command="round")
+
+
+def _open_args(args: list[str]) -> dict[str, str]:
+    """`NAME deadline DATE`: the name is everything before the keyword, the date after it."""
+    keywords = [i for i, word in enumerate(args) if word.lower() in ("deadline", "frist")]
+    if not keywords:
+        raise UserError("command.usage", command="round open")
+    at = keywords[-1]
+    name = " ".join(args[:at]).strip().strip("\"'«»“”")
+    deadline = " ".join(args[at + 1 :]).strip()
+    if not name or not deadline:
+        raise UserError("command.usage", command="round open")
+    if len(name) > 200:
+        raise UserError("command.name_too_long", limit=200)
+    return {"name": name, "deadline": deadline}

@@ -1,0 +1,200 @@
+"""Neutral views as Block Kit, through the templates in render/templates/slack/views/.
+
+The templates write JSON; every value goes through `|json`, words come from the message
+catalogue — `t()` for mrkdwn (data escaped for Slack), `tp()` for plain text — and user
+text placed straight into mrkdwn goes through `|md`. Each block macro ends with a comma and
+every list ends with a `null` that `_clean` removes, so templates never count commas.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment
+
+from conversations.events import build_event, encode
+from conversations.views import AnswerView, ReviewRow, ReviewView, View
+from conversations.vocabulary import Colour, Delay, Progress
+from render.i18n import Target, catalogue, mrkdwn_escape
+from render.templating import slack_environment
+from render.words import status_text
+
+EMOJI = {Colour.GREEN: "🟢", Colour.YELLOW: "🟡", Colour.RED: "🔴", Colour.NONE: "⚪"}
+SECTION_LIMIT = 2900  # under Slack's 3,000 characters, with room for a line's markup
+SELECT_LIMIT = 100  # options per static select
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+def clip(value: str, limit: int) -> str:
+    """Keep a text within a Block Kit limit, saying that it was cut."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = slack_environment().overlay()
+    env.filters["clip"] = clip
+    env.filters["md"] = mrkdwn_escape
+    return env
+
+
+def _clean(node: Any) -> Any:
+    """Drop the `null` sentinels the templates end their lists with."""
+    if isinstance(node, list):
+        return [_clean(item) for item in node if item is not None]
+    if isinstance(node, dict):
+        return {key: _clean(value) for key, value in node.items()}
+    return node
+
+
+def _wire(view: View) -> Callable[..., str]:
+    """`wire(name, code, argument)` for templates: a button value drawn from this view."""
+    head = view.header
+
+    def wire(name: str, code: str = "", argument: str = "") -> str:
+        event = build_event(name, argument, version=head.version, code=code)
+        return encode(head.round_id, head.scope, event)
+
+    return wire
+
+
+def _status(language: str) -> Callable[[AnswerView], str]:
+    def status(answer: AnswerView) -> str:
+        return status_text(language, answer.progress, answer.delay, answer.critical)
+
+    return status
+
+
+def _review_sections(language: str) -> Callable[[ReviewView], Iterator[str]]:
+    """The review as few sections as fit: one line per milestone, grouped, within limits."""
+    words = catalogue(language, Target.SLACK)
+
+    def line(row: ReviewRow) -> str:
+        if row.answer is None:
+            state = f"{EMOJI[Colour.NONE]} _{words.text('view.review.no_answer')}_"
+        else:
+            state = (
+                EMOJI[row.answer.colour]
+                + " "
+                + mrkdwn_escape(
+                    status_text(
+                        language, row.answer.progress, row.answer.delay, row.answer.critical
+                    )
+                )
+            )
+        extra = (
+            f" ({words.text('view.review.read_only', reporter=row.reporter)})"
+            if row.read_only
+            else ""
+        )
+        return f"*{mrkdwn_escape(row.code)}* {mrkdwn_escape(clip(row.title, 90))} — {state}{extra}"
+
+    def sections(view: ReviewView) -> Iterator[str]:
+        chunk: list[str] = []
+        size = 0
+        group = None
+        for row in view.rows:
+            lines = []
+            if row.group_title != group:
+                group = row.group_title
+                lines.append(
+                    f"\n_{mrkdwn_escape(clip(group, 150))}_"
+                    if chunk
+                    else f"_{mrkdwn_escape(clip(group, 150))}_"
+                )
+            lines.append(line(row))
+            text = "\n".join(lines)
+            if chunk and size + len(text) + 1 > SECTION_LIMIT:
+                yield "\n".join(chunk)
+                chunk, size = [], 0
+            chunk.append(text)
+            size += len(text) + 1
+        if chunk:
+            yield "\n".join(chunk)
+
+    return sections
+
+
+def _edit_options(view: ReviewView) -> list[list[tuple[str, str]]]:
+    editable = [(row.code, f"{row.code} {row.title}") for row in view.rows if not row.read_only]
+    return [editable[i : i + SELECT_LIMIT] for i in range(0, len(editable), SELECT_LIMIT)]
+
+
+def render_view(view: View) -> SlackMessage:
+    """A neutral view as a Slack message (text fallback and blocks)."""
+    language = view.header.language
+    slack_words = catalogue(language, Target.SLACK)
+    plain_words = catalogue(language, Target.PLAIN)
+    template = _environment().get_template(f"slack/views/{view.kind}.json.j2")
+    source = template.render(
+        view=view,
+        choices={choice.value for choice in getattr(view, "choices", ())},
+        progresses=[p.value for p in Progress],
+        delays=[d.value for d in Delay],
+        t=slack_words.text,
+        tp=plain_words.text,
+        wire=_wire(view),
+        emoji=lambda colour: EMOJI[Colour(colour)],
+        status=_status(language),
+        review_sections=_review_sections(language),
+        edit_options=_edit_options,
+    )
+    data = _clean(json.loads(source))
+    return SlackMessage(text=data["text"], blocks=data["blocks"])
+
+
+def render_modal(
+    field: str,
+    *,
+    language: str,
+    code: str,
+    title: str,
+    current: str,
+    limit: int,
+    metadata: str,
+) -> dict[str, Any]:
+    """The modal that takes a forecast or a remark; `metadata` says which checklist and view."""
+    template = _environment().get_template("slack/views/modal.json.j2")
+    source = template.render(
+        field=field,
+        code=code,
+        title=title,
+        current=current,
+        limit=limit,
+        metadata=metadata,
+        t=catalogue(language, Target.SLACK).text,
+        tp=catalogue(language, Target.PLAIN).text,
+    )
+    data: dict[str, Any] = _clean(json.loads(source))
+    return data
+
+
+def render_notice(
+    key: str,
+    params: dict[str, object],
+    *,
+    language: str,
+    resume: str | None = None,
+    snooze: str | None = None,
+) -> SlackMessage:
+    """A reminder or a note, with a resume (and snooze) button when it concerns a checklist."""
+    template = _environment().get_template("slack/views/notice.json.j2")
+    source = template.render(
+        key=key,
+        params=params,
+        resume=resume,
+        snooze=snooze,
+        t=catalogue(language, Target.SLACK).text,
+        tp=catalogue(language, Target.PLAIN).text,
+    )
+    data = _clean(json.loads(source))
+    return SlackMessage(text=data["text"], blocks=data["blocks"])
