@@ -18,16 +18,22 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from render.i18n import mrkdwn_escape
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 
-def css_string(value: str) -> str:
-    """A CSS string literal (for @page content), quotes and backslashes escaped."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
-    return f'"{escaped}"'
+def css_string(value: str) -> Markup:
+    """A CSS string literal (for @page content): quotes, backslashes and < escaped.
+
+    Marked safe because it is written inside <style>, where HTML escaping would break it.
+    """
+    escaped = (
+        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ").replace("<", "\\3c ")
+    )
+    return Markup(f'"{escaped}"')
 
 
 def json_value(value: object) -> str:

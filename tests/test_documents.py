@@ -1,0 +1,220 @@
+"""The documents of seed 000's round: matrix PDF, sheets, workbook, CSV and JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.cli.round_export import import_round
+from conversations.vocabulary import Colour
+from models.snapshot import Snapshot, compile_comparison, load_snapshot
+from render.comparison import Comparison
+from render.matrix import Matrix, compile_matrix
+from render.pdf import matrix_html, render_matrix_pdf, render_sheet_pdf, unit_chunks
+from render.tables import CSV_COLUMNS, cell_record, read_csv, render_csv, render_json
+from render.xlsx import render_xlsx, sheet_name
+from tests.matrix_support import ROUND_NAME, SEED000_CSV, UNITS, create_kol
+from tests.test_matrix_comparison import two_rounds
+
+
+async def seed000(language: str = "da") -> tuple[Snapshot, Matrix, Comparison]:
+    await create_kol(language)
+    round_ = await import_round("kol-2018", ROUND_NAME, SEED000_CSV.read_bytes(), _now())
+    snapshot = await load_snapshot(round_.id)
+    return snapshot, compile_matrix(snapshot), await compile_comparison(round_.id)
+
+
+def _now():  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    return datetime(2018, 6, 20, 12, tzinfo=UTC)
+
+
+def pdf_text(content: bytes, tmp_path: Path) -> str | None:
+    """The PDF's text by poppler's pdftotext, or None where poppler is not installed."""
+    if shutil.which("pdftotext") is None:
+        return None
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(content)
+    result = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, check=True, text=True
+    )
+    return " ".join(result.stdout.split())
+
+
+async def test_the_matrix_pdf_reads_like_seed000(db: str, tmp_path: Path) -> None:
+    _, matrix, comparison = await seed000()
+    pdf = render_matrix_pdf(matrix, comparison)
+    assert pdf.content.startswith(b"%PDF")
+    assert pdf.pages == 6  # five pages of tables and one of changes, as laid out today
+    html = matrix_html(matrix, comparison)
+    assert html.count('<th class="group"') == 11
+    assert html.count("<thead>") == 11  # each group's header row repeats on a new page
+    for expected in (
+        "Fremdrift på tværs af landsdelsprogrammerne",
+        "Indsendt ved 12. møde, 20. juni 2018.",
+        "Grøn markering angiver, at milepælen overholder tidsplanen.",
+        "Milepæl 6: Teknisk løsning er indkøbt og klar til drift",
+        "Milepæl 6.1 A – Bekendtgørelse af udbud af telemedicinsk infrastruktur (indtastet af FUT)",
+        "Kilde: Landsdelsprogrammerne",
+        "Ændringer siden sidste runde",
+    ):
+        assert expected in html
+    text = pdf_text(pdf.content, tmp_path)
+    if text is not None:
+        assert "Side 1 af 6" in text
+        assert "Side 6 af 6" in text
+        assert "Milepæl igangsat, men 0-3" in text
+
+
+async def test_page_one_renders_as_a_landscape_image(db: str, tmp_path: Path) -> None:
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed; apt-get install poppler-utils")
+    _, matrix, comparison = await seed000()
+    path = tmp_path / "matrix.pdf"
+    path.write_bytes(render_matrix_pdf(matrix, comparison).content)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(path), str(tmp_path / "p")],
+        check=True,
+    )
+    png = next(tmp_path.glob("p*.png")).read_bytes()
+    assert png.startswith(b"\x89PNG")
+    width, height = struct.unpack(">II", png[16:24])
+    assert width > height
+
+
+async def test_the_sheet_reads_like_seed001(db: str, tmp_path: Path) -> None:
+    snapshot, matrix, _ = await seed000()
+    sheet = render_sheet_pdf(snapshot, matrix, "syddanmark")
+    assert sheet.content.startswith(b"%PDF")
+    assert sheet.pages >= 3
+    every = render_sheet_pdf(snapshot, matrix)
+    assert every.pages >= 5 * 3  # each unit from a new page
+    with pytest.raises(KeyError):
+        render_sheet_pdf(snapshot, matrix, "bornholm")
+    text = pdf_text(sheet.content, tmp_path)
+    if text is not None:
+        flat = text
+        assert "Landsdelsprogram Syddanmark" in flat
+        assert flat.index("SYD-1") < flat.index("Milepæl 1.1")
+        assert "Ej igangsat" in flat and "Igangsat" in flat and "Afsluttet" in flat
+        assert "Medio 2019" in flat
+        assert "(indtastet af FUT)" in flat
+        assert "Det er centralt besluttet" in flat
+
+
+async def test_english_documents_speak_english(db: str, tmp_path: Path) -> None:
+    _, matrix, comparison = await seed000("en")
+    html = matrix_html(matrix, comparison)
+    assert "Source: Landsdelsprogrammerne" in html
+    assert "Milestone started, but 0–3 months late" in html
+    assert "Changes since the last round" in html
+    assert "Kilde" not in html
+
+
+async def test_the_workbook_has_colours_frozen_panes_and_a_sheet_per_unit(db: str) -> None:
+    snapshot, matrix, _ = await seed000()
+    book = load_workbook(io.BytesIO(render_xlsx(snapshot, matrix)))
+    assert book.sheetnames == ["Matrix", *[name for _, name in UNITS], "Svar"]
+    ws = book["Matrix"]
+    assert ws.freeze_panes == "B6"
+    assert ws.column_dimensions["A"].width == 48
+    cells = {
+        (ws.cell(row, 1).value, ws.cell(5, column).value): ws.cell(row, column)
+        for row in range(6, ws.max_row + 1)
+        for column in range(2, 7)
+    }
+    red = cells[
+        (
+            "Milepæl 11.4 – Mindst 95 pct. af relevante borgere er inkluderet i hvert landsdelsprogram",
+            "Hovedstaden",
+        )
+    ]
+    assert red.value == "3-6 måneder forsinket"
+    assert red.fill.fgColor.rgb.endswith("FFC7CE")
+    unstated = cells[
+        (
+            "Milepæl 6.3 – Landsdelsprogram har indgået aftale med leverandør på rammeaftale",
+            "Syddanmark",
+        )
+    ]
+    assert unstated.value == "Intet angivet"
+    assert unstated.fill.fill_type is None
+    critical = cells[
+        ("Milepæl 4.1 – Behandlingstilbud indskrevet i Sundhedsaftalen", "Midtjylland")
+    ]
+    assert critical.font.bold and critical.alignment.wrap_text
+    assert critical.fill.fgColor.rgb.endswith("C6EFCE")
+    syd = book["Syddanmark"]
+    assert [syd.cell(row, 1).value for row in (2, 3)] == [
+        "Milepæl SYD-1 – Leveranceplan for 2018",
+        "Milepæl SYD-2 – Leverancebeskrivelser til relevante følgegrupper",
+    ]
+    assert syd.max_row == 1 + 2 + 32
+    answers = book["Svar"]
+    assert answers.max_row == 1 + 160
+
+
+def test_sheet_names_are_valid_and_unique() -> None:
+    taken: set[str] = set()
+    assert sheet_name("Region: Syd/Øst [test]", taken) == "Region- Syd-Øst -test-"
+    long = "x" * 40
+    assert sheet_name(long, taken) == "x" * 31
+    assert sheet_name(long, taken) == "x" * 27 + " (2)"
+
+
+async def test_csv_and_json_hold_every_cell_and_read_back(db: str) -> None:
+    _, matrix, _ = await seed000()
+    records = [cell_record(cell) for cell in matrix.cells()]
+    data = json.loads(render_json(matrix))
+    assert data["programme"]["key"] == "kol-2018"
+    assert data["round"]["name"] == ROUND_NAME and data["round"]["imported"] is True
+    assert data["cells"] == records
+    first = next(
+        c for c in data["cells"] if c["milestone"] == "6.1 B" and c["unit"] == "midtjylland"
+    )
+    assert {k: first[k] for k in ("progress", "delay", "critical", "text", "colour")} == {
+        "progress": "expected",
+        "delay": "0",
+        "critical": True,
+        "text": "Forventer at nå milepæl (milepælen er kritisk for hele projektet)",
+        "colour": "green",
+    }
+    raw = render_csv(matrix)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = read_csv(raw)
+    assert len(rows) == 160
+    assert tuple(rows[0]) == CSV_COLUMNS
+    for row, record in zip(rows, records, strict=True):
+        expected = {column: record[column] for column in CSV_COLUMNS}
+        expected["critical"] = "yes" if record["critical"] else "no"
+        assert row == expected
+    assert {row["colour"] for row in rows} == {c.value for c in Colour}
+
+
+async def test_the_changes_page_lists_what_changed(db: str) -> None:
+    _, june = await two_rounds()
+    snapshot = await load_snapshot(june.id)
+    matrix = compile_matrix(snapshot)
+    html = matrix_html(matrix, await compile_comparison(june.id))
+    assert "Sammenlignet med 11. møde." in html
+    assert "3.1, Midtjylland: Gul → Grøn" in html
+    assert "4.1, Hovedstaden: Grøn → Rød" in html
+    assert "4.1, Syddanmark: Medio 2019 → Ultimo 2019" in html
+    assert "Sjælland (ansvarlig: Projektleder Sjælland)" in html
+
+
+def test_wide_programmes_are_cut_into_even_column_slices() -> None:
+    from models.snapshot import UnitInfo
+
+    units = [UnitInfo(f"u{i}", f"U{i}") for i in range(20)]
+    assert [len(chunk) for chunk in unit_chunks(units)] == [5, 5, 5, 5]
+    assert [len(chunk) for chunk in unit_chunks(units[:7])] == [4, 3]
+    assert [len(chunk) for chunk in unit_chunks(units[:5])] == [5]
