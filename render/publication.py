@@ -228,9 +228,9 @@ def grid_messages(matrix: Matrix) -> list[Message]:
 def slug(value: str) -> str:
     """An ASCII file name part ("12. møde, 20. juni 2018" → "12-moede-20-juni-2018")."""
     folded = unicodedata.normalize(
-        "NFKD", value.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+        "NFKD", value.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
     )
-    ascii_only = folded.encode("ascii", "ignore").decode("ascii").lower()
+    ascii_only = folded.encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-") or "round"
 
 

@@ -106,7 +106,7 @@ async def test_previous_round_is_the_latest_closed_one_before(db: str) -> None:
 
 
 async def test_every_kind_of_change_is_found(db: str) -> None:
-    march, june = await two_rounds()
+    _, june = await two_rounds()
     comparison = await compile_comparison(june.id)
     assert comparison.previous == "11. møde"
     assert comparison.better == (ColourChange("3.1", "midtjylland", Colour.YELLOW, Colour.GREEN),)
@@ -153,7 +153,7 @@ async def test_a_stored_comparison_does_not_move_when_the_previous_round_changes
     march, june = await two_rounds()
     stored = await store_comparison(june.id)
     assert (await Round.get(id=june.id)).comparison == stored.to_dict()
-    # Someone edits March after June was published: 3.1 Midtjylland was already reached.
+    # Someone adds an answer to March after June was published.
     await answer(march, "1.1", "hovedstaden", Progress.STARTED, Delay.OVER_6)
     fresh = await compile_comparison(june.id)
     assert fresh != stored
