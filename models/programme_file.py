@@ -266,9 +266,9 @@ class _References:
         self.found.append((line, error))
 
     def unique(self, key: str, entries: Iterator[tuple[str, Loc]], param: str) -> None:
-        """Report each value seen before, naming the line it was first seen on."""
+        """Report each value seen earlier in the file, naming the line it was first seen on."""
         first: dict[str, Loc] = {}
-        for value, loc in entries:
+        for value, loc in sorted(entries, key=lambda entry: line_of(self.lines, entry[1])):
             if value in first:
                 self.add(
                     key, loc, **{param: value, "first_line": line_of(self.lines, first[value])}

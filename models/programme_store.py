@@ -257,6 +257,7 @@ async def _remove_stale(programme: Programme, spec: ProgrammeSpec, summary: Load
     named = [code for code, _ in codes(spec)]
     for milestone in await Milestone.filter(programme=programme).exclude(code__in=named):
         tally = summary.milestones if milestone.unit_id is None else summary.local_items
+        summary.deadlines.removed += await BaselineDeadline.filter(milestone=milestone).count()
         await milestone.delete()
         tally.removed += 1
     numbers = [group.number for group in spec.groups]
