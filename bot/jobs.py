@@ -26,7 +26,8 @@ A `Worker` claims due jobs — pending with `run_at <= now`, or running with an 
   reschedules at now + retry_after, uncounted, and this worker claims nothing more until
   then; `Postpone` (quiet hours, a snooze) reschedules, uncounted; `TransientFailure`,
   a dropped connection or a database hiccup retries with exponential backoff and jitter
-  until `max_attempts`, then `failed`; `Unreachable` and a `UserError` fail at once. A
+  until `max_attempts`, then `failed`; `Unreachable`, `PermanentFailure` (any other
+  `DeliveryError`) and a `UserError` fail at once. A
   failed job calls the worker's `on_failed` hook inside the transaction that marks it
   failed (the rounds use it to queue a note to the programme's admins).
 - Any other exception is a bug: it is logged with its traceback and the job is left to its
@@ -52,7 +53,7 @@ from tortoise.exceptions import BaseORMException
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from bot.messenger import DeliveryError, RateLimited, TransientFailure, Unreachable
+from bot.messenger import DeliveryError, RateLimited, TransientFailure
 from conversations.clock import Clock
 from conversations.errors import UserError
 from models.jobs import Job, JobStatus
@@ -80,10 +81,18 @@ class JobContext:
     round_id: int | None
     dedupe_key: str | None
     now: datetime
+    last_error: str = ""  # why the previous run ended without finishing ("" on a first run)
 
     @property
     def retried(self) -> bool:
+        """An earlier attempt failed or died: a single send it made may have got through."""
         return self.attempt > 1
+
+    @property
+    def ran_before(self) -> bool:
+        """Any earlier run, counted or not: a 429 halfway through a multi-part send (a
+        publication) leaves the parts before it sent, though it is not an attempt."""
+        return self.attempt > 1 or bool(self.last_error)
 
 
 Handler = Callable[[JobContext], Awaitable[JobResult]]
@@ -196,6 +205,7 @@ class _Claimed:
     max_attempts: int
     round_id: int | None
     dedupe_key: str | None
+    last_error: str
 
 
 @dataclass
@@ -353,6 +363,7 @@ class Worker:
                         max_attempts=row.max_attempts,
                         round_id=row.round_id,
                         dedupe_key=row.dedupe_key,
+                        last_error=row.last_error,
                     )
                 )
         return claimed
@@ -435,6 +446,7 @@ class Worker:
                 round_id=job.round_id,
                 dedupe_key=job.dedupe_key,
                 now=self.clock.now(),
+                last_error=job.last_error,
             )
             try:
                 result = await self.handlers[job.kind](context)
@@ -443,12 +455,12 @@ class Worker:
             except Postpone as postponed:
                 self.stats.postponed += 1
                 await self._reschedule(job, postponed.until, str(postponed), count=False)
-            except Unreachable as error:
+            except (TransientFailure, BaseORMException, OSError, TimeoutError) as error:
+                await self._retry_or_fail(job, _reason(error))
+            except DeliveryError as error:  # Unreachable, PermanentFailure: retrying won't help
                 await self._fail(job, _reason(error))
             except UserError as error:
                 await self._fail(job, f"{error.key} {error.params}")
-            except (TransientFailure, BaseORMException, OSError, TimeoutError) as error:
-                await self._retry_or_fail(job, _reason(error))
             else:
                 await self._done(job, result)
         finally:

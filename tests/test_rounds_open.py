@@ -1,0 +1,195 @@
+"""Opening a round: one transaction, one invitation per person and checklist, sent once —
+through crashes, 429s, 5xx and people the platform cannot reach."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+
+from bot import rounds
+from bot.messenger import RateLimited, TransientFailure
+from conversations.clock import ManualClock
+from conversations.errors import UserError
+from conversations.views import IntroView
+from models.conversation import Conversation
+from models.jobs import Job, JobStatus
+from models.round import Round, RoundStatus
+from tests.factories import small_programme
+from tests.rounds_support import MONDAY_10, RecordingMessenger, round_worker
+
+DEADLINE = "2018-06-15 12:00"
+
+
+async def test_opening_invites_every_lead_deputy_and_reporter_once(db: str) -> None:
+    small = await small_programme(open_round=False)
+    clock = ManualClock(MONDAY_10)
+    opened = await rounds.open_round(small.programme, "13. møde", DEADLINE, small.admin, clock.now())
+    assert opened.invitations == 4
+    round_ = await Round.get(id=opened.round.id)
+    assert (round_.status, round_.open_slot, round_.deadline_text) == (
+        RoundStatus.OPEN,
+        small.programme.id,
+        DEADLINE,
+    )
+    messenger = RecordingMessenger()
+    assert await round_worker(messenger, clock).run_until_idle() == 4
+    shown = {(d.person_id, d.view.header.scope) for d in messenger.deliveries if d.view}
+    assert shown == {
+        (small.other_lead.id, "unit:nord"),
+        (small.lead.id, "unit:syd"),
+        (small.deputy.id, "unit:syd"),
+        (small.reporter.id, "reporter:fut"),
+    }
+    assert all(isinstance(d.view, IntroView) for d in messenger.deliveries)
+    assert messenger.to(small.admin) == [] and messenger.to(small.stranger) == []
+    assert messenger.doubled() == []
+    conversations = await Conversation.filter(round_id=round_.id)
+    assert len(conversations) == 4
+    assert all(c.message_ref for c in conversations)  # the invitation is the live checklist
+
+
+async def test_a_second_worker_run_sends_nothing_more(db: str) -> None:
+    small = await small_programme(open_round=False)
+    clock = ManualClock(MONDAY_10)
+    await rounds.open_round(small.programme, "13. møde", DEADLINE, small.admin, clock.now())
+    messenger = RecordingMessenger()
+    await round_worker(messenger, clock).run_until_idle()
+    await round_worker(messenger, clock, worker_id="w2").run_until_idle()
+    assert len(messenger.deliveries) == 4
+
+
+async def test_a_worker_killed_mid_fan_out_leaves_nothing_lost_or_doubled(db: str) -> None:
+    small = await small_programme(open_round=False)
+    clock = ManualClock(MONDAY_10)
+    await rounds.open_round(small.programme, "13. møde", DEADLINE, small.admin, clock.now())
+    messenger = RecordingMessenger()
+    first = round_worker(messenger, clock, worker_id="dies", concurrency=1)
+    task = asyncio.create_task(first.run_forever())
+
+    def die_after_second(delivery: object) -> None:
+        if len(messenger.deliveries) == 2:
+            # The platform took the message; the process dies before noting it.
+            task.cancel()
+            raise asyncio.CancelledError
+
+    messenger.after_send = die_after_second
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 10)
+    messenger.after_send = None
+    assert len(messenger.deliveries) == 2
+    stuck = await Job.filter(status=JobStatus.RUNNING)
+    assert [(j.kind, j.locked_by, j.attempts) for j in stuck] == [("invite", "dies", 1)]
+
+    second = round_worker(messenger, clock, worker_id="lives")
+    assert await second.run_until_idle() == 2  # the two never tried; the stuck one is leased
+    clock.advance(timedelta(minutes=3))
+    assert await second.run_until_idle() == 1
+    assert messenger.looked == 1  # the retried job looked before sending …
+    assert len(messenger.deliveries) == 4  # … and found its message: none twice
+    assert messenger.doubled() == []
+    retried = await Job.get(id=stuck[0].id)
+    assert (retried.status, retried.attempts, retried.result["already_sent"]) == (
+        JobStatus.DONE,
+        2,
+        True,
+    )
+    assert await Conversation.filter(message_ref__isnull=True).count() == 0
+
+
+async def test_429s_are_waited_out_and_5xx_retried_without_doubles(db: str) -> None:
+    small = await small_programme(open_round=False)
+    clock = ManualClock(MONDAY_10)
+    await rounds.open_round(small.programme, "13. møde", DEADLINE, small.admin, clock.now())
+    messenger = RecordingMessenger()
+    messenger.failing[small.lead.id] = [
+        RateLimited(30),
+        TransientFailure("503"),
+        TransientFailure("502"),
+    ]
+    worker = round_worker(messenger, clock, concurrency=1)
+    for _ in range(10):  # each pass: run what is due, then a minute passes
+        await worker.run_until_idle()
+        clock.advance(timedelta(minutes=1))
+    assert not await Job.filter(
+        kind="invite", status__in=[JobStatus.PENDING, JobStatus.RUNNING]
+    ).exists()
+    assert len(messenger.deliveries) == 4 and messenger.doubled() == []
+    jobs = await Job.filter(kind="invite").order_by("id")
+    assert Counter(j.status for j in jobs) == {JobStatus.DONE: 4}
+    attempts = {j.payload["person_id"]: j.attempts for j in jobs}
+    assert attempts[small.lead.id] == 3  # two 5xx counted, the 429 not
+    assert sorted(attempts.values()) == [1, 1, 1, 3]
+    assert worker.stats.rate_limited == 1 and worker.stats.retried == 2
+
+
+async def test_an_unreachable_person_is_reported_to_the_admins_by_name(db: str) -> None:
+    small = await small_programme(open_round=False)
+    clock = ManualClock(MONDAY_10)
+    await rounds.open_round(small.programme, "13. møde", DEADLINE, small.admin, clock.now())
+    messenger = RecordingMessenger(unreachable={small.other_lead.id})
+    await round_worker(messenger, clock).run_until_idle()
+    failed = await Job.get(kind="invite", status=JobStatus.FAILED)
+    assert failed.payload["person_id"] == small.other_lead.id
+    notes = messenger.notices("round.admin.delivery_failed", small.admin)
+    assert len(notes) == 1
+    assert notes[0].notice is not None
+    assert notes[0].notice.params["person"] == "Niels Nord"
+    report = await rounds.status(small.programme, small.admin, clock.now())
+    assert report.failed == ("Niels Nord",)
+
+
+async def test_retries_that_run_out_fail_and_tell_the_admins(db: str) -> None:
+    small = await small_programme(open_round=False)
+    clock = ManualClock(MONDAY_10)
+    await rounds.open_round(small.programme, "13. møde", DEADLINE, small.admin, clock.now())
+    await Job.filter(kind="invite").update(max_attempts=2)
+    messenger = RecordingMessenger()
+    messenger.failing[small.reporter.id] = [TransientFailure("503"), TransientFailure("503")]
+    worker = round_worker(messenger, clock, concurrency=1)
+    await worker.run_until_idle()
+    clock.advance(timedelta(hours=1))
+    await worker.run_until_idle()
+    failed = await Job.filter(status=JobStatus.FAILED)
+    assert [(j.kind, j.attempts, j.payload["person_id"]) for j in failed] == [
+        ("invite", 2, small.reporter.id)
+    ]
+    notes = messenger.notices("round.admin.delivery_failed", small.admin)
+    assert [(n.notice.params["kind"], n.notice.params["person"]) for n in notes if n.notice] == [
+        ("invite", "Fælles Udbud")
+    ]
+    assert len(messenger.deliveries) == 3 + 1  # three invitations and the note
+
+
+async def test_invitations_wait_for_the_end_of_quiet_hours(db: str) -> None:
+    small = await small_programme(open_round=False)
+    evening = MONDAY_10 + timedelta(hours=10)  # 20:00 in Copenhagen
+    clock = ManualClock(evening)
+    await rounds.open_round(small.programme, "13. møde", DEADLINE, small.admin, clock.now())
+    invites = await Job.filter(kind="invite")
+    morning = MONDAY_10 + timedelta(hours=22)  # 08:00 the next day in Copenhagen
+    assert {j.run_at for j in invites} == {morning}
+    messenger = RecordingMessenger()
+    worker = round_worker(messenger, clock)
+    assert await worker.run_until_idle() == 0
+    clock.set(morning)
+    assert await worker.run_until_idle() == 4
+    assert len(messenger.deliveries) == 4
+
+
+async def test_two_admins_opening_at_once_get_one_round(db: str) -> None:
+    small = await small_programme(open_round=False)
+    now = MONDAY_10
+    results = await asyncio.gather(
+        rounds.open_round(small.programme, "13. møde", DEADLINE, small.admin, now),
+        rounds.open_round(small.programme, "13. møde B", DEADLINE, small.admin, now),
+        return_exceptions=True,
+    )
+    opened = [r for r in results if isinstance(r, rounds.Opened)]
+    refused = [r for r in results if isinstance(r, UserError)]
+    assert len(opened) == 1 and len(refused) == 1
+    assert refused[0].key == "round.already_open"
+    assert await Round.filter(status=RoundStatus.OPEN).count() == 1
+    assert await Job.filter(kind="invite").count() == 4
