@@ -22,6 +22,7 @@ from models.programme_file import (
     ProgrammeSettings,
     list_programmes,
     load_programme_file,
+    parse_programme,
     programme_overview,
 )
 from models.round import Round, RoundStatus
@@ -360,3 +361,30 @@ async def test_an_unknown_programme_is_a_user_error_naming_the_known_ones(db: st
     assert raised.value == UserError(
         "programme.unknown_programme", programme="kol-2019", known="oea-2020"
     )
+
+
+def test_the_example_in_the_format_document_is_a_valid_file() -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "programme-format.md").read_text("utf-8")
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    parsed = parse_programme(example, "programme-format.md")
+    assert parsed.spec.key == "kol-2018"
+    assert parsed.spec.groups[0].milestones[0].reporter == "fut"
+
+
+def test_plain_values_stay_as_written() -> None:
+    parsed = parse_programme(
+        "key: p\ntitle: no\nsteering_channel:\npeople: [{key: a, name: A}]\nadmins: [a]\n"
+        "units: [{key: u, name: U, leads: [a]}]\n"
+        "groups: [{number: 6, title: G, milestones: [{code: 1.10, title: T, deadline: 2019}]}]\n"
+        "settings: {quiet_hours: null, reminders: [{days_before: 2, at: 18:00}]}\n",
+        "p.yaml",
+    )
+    group = parsed.spec.groups[0]
+    assert (parsed.spec.title, parsed.spec.steering_channel) == ("no", "")
+    assert (group.number, group.milestones[0].code, group.milestones[0].deadline) == (
+        "6",
+        "1.10",
+        "2019",
+    )
+    assert parsed.spec.settings.quiet_hours is None
+    assert parsed.spec.settings.reminders[0].at == "18:00"
