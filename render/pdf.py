@@ -9,7 +9,9 @@ table's header repeats on the next page (WeasyPrint repeats <thead>).
 
 from __future__ import annotations
 
+import io
 import math
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +26,9 @@ from render.templating import document_environment
 from render.words import colour_name, sheet_status
 
 MAX_UNITS_PER_TABLE = 6
+COMBINED_SHEETS_MAX_UNITS = 12
+"""Up to this many units, every sheet goes in one PDF; beyond, a ZIP of one PDF per unit,
+so memory stays that of one unit's sheet (WeasyPrint holds a whole document's layout)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,3 +177,13 @@ def render_sheet_pdf(snapshot: Snapshot, matrix: Matrix, unit: str | None = None
             raise KeyError(unit)
         units = found
     return _write(sheet_html(snapshot, matrix, units))
+
+
+def render_sheets_zip(snapshot: Snapshot, matrix: Matrix) -> bytes:
+    """Every unit's sheet as its own PDF (named by the unit's key) in one ZIP archive."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for unit in matrix.units:
+            content = _write(sheet_html(snapshot, matrix, [unit])).content
+            archive.writestr(f"{unit.key}.pdf", content)
+    return out.getvalue()

@@ -29,7 +29,12 @@ from models.snapshot import Snapshot
 from render.comparison import Comparison
 from render.i18n import Target, catalogue, format_day
 from render.matrix import Matrix
-from render.pdf import render_matrix_pdf, render_sheet_pdf
+from render.pdf import (
+    COMBINED_SHEETS_MAX_UNITS,
+    render_matrix_pdf,
+    render_sheet_pdf,
+    render_sheets_zip,
+)
 from render.tables import render_csv, render_json
 from render.templating import slack_environment
 from render.xlsx import render_xlsx
@@ -235,7 +240,10 @@ def slug(value: str) -> str:
 
 
 def documents(snapshot: Snapshot, matrix: Matrix, comparison: Comparison) -> tuple[File, ...]:
-    """The round's documents as files: matrix PDF, sheets PDF, workbook, CSV, JSON."""
+    """The round's documents as files: matrix PDF, sheets, workbook, CSV, JSON.
+
+    The sheets are one PDF up to COMBINED_SHEETS_MAX_UNITS units, else a ZIP of a PDF per unit.
+    """
     words = _words(matrix.language)["tp"]
     stem = f"{slug(matrix.programme.key)}-{slug(matrix.round.name)}"
     name = matrix.round.name
@@ -243,6 +251,20 @@ def documents(snapshot: Snapshot, matrix: Matrix, comparison: Comparison) -> tup
     def title(kind: str) -> str:
         return words(f"publication.file.{kind}", round=name)
 
+    if len(matrix.units) <= COMBINED_SHEETS_MAX_UNITS:
+        sheets = File(
+            f"{stem}-sheets.pdf",
+            title("sheets"),
+            render_sheet_pdf(snapshot, matrix).content,
+            "application/pdf",
+        )
+    else:
+        sheets = File(
+            f"{stem}-sheets.zip",
+            title("sheets"),
+            render_sheets_zip(snapshot, matrix),
+            "application/zip",
+        )
     return (
         File(
             f"{stem}-matrix.pdf",
@@ -250,12 +272,7 @@ def documents(snapshot: Snapshot, matrix: Matrix, comparison: Comparison) -> tup
             render_matrix_pdf(matrix, comparison).content,
             "application/pdf",
         ),
-        File(
-            f"{stem}-sheets.pdf",
-            title("sheets"),
-            render_sheet_pdf(snapshot, matrix).content,
-            "application/pdf",
-        ),
+        sheets,
         File(
             f"{stem}.xlsx",
             title("xlsx"),

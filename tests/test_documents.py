@@ -219,3 +219,23 @@ def test_wide_programmes_are_cut_into_even_column_slices() -> None:
     assert [len(chunk) for chunk in unit_chunks(units)] == [5, 5, 5, 5]
     assert [len(chunk) for chunk in unit_chunks(units[:7])] == [4, 3]
     assert [len(chunk) for chunk in unit_chunks(units[:5])] == [5]
+
+
+def test_many_units_get_their_sheets_as_a_zip_of_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    from render import publication
+    from render.comparison import compare
+    from render.pdf import COMBINED_SHEETS_MAX_UNITS, Pdf, render_sheets_zip
+    from tests.test_publication import synthetic
+
+    snapshot = synthetic(COMBINED_SHEETS_MAX_UNITS + 1, 2, seed=5)
+    matrix = compile_matrix(snapshot)
+    archive = zipfile.ZipFile(io.BytesIO(render_sheets_zip(snapshot, matrix)))
+    names = archive.namelist()
+    assert names == [f"{unit.key}.pdf" for unit in matrix.units]
+    assert all(archive.read(name).startswith(b"%PDF") for name in names)
+    monkeypatch.setattr(publication, "render_sheets_zip", lambda *_: b"PK")
+    monkeypatch.setattr(publication, "render_matrix_pdf", lambda *_: Pdf(b"%PDF", 1))
+    files = publication.documents(snapshot, matrix, compare(matrix, None, snapshot))
+    assert [f.mimetype for f in files][:2] == ["application/pdf", "application/zip"]
