@@ -123,6 +123,18 @@ CASES = [
     Case("empty-file", "", "programme.empty", None, None),
     Case("only-comments", "# a programme, some day\n", "programme.empty", None, None),
     Case("not-a-mapping", "- key: probe\n- title: Probe\n", "programme.not_mapping", 1, None),
+    Case("alias-loop", "key: probe\ntitle: &t [1, *t]\n", "programme.too_complex", 2, None),
+    Case(
+        "alias-bomb",
+        "key: probe\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{n}: &{n} [{', '.join([f'*{m}'] * 10)}]\n"
+            for m, n in zip("abcde", "bcdef", strict=True)
+        ),
+        "programme.too_complex",
+        2,  # the budget runs out copying the innermost anchor's values, on line 2
+        None,
+    ),
     case(
         "missing-title",
         [("title: Probe\n", "")],
