@@ -11,7 +11,7 @@ from __future__ import annotations
 class UserError(Exception):
     """A mistake a person can make: a message key and its parameters (words: templates)."""
 
-    def __init__(self, key: str, **params: object) -> None:
+    def __init__(self, key: str, /, **params: object) -> None:
         super().__init__(key)
         self.key = key
         self.params = params

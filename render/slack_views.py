@@ -132,24 +132,33 @@ def _edit_options(view: ReviewView) -> list[list[tuple[str, str]]]:
 def render_view(view: View) -> SlackMessage:
     """A neutral view as a Slack message (text fallback and blocks)."""
     language = view.header.language
-    slack_words = catalogue(language, Target.SLACK)
-    plain_words = catalogue(language, Target.PLAIN)
-    template = _environment().get_template(f"slack/views/{view.kind}.json.j2")
-    source = template.render(
+    data = _render(
+        f"slack/views/{view.kind}.json.j2",
+        language,
         view=view,
         choices={choice.value for choice in getattr(view, "choices", ())},
         progresses=[p.value for p in Progress],
         delays=[d.value for d in Delay],
-        t=slack_words.text,
-        tp=plain_words.text,
         wire=_wire(view),
         emoji=lambda colour: EMOJI[Colour(colour)],
         status=_status(language),
         review_sections=_review_sections(language),
         edit_options=_edit_options,
     )
-    data = _clean(json.loads(source))
     return SlackMessage(text=data["text"], blocks=data["blocks"])
+
+
+def _render(template_name: str, language: str, **data: Any) -> Any:
+    source = (
+        _environment()
+        .get_template(template_name)
+        .render(
+            t=catalogue(language, Target.SLACK).text,
+            tp=catalogue(language, Target.PLAIN).text,
+            **data,
+        )
+    )
+    return _clean(json.loads(source))
 
 
 def render_modal(
@@ -163,18 +172,16 @@ def render_modal(
     metadata: str,
 ) -> dict[str, Any]:
     """The modal that takes a forecast or a remark; `metadata` says which checklist and view."""
-    template = _environment().get_template("slack/views/modal.json.j2")
-    source = template.render(
+    data: dict[str, Any] = _render(
+        "slack/views/modal.json.j2",
+        language,
         field=field,
         code=code,
         title=title,
         current=current,
         limit=limit,
         metadata=metadata,
-        t=catalogue(language, Target.SLACK).text,
-        tp=catalogue(language, Target.PLAIN).text,
     )
-    data: dict[str, Any] = _clean(json.loads(source))
     return data
 
 
@@ -187,14 +194,21 @@ def render_notice(
     snooze: str | None = None,
 ) -> SlackMessage:
     """A reminder or a note, with a resume (and snooze) button when it concerns a checklist."""
-    template = _environment().get_template("slack/views/notice.json.j2")
-    source = template.render(
-        key=key,
-        params=params,
-        resume=resume,
-        snooze=snooze,
-        t=catalogue(language, Target.SLACK).text,
-        tp=catalogue(language, Target.PLAIN).text,
+    data = _render(
+        "slack/views/notice.json.j2", language, key=key, params=params, resume=resume, snooze=snooze
     )
-    data = _clean(json.loads(source))
     return SlackMessage(text=data["text"], blocks=data["blocks"])
+
+
+def render_command_reply(reply: Any) -> SlackMessage:
+    """A command's reply (a sentence, and checklists with resume buttons) as a message."""
+    data = _render("slack/views/command_reply.json.j2", reply.language, reply=reply)
+    return SlackMessage(text=data["text"], blocks=data["blocks"])
+
+
+def render_home(reply: Any, admin_blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The App Home tab: the person's checklists, then what an admin watches."""
+    data: dict[str, Any] = _render(
+        "slack/views/home.json.j2", reply.language, reply=reply, admin_blocks=admin_blocks
+    )
+    return data

@@ -1,0 +1,33 @@
+"""The bolt app: one code path for HTTP and Socket Mode; only the transport differs.
+
+`process_before_response=True` makes bolt run a listener before it answers Slack, so the
+acknowledgement of a click follows the commit of its answer (over HTTP the answer *is*
+the ack; over Socket Mode bolt sends the envelope's ack when the listener returns). The
+slow part, redrawing the message, runs after the ack (see bot.slack.delivery).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.slack import checklist, commands, events, home
+from bot.slack.deps import SlackDeps
+
+log = logging.getLogger(__name__)
+
+
+def build_app(deps: SlackDeps, *, signing_secret: str) -> AsyncApp:
+    app = AsyncApp(
+        client=deps.client,
+        signing_secret=signing_secret,
+        process_before_response=True,
+        raise_error_for_unhandled_request=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    events.register(app, deps)
+    checklist.register(app, deps)
+    commands.register(app, deps)
+    home.register(app, deps)
+    return app

@@ -1,0 +1,161 @@
+"""The checklist in a DM: button clicks and typed text in, the dialogue's views out.
+
+Translation only. A click's value is decoded into a neutral event, the runner commits the
+step, and only then is Slack acknowledged; the message is redrawn after the ack. Free
+text (forecast, remark) is typed in a modal opened with the click's trigger id; its
+refusals (empty, too long) go back to the modal as field errors, so the text stays typed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.slack.deps import SlackDeps
+from bot.slack.identity import person_for
+from conversations.checklist import FORECAST_LIMIT, REMARK_LIMIT
+from conversations.errors import UserError
+from conversations.events import Event, GiveForecast, GiveRemark, decode
+from conversations.views import MilestoneView
+from render.i18n import Target, catalogue
+from render.slack_views import render_modal
+
+log = logging.getLogger(__name__)
+
+TEXT_FIELDS = {"forecast": FORECAST_LIMIT, "remark": REMARK_LIMIT}
+FIELD_ERRORS = {"checklist.empty_text", "checklist.forecast_too_long", "checklist.remark_too_long"}
+
+
+def _container(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    return channel, ts
+
+
+def _action_value(action: dict[str, Any]) -> str:
+    if action.get("selected_option"):
+        return str(action["selected_option"].get("value", ""))
+    return str(action.get("value", ""))
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    """Attach the checklist's listeners to the bolt app."""
+
+    @app.action(re.compile(r"^fd:"))
+    async def on_click(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        user_id = body["user"]["id"]
+        channel, ts = _container(body)
+        try:
+            person = await person_for(user_id, (body.get("team") or {}).get("id"))
+            if person is None:
+                raise UserError("slack.unknown_person")
+            envelope = decode(_action_value(action))
+            reply = await deps.runner.handle(
+                person, envelope.round_id, envelope.scope, envelope.event
+            )
+        except UserError as error:
+            await ack()
+            deps.deliveries.spawn(deps.refuse(error, user_id=user_id, channel=channel))
+            return
+        await ack()
+        container = body.get("container") or {}
+        if container.get("type") == "view" or container.get("is_ephemeral"):
+            deps.deliveries.spawn(deps.deliveries.fresh(reply, user_id=user_id))
+        else:
+            deps.deliveries.spawn(
+                deps.deliveries.show(
+                    reply,
+                    user_id=user_id,
+                    channel=channel,
+                    ts=ts,
+                    response_url=body.get("response_url"),
+                )
+            )
+
+    @app.action(re.compile(r"^fdm:(forecast|remark)$"))
+    async def on_open_text(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        user_id = body["user"]["id"]
+        channel, _ = _container(body)
+        field = action["action_id"].split(":", 1)[1]
+        try:
+            person = await person_for(user_id, (body.get("team") or {}).get("id"))
+            if person is None:
+                raise UserError("slack.unknown_person")
+            envelope = decode(_action_value(action))
+            current = await deps.runner.current(person, envelope.round_id, envelope.scope)
+        except UserError as error:
+            await deps.refuse(error, user_id=user_id, channel=channel)
+            return
+        view = current.view
+        if not isinstance(view, MilestoneView) or view.code != envelope.event.code:
+            await deps.refuse(UserError("checklist.moved_on"), user_id=user_id, channel=channel)
+            return
+        draft = view.draft
+        value = (draft.forecast if field == "forecast" else draft.remark) if draft else ""
+        metadata = json.dumps(
+            {
+                "r": envelope.round_id,
+                "s": envelope.scope,
+                "c": view.code,
+                "v": view.header.version,
+                "f": field,
+                "u": body.get("response_url"),
+            },
+            ensure_ascii=False,
+        )
+        modal = render_modal(
+            field,
+            language=view.header.language,
+            code=view.code,
+            title=view.title,
+            current=value,
+            limit=TEXT_FIELDS[field],
+            metadata=metadata,
+        )
+        await deps.client.views_open(trigger_id=body["trigger_id"], view=modal)
+
+    @app.view("fd_text")
+    async def on_text(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user_id = body["user"]["id"]
+        try:
+            meta = json.loads(view.get("private_metadata") or "{}")
+            field = str(meta["f"])
+            text = view["state"]["values"]["fd_text"]["fd_text"].get("value") or ""
+            event: Event
+            if field == "forecast":
+                event = GiveForecast(text=text, code=str(meta["c"]), version=int(meta["v"]))
+            elif field == "remark":
+                event = GiveRemark(text=text, code=str(meta["c"]), version=int(meta["v"]))
+            else:
+                raise UserError("checklist.bad_action")
+            person = await person_for(user_id, (body.get("team") or {}).get("id"))
+            if person is None:
+                raise UserError("slack.unknown_person")
+            reply = await deps.runner.handle(person, int(meta["r"]), str(meta["s"]), event)
+        except (KeyError, ValueError, TypeError):
+            language = deps.settings.language
+            message = catalogue(language, Target.PLAIN).text("checklist.bad_action")
+            await ack(response_action="errors", errors={"fd_text": message})
+            return
+        except UserError as error:
+            message = catalogue(deps.settings.language, Target.PLAIN).error(error)
+            await ack(response_action="errors", errors={"fd_text": message})
+            return
+        field_errors = [tell for tell in reply.tells if tell.key in FIELD_ERRORS]
+        if field_errors:
+            # The text is still in the field, so the message need not repeat it.
+            params = {**field_errors[0].params, "text": ""}
+            message = catalogue(reply.language, Target.PLAIN).text(field_errors[0].key, **params)
+            await ack(response_action="errors", errors={"fd_text": message})
+            return
+        await ack()
+        # The click that opened the modal left a response_url; it can still replace the message.
+        deps.deliveries.spawn(
+            deps.deliveries.show(reply, user_id=user_id, response_url=meta.get("u"))
+        )

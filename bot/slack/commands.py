@@ -1,0 +1,58 @@
+"""`/fremdrift`: parse strictly, carry out, answer privately in the caller's language.
+
+The reply is the acknowledgement itself (an ephemeral response), so a command is
+answered within Slack's 3 seconds: commands only write rows and queue jobs; sending DMs
+happens in the job workers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.commands import CommandReply, execute, programmes_of
+from bot.slack.deps import SlackDeps
+from bot.slack.identity import person_for
+from conversations.commands import parse
+from conversations.errors import UserError
+from models.programme import Programme
+from render.i18n import Target, catalogue
+from render.slack_views import render_command_reply
+
+
+async def answer_command(
+    text: str, user_id: str, team_id: str | None, deps: SlackDeps
+) -> dict[str, Any]:
+    """The ephemeral reply to a command line (also used for commands typed in a DM)."""
+    person = await person_for(user_id, team_id)
+    language = (person.language if person else None) or deps.settings.language
+    try:
+        if person is None:
+            raise UserError("slack.unknown_person")
+        keys = await Programme.all().values_list("key", flat=True)
+        command = parse(text, [str(key) for key in keys])
+        reply = await execute(command, person, deps.runner.clock)
+    except UserError as error:
+        if person is not None and not person.language:
+            mine = await programmes_of(person)
+            language = mine[0].language if mine else language
+        return {
+            "response_type": "ephemeral",
+            "text": catalogue(language, Target.SLACK).error(error),
+        }
+    return _as_message(reply)
+
+
+def _as_message(reply: CommandReply) -> dict[str, Any]:
+    message = render_command_reply(reply)
+    return {"response_type": "ephemeral", "text": message.text, "blocks": message.blocks}
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    @app.command("/fremdrift")
+    async def on_command(ack: AsyncAck, command: dict[str, Any]) -> None:
+        reply = await answer_command(
+            command.get("text") or "", command["user_id"], command.get("team_id"), deps
+        )
+        await ack(**reply)
