@@ -62,8 +62,10 @@ MAX_NODES: Final = 100_000
 # Reading: text -> YAML nodes -> plain data, with the line of every value.
 
 _NULLS: Final = frozenset({"", "~", "null", "Null", "NULL"})
-_BOOLS: Final = {"true": True, "True": True, "TRUE": True, "false": False, "False": False}
-_BOOLS["FALSE"] = False
+_BOOLS: Final = {
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+}
 
 
 def _scalar(node: yaml.ScalarNode) -> object:

@@ -235,9 +235,9 @@ class ProgrammeFile:
 
 def line_of(lines: Mapping[Loc, int], loc: Loc) -> int:
     """The line of `loc`, or of the nearest enclosing value (a missing field's mapping)."""
-    while loc not in lines:
+    while loc and loc not in lines:
         loc = loc[:-1]
-    return lines[loc]
+    return lines.get(loc, 1)
 
 
 def field_name(loc: Loc) -> str:
@@ -251,7 +251,7 @@ def field_name(loc: Loc) -> str:
 
 
 def codes(spec: ProgrammeSpec) -> Iterator[tuple[str, Loc]]:
-    """Every code in file order: milestones and local items share one name space."""
+    """Every code with where it sits: the milestones, then the local items (one name space)."""
     for i, group in enumerate(spec.groups):
         for j, milestone in enumerate(group.milestones):
             yield milestone.code, ("groups", i, "milestones", j, "code")
