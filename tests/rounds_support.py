@@ -41,7 +41,8 @@ class RecordingMessenger:
     by_key: dict[str, Delivery] = field(default_factory=dict)
     failures: list[DeliveryError] = field(default_factory=list)
     unreachable: set[int] = field(default_factory=set)
-    failing: dict[int, list[DeliveryError]] = field(default_factory=dict)  # by person id
+    # the next failures of one person's sends (by id), or of publications ("publish")
+    failing: dict[int | str, list[DeliveryError]] = field(default_factory=dict)
     after_send: Callable[[Delivery], None] | None = None
     looked: int = 0
 
@@ -65,8 +66,9 @@ class RecordingMessenger:
                 return Sent({"key": delivery.key}, already_sent=True)
         if self.failures:
             raise self.failures.pop(0)
-        if self.failing.get(delivery.person_id or 0):
-            raise self.failing[delivery.person_id or 0].pop(0)
+        target = delivery.person_id if delivery.person_id is not None else delivery.what
+        if self.failing.get(target):
+            raise self.failing[target].pop(0)
         if delivery.person_id in self.unreachable:
             raise Unreachable("no account")
         self.deliveries.append(delivery)
@@ -99,7 +101,11 @@ class RecordingMessenger:
 
 
 def round_worker(
-    messenger: RecordingMessenger, clock: ManualClock, *, worker_id: str = "w1", concurrency: int = 4
+    messenger: RecordingMessenger,
+    clock: ManualClock,
+    *,
+    worker_id: str = "w1",
+    concurrency: int = 4,
 ) -> Worker:
     jobs = RoundJobs(messenger, clock)
     return Worker(

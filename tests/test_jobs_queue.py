@@ -71,10 +71,13 @@ async def test_jobs_queued_in_a_rolled_back_transaction_do_not_exist(db: str) ->
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom):
+    async def queue_then_fail() -> None:
         async with in_transaction():
             await enqueue("test", {}, run_at=T0, dedupe_key="gone")
             raise Boom
+
+    with pytest.raises(Boom):
+        await queue_then_fail()
     assert await Job.all().count() == 0
 
 

@@ -26,7 +26,9 @@ DEADLINE = "2018-06-15 12:00"
 async def test_opening_invites_every_lead_deputy_and_reporter_once(db: str) -> None:
     small = await small_programme(open_round=False)
     clock = ManualClock(MONDAY_10)
-    opened = await rounds.open_round(small.programme, "13. møde", DEADLINE, small.admin, clock.now())
+    opened = await rounds.open_round(
+        small.programme, "13. møde", DEADLINE, small.admin, clock.now()
+    )
     assert opened.invitations == 4
     round_ = await Round.get(id=opened.round.id)
     assert (round_.status, round_.open_slot, round_.deadline_text) == (
