@@ -60,7 +60,11 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             )
         except UserError as error:
             await ack()
-            deps.deliveries.spawn(deps.refuse(error, user_id=user_id, channel=channel))
+            deps.deliveries.spawn(
+                deps.refuse(
+                    error, user_id=user_id, channel=channel, response_url=body.get("response_url")
+                )
+            )
             return
         await ack()
         container = body.get("container") or {}

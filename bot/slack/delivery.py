@@ -150,17 +150,23 @@ class Deliveries:
     ) -> None:
         """A note only the person sees, in the channel they acted in."""
         text = catalogue(language, Target.SLACK).text(tell.key, **tell.params)
+        await self.say(text, user_id=user_id, channel=channel, response_url=response_url)
+
+    async def say(
+        self, text: str, *, user_id: str, channel: str | None, response_url: str | None = None
+    ) -> None:
+        """Privately: through the click's response_url, else as an ephemeral, else by DM."""
         if response_url and await self._respond(
             response_url, text=text, response_type="ephemeral", replace_original=False
         ):
             return
-        await self.say(text, user_id=user_id, channel=channel)
-
-    async def say(self, text: str, *, user_id: str, channel: str | None) -> None:
-        try:
-            if channel:
+        if channel:
+            try:
                 await self.client.chat_postEphemeral(channel=channel, user=user_id, text=text)
-            else:
-                await self.client.chat_postMessage(channel=user_id, text=text)
+                return
+            except (SlackApiError, SlackClientError) as error:
+                log.info("ephemeral not delivered, sending a DM: %s", error)
+        try:
+            await self.client.chat_postMessage(channel=user_id, text=text)
         except (SlackApiError, SlackClientError) as error:
-            log.warning("note not delivered", extra={"error": str(error)})
+            log.warning("note not delivered: %s", error)

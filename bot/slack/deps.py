@@ -21,8 +21,14 @@ class SlackDeps:
     deliveries: Deliveries
 
     async def refuse(
-        self, error: UserError, *, user_id: str, channel: str | None, language: str | None = None
+        self,
+        error: UserError,
+        *,
+        user_id: str,
+        channel: str | None,
+        response_url: str | None = None,
+        language: str | None = None,
     ) -> None:
         """Tell the person, privately, what was wrong — in words from the catalogue."""
         text = catalogue(language or self.settings.language, Target.SLACK).error(error)
-        await self.deliveries.say(text, user_id=user_id, channel=channel)
+        await self.deliveries.say(text, user_id=user_id, channel=channel, response_url=response_url)
