@@ -150,6 +150,7 @@ class Opened:
     invitations: int
     reminders: tuple[datetime, ...]
     closes_at: datetime | None
+    timezone: str
 
 
 async def open_round(
@@ -195,7 +196,7 @@ async def open_round(
     except IntegrityError:
         await _refuse_second_round(programme, name)
         raise
-    return Opened(round_, len(invitations), tuple(reminders), closes_at)
+    return Opened(round_, len(invitations), tuple(reminders), closes_at, programme.timezone)
 
 
 async def _refuse_second_round(programme: Programme, name: str) -> None:
@@ -234,7 +235,7 @@ async def set_deadline(programme: Programme, text: str, actor: Person, now: date
         round_.deadline, round_.deadline_text = deadline, text.strip()
         await cancel_pending(round_.id, [REMINDERS, CLOSE])
         reminders, closes_at = await schedule_deadline_jobs(round_, settings, now)
-    return Opened(round_, 0, tuple(reminders), closes_at)
+    return Opened(round_, 0, tuple(reminders), closes_at, programme.timezone)
 
 
 @dataclass(frozen=True)
@@ -389,28 +390,33 @@ async def away(
 async def back(person: Person, now: datetime) -> int:
     """Back again: DMs come to the person; an invitation skipped while away is sent now.
 
-    Returns how many invitations were queued.
+    Returns how many invitations were queued: none for a checklist whose message is live
+    already, or whose invitation is still queued.
     """
     await Person.filter(id=person.id).update(away_until=None)
     person.away_until = None
     specs = []
     async with in_transaction():
         for round_ in await _open_rounds_of(person):
-            for ref in await checklists_for(person, round_):
-                live = await Conversation.filter(
-                    person=person,
+            queued = {
+                str(job.payload.get("scope"))
+                for job in await Job.filter(
                     round_id=round_.id,
-                    scope=ref.scope.wire,
-                    message_ref__isnull=False,
+                    kind=INVITE,
+                    status__in=[JobStatus.PENDING, JobStatus.RUNNING],
+                )
+                if job.payload.get("person_id") == person.id
+            }
+            for ref in await checklists_for(person, round_):
+                wire = ref.scope.wire
+                live = await Conversation.filter(
+                    person=person, round_id=round_.id, scope=wire, message_ref__isnull=False
                 ).exists()
-                if not live:
+                if not live and wire not in queued:
+                    key = f"{invite_key(round_.id, person.id, wire)}+back{epoch(now)}"
                     specs.append(
                         JobSpec(
-                            INVITE,
-                            {"person_id": person.id, "scope": ref.scope.wire},
-                            now,
-                            f"{invite_key(round_.id, person.id, ref.scope.wire)}:back:{epoch(now)}",
-                            round_.id,
+                            INVITE, {"person_id": person.id, "scope": wire}, now, key, round_.id
                         )
                     )
         return await enqueue_many(specs)

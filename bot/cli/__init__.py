@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bot.cli import db, programme
+from bot.cli import round as round_commands  # noqa: F401  (adds open, status, … to round_app)
 from bot.cli.round_export import round_app
 
 app = typer.Typer(

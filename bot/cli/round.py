@@ -1,0 +1,256 @@
+"""`fremdrift round open|status|remind|deadline|close|reopen|publish|away|back|jobs`.
+
+The same service as the slash command (bot/rounds.py), run as an admin: `--as PERSON_KEY`,
+by default the programme's first admin. The commands write the round and queue its jobs;
+`fremdrift serve` runs the workers that send them. `round jobs` lists the job queue for
+operators. Every line comes from the catalogue (render/messages/*/rounds.yaml).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from bot import rounds
+from bot.cli.common import cli_language, run_with_db, say
+from bot.cli.round_export import round_app
+from bot.round_status import RoundReport
+from conversations.clock import SystemClock
+from models.jobs import Job, JobStatus
+from models.people import Person
+from models.programme import Programme
+from render.i18n import text
+
+ProgrammeKey = Annotated[str, typer.Option("--programme", help="The programme's key.")]
+ActAs = Annotated[
+    str | None,
+    typer.Option("--as", help="The admin's person key (default: the programme's first admin)."),
+]
+
+
+def now() -> datetime:
+    return SystemClock().now()
+
+
+async def _context(programme_key: str, actor_key: str | None) -> tuple[Programme, Person]:
+    programme = await rounds.find_programme(programme_key)
+    actor = (
+        await rounds.find_person(actor_key) if actor_key else await rounds.first_admin(programme)
+    )
+    return programme, actor
+
+
+@round_app.command("open")
+def open_(
+    programme: ProgrammeKey,
+    name: Annotated[str, typer.Option("--name", help='The round\'s name ("12. møde").')],
+    deadline: Annotated[str, typer.Option("--deadline", help='When it closes ("fredag").')],
+    actor: ActAs = None,
+) -> None:
+    """Open a round: invitations to every lead, deputy and reporter, reminders, close."""
+
+    async def body() -> rounds.Opened:
+        found, who = await _context(programme, actor)
+        return await rounds.open_round(found, name, deadline, who, now())
+
+    opened = run_with_db(body)
+    say(
+        "round.cli.opened",
+        name=opened.round.name,
+        programme=programme,
+        deadline=opened.round.deadline,
+        timezone=opened.timezone,
+        invitations=opened.invitations,
+        reminders=list(opened.reminders),
+        closes_at=opened.closes_at,
+    )
+
+
+@round_app.command("status")
+def status(programme: ProgrammeKey, actor: ActAs = None) -> None:
+    """Who has answered what in the latest round, per unit and per reporter."""
+
+    async def body() -> RoundReport:
+        found, who = await _context(programme, actor)
+        return await rounds.status(found, who, now())
+
+    print_report(run_with_db(body))
+
+
+def print_report(report: RoundReport) -> None:
+    language = cli_language()
+    tz = report.timezone
+    say(
+        "round.cli.status_head",
+        name=report.name,
+        programme=report.programme,
+        state=text(language, f"round.state.{report.status}"),
+        deadline=report.deadline,
+        timezone=tz,
+        late_answers=report.late_answers,
+    )
+    for line in report.checklists:
+        say(
+            "round.cli.status_line",
+            title=line.title,
+            answered=line.answered,
+            total=line.total,
+            submitted_at=line.submitted_at,
+            late=line.late,
+            last_activity=line.last_activity,
+            answered_by=list(line.answered_by),
+            timezone=tz,
+        )
+        for person in line.people:
+            say(
+                "round.cli.status_person",
+                name=person.name,
+                role=text(language, f"round.role.{person.role}"),
+                invitation=text(language, f"round.invitation.{person.invitation}"),
+                reminders=person.reminders,
+                away_until=person.away_until,
+            )
+    if report.failed:
+        say("round.cli.status_failed", names=list(report.failed))
+
+
+@round_app.command("remind")
+def remind(
+    programme: ProgrammeKey,
+    unit: Annotated[str | None, typer.Option("--unit", help="Only this unit's people.")] = None,
+    actor: ActAs = None,
+) -> None:
+    """Remind now everyone who has not submitted (or one unit's people)."""
+
+    async def body() -> int:
+        found, who = await _context(programme, actor)
+        return await rounds.remind(found, who, now(), unit=unit)
+
+    say("round.cli.reminded", count=run_with_db(body))
+
+
+@round_app.command("deadline")
+def deadline(
+    when: Annotated[str, typer.Argument(help='The new deadline ("fredag kl. 12").')],
+    programme: ProgrammeKey,
+    actor: ActAs = None,
+) -> None:
+    """Move the open round's deadline; its reminders and close move with it."""
+
+    async def body() -> rounds.Opened:
+        found, who = await _context(programme, actor)
+        return await rounds.set_deadline(found, when, who, now())
+
+    moved = run_with_db(body)
+    say(
+        "round.cli.deadline_moved",
+        name=moved.round.name,
+        deadline=moved.round.deadline,
+        timezone=moved.timezone,
+        reminders=list(moved.reminders),
+    )
+
+
+@round_app.command("close")
+def close(programme: ProgrammeKey, actor: ActAs = None) -> None:
+    """Close the open round now: admins hear who did not answer; publication follows."""
+
+    async def body() -> rounds.Closed:
+        found, who = await _context(programme, actor)
+        return await rounds.close(found, who, now())
+
+    closed = run_with_db(body)
+    say(
+        "round.cli.closed",
+        name=closed.round.name,
+        missing=list(closed.missing),
+        publishing=closed.publishing,
+    )
+
+
+@round_app.command("reopen")
+def reopen(programme: ProgrammeKey, actor: ActAs = None) -> None:
+    """Open the latest round again (until it is published)."""
+
+    async def body() -> str:
+        found, who = await _context(programme, actor)
+        return (await rounds.reopen(found, who, now())).name
+
+    say("round.cli.reopened", name=run_with_db(body))
+
+
+@round_app.command("publish")
+def publish(programme: ProgrammeKey, actor: ActAs = None) -> None:
+    """Publish the latest closed round to the steering channel."""
+
+    async def body() -> str:
+        found, who = await _context(programme, actor)
+        return (await rounds.publish(found, who, now())).name
+
+    say("round.cli.publish_queued", name=run_with_db(body))
+
+
+@round_app.command("away")
+def away(
+    person: Annotated[str, typer.Option("--person", help="The person's key.")],
+    until: Annotated[str, typer.Option("--until", help='Their last day away ("20. juni").')],
+) -> None:
+    """Mark someone away: their reminders go to their unit's deputies meanwhile."""
+
+    async def body() -> rounds.Away:
+        return await rounds.away(await rounds.find_person(person), until, now())
+
+    result = run_with_db(body)
+    say("round.cli.away_set", person=result.person.name, until=result.until)
+
+
+@round_app.command("back")
+def back(person: Annotated[str, typer.Option("--person", help="The person's key.")]) -> None:
+    """Someone is back: their DMs come to them again."""
+
+    async def body() -> tuple[str, int]:
+        found = await rounds.find_person(person)
+        return found.name, await rounds.back(found, now())
+
+    name, invitations = run_with_db(body)
+    say("round.cli.back_set", person=name, invitations=invitations)
+
+
+@round_app.command("jobs")
+def jobs(
+    programme: Annotated[
+        str | None, typer.Option("--programme", help="Only this programme's rounds.")
+    ] = None,
+    state: Annotated[
+        JobStatus | None, typer.Option("--status", help="Only jobs in this state.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many, newest first.")] = 50,
+) -> None:
+    """The job queue, for operators: kind, state, when, attempts, key, last error."""
+
+    async def body() -> list[Job]:
+        query = Job.all()
+        if programme is not None:
+            found = await rounds.find_programme(programme)
+            query = query.filter(round__programme_id=found.id)
+        if state is not None:
+            query = query.filter(status=state)
+        return await query.order_by("-id").limit(limit)
+
+    found_jobs = run_with_db(body)
+    if not found_jobs:
+        say("round.cli.jobs_none")
+    for job in found_jobs:
+        say(
+            "round.cli.jobs_line",
+            id=job.id,
+            kind=job.kind,
+            status=str(job.status),
+            run_at=job.run_at.isoformat(timespec="seconds"),
+            attempts=job.attempts,
+            max_attempts=job.max_attempts,
+            key=job.dedupe_key or "",
+            error=job.last_error,
+        )
