@@ -26,9 +26,6 @@ from models.snapshot import load_comparison, load_snapshot
 from render.csv_import import ImportFailed, ImportRow, parse_import
 from render.i18n import text
 from render.matrix import compile_matrix
-from render.pdf import render_matrix_pdf, render_sheet_pdf
-from render.tables import render_csv, render_json
-from render.xlsx import render_xlsx
 
 round_app = typer.Typer(
     help="Rounds: export their documents, import earlier ones.", no_args_is_help=True
@@ -79,6 +76,11 @@ async def export_documents(
     programme_key: str, round_name: str, fmt: Format, unit: str | None
 ) -> list[tuple[str | None, bytes]]:
     """The document(s) asked for: (unit key or None, bytes); several only for sheets per unit."""
+    # WeasyPrint and openpyxl take a second to import: only the export command pays for them.
+    from render.pdf import render_matrix_pdf, render_sheet_pdf
+    from render.tables import render_csv, render_json
+    from render.xlsx import render_xlsx
+
     programme = await find_programme(programme_key)
     round_ = await find_round(programme, round_name)
     snapshot = await load_snapshot(round_.id)
