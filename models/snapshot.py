@@ -400,7 +400,17 @@ async def compile_comparison(round_id: int) -> Comparison:
 
 
 async def store_comparison(round_id: int) -> Comparison:
-    """Compute the comparison and keep it in Round.comparison (done once, at publication)."""
+    """Compute the comparison and keep it in Round.comparison, for publication.
+
+    Once the round is published, the stored comparison is final: calling this again (a
+    retried publication) returns it unchanged, even if the previous round changed since.
+    A round that is not published (closed, or reopened) gets it computed afresh.
+    """
+    from render.comparison import Comparison
+
+    round_ = await Round.get(id=round_id)
+    if round_.status == RoundStatus.PUBLISHED and isinstance(round_.comparison, dict):
+        return Comparison.from_dict(round_.comparison)
     comparison = await compile_comparison(round_id)
     await Round.filter(id=round_id).update(comparison=comparison.to_dict())
     return comparison

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from conversations.vocabulary import Colour, Delay, Progress
 from models.programme import ALL_UNITS
-from models.round import Round
+from models.round import Round, RoundStatus
 from models.snapshot import (
     compile_comparison,
     load_comparison,
@@ -164,3 +164,13 @@ async def test_without_a_stored_comparison_it_is_computed(db: str) -> None:
     _, june = await two_rounds()
     assert (await Round.get(id=june.id)).comparison is None
     assert await load_comparison(june.id) == await compile_comparison(june.id)
+
+
+async def test_a_published_round_keeps_its_comparison_when_publication_is_retried(db: str) -> None:
+    march, june = await two_rounds()
+    first = await store_comparison(june.id)
+    await Round.filter(id=june.id).update(status=RoundStatus.PUBLISHED, published_at=JUNE)
+    await answer(march, "1.1", "hovedstaden", Progress.STARTED, Delay.OVER_6)
+    assert await store_comparison(june.id) == first  # the retry shows what was published
+    await Round.filter(id=june.id).update(status=RoundStatus.CLOSED)  # reopened and closed again
+    assert await store_comparison(june.id) != first
