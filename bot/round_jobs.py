@@ -261,23 +261,26 @@ class RoundJobs:
 
     async def publish(self, context: JobContext) -> JobResult:
         """Mark the round published, then post it: once marked, no late answer gets in, so
-        what the steering group reads is what the round holds. A retry after a failed post
-        posts again (the Messenger, told the key, does not post twice)."""
+        what the steering group reads is what the round holds.
+
+        Only the job that marked the round posts it: a retry of that job posts again (the
+        Messenger, told the key, finishes what is missing and repeats nothing), as does a
+        publication queued again by `round publish` after one failed ({"again": true}).
+        Any other publish job for a published round does nothing.
+        """
         round_ = await Round.get_or_none(id=context.round_id) if context.round_id else None
         if round_ is None:
             return _skipped("no_round")
-        if round_.status is RoundStatus.CLOSED:
-            await Round.filter(id=round_.id, status=RoundStatus.CLOSED).update(
-                status=RoundStatus.PUBLISHED, published_at=context.now
-            )
-            round_ = await Round.get(id=round_.id)
-        if round_.status is not RoundStatus.PUBLISHED:
+        if round_.status is RoundStatus.OPEN:
             return _skipped("reopened")
-        return _sent(
-            await self.messenger.publish(
-                round_.id, key=self._key(context), maybe_sent=context.ran_before
-            )
+        marked = await Round.filter(id=round_.id, status=RoundStatus.CLOSED).update(
+            status=RoundStatus.PUBLISHED, published_at=context.now
         )
+        again = context.ran_before or bool(context.payload.get("again"))
+        if not marked and not again:
+            return _skipped("already_published")
+        sent = await self.messenger.publish(round_.id, key=self._key(context), maybe_sent=again)
+        return _sent(sent)
 
     # -- failures ----------------------------------------------------------------------------
     async def on_failed(self, job: Job, reason: str) -> None:

@@ -346,7 +346,14 @@ async def publish(programme: Programme, actor: Person, now: datetime) -> Round:
                 raise UserError("round.already_published", name=round_.name)
             void = f"{publish_key(round_.id)}:failed:{job.id}"
             await Job.filter(id=job.id).update(dedupe_key=void)
-        await enqueue(PUBLISH, {}, run_at=now, dedupe_key=publish_key(round_.id), round=round_.id)
+        again = round_.status is RoundStatus.PUBLISHED
+        await enqueue(
+            PUBLISH,
+            {"again": True} if again else {},
+            run_at=now,
+            dedupe_key=publish_key(round_.id),
+            round=round_.id,
+        )
     return round_
 
 

@@ -7,6 +7,7 @@ import asyncio
 from datetime import timedelta
 
 from bot import rounds
+from bot.jobs import enqueue
 from bot.messenger import PermanentFailure
 from conversations.clock import ManualClock
 from models.jobs import Job, JobStatus
@@ -101,3 +102,15 @@ async def test_a_publication_that_failed_can_be_queued_again(db: str) -> None:
     await worker.run_until_idle()
     assert [d.what for d in messenger.deliveries].count("publish") == 1
     assert (await Round.get(id=round_.id)).status is RoundStatus.PUBLISHED
+
+
+async def test_a_stray_publish_job_for_a_published_round_posts_nothing(db: str) -> None:
+    clock = ManualClock(MONDAY_10)
+    small, round_ = await open_round(clock)
+    await rounds.close(small.programme, small.admin, clock.now())
+    await enqueue("publish", {}, run_at=clock.now(), dedupe_key="publish:stray", round=round_.id)
+    messenger = RecordingMessenger()
+    await round_worker(messenger, clock, concurrency=1).run_until_idle()
+    assert [d.key for d in messenger.deliveries if d.what == "publish"] == [f"publish:{round_.id}"]
+    stray = await Job.get(dedupe_key="publish:stray")
+    assert stray.result == {"skipped": "already_published"}
