@@ -16,7 +16,8 @@ A `Worker` claims due jobs — pending with `run_at <= now`, or running with an 
   replicas share the queue without waiting on each other; on SQLite (one writer per file)
   the same query without locks. Either way each row is then taken by a conditional UPDATE
   on its (status, attempts) as read, so two claimers can never both win a job.
-- A claim counts the attempt, sets `running`, `locked_by` and `locked_until` (the lease).
+- A claim counts the attempt, sets `running`, `locked_by` and `locked_until` (the lease);
+  a finished job keeps `locked_by`: the worker that ran it last.
   A running job's lease is extended while its handler runs; a job whose process died is
   claimed again once the lease has passed, with the next attempt number — the handler
   (and the Messenger, told the job's key) can then look whether the earlier attempt
@@ -486,8 +487,7 @@ class Worker:
             status=JobStatus.DONE,
             result=result or {},
             finished_at=self.clock.now(),
-            locked_by=None,
-            locked_until=None,
+            locked_until=None,  # locked_by stays: which worker ran it, for operators
         )
         if updated != 1:
             log.warning("job finished after its lease was lost", extra={"job": job.id})
@@ -528,7 +528,6 @@ class Worker:
             updated = await Job.filter(self._mine(job)).update(
                 status=JobStatus.FAILED,
                 finished_at=self.clock.now(),
-                locked_by=None,
                 locked_until=None,
                 last_error=reason,
             )

@@ -98,7 +98,7 @@ async def test_due_jobs_run_once_in_order_and_future_ones_wait_for_the_clock(db:
         JobStatus.DONE,
         {"n": 4, "attempt": 1},
         1,
-        None,
+        "w1",
     )
     assert done.finished_at == clock.now()
 
