@@ -1,0 +1,275 @@
+"""What compiling a round and writing its documents costs, small and large.
+
+    python -m benchmarks.bench_documents            # 5 × 32 (KOL's size) and 100 × 300
+    python -m benchmarks.bench_documents --sizes 5x32,20x120
+
+Each size runs in a child process of its own (a fresh temporary SQLite database, and a
+clean peak-memory figure: the child's maximum resident set size). It builds a programme
+of units × milestones in groups of ten, a closed previous round and the round itself
+with an answer in every cell, then times: the snapshot (all queries), the matrix, the
+comparison with the previous round, and every document — matrix PDF, the sheets of all
+units, the workbook, CSV, JSON and the Slack messages. The last lines give each step's
+cost per cell, large against small: near 1 means the cost grows linearly with the cells.
+Not a test: it prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+SIZES = ((5, 32), (100, 300))
+GROUP_SIZE = 10
+
+
+async def build(units: int, milestones: int) -> tuple[int, int]:
+    """The programme and two rounds; returns (previous round id, round id)."""
+    from conversations.vocabulary import Delay, Progress, delay_allowed
+    from models.answer import Answer
+    from models.people import Person, Role, RoleKind
+    from models.programme import Milestone, MilestoneGroup, Programme, Unit
+    from models.round import Round, RoundStatus, Submission
+
+    rng = random.Random(7)
+    programme = await Programme.create(
+        key="bench", title="Benchmark", source="Benchmark", language="da"
+    )
+    await Unit.bulk_create(
+        [
+            Unit(programme=programme, key=f"u{i}", name=f"Enhed {i}", position=i)
+            for i in range(units)
+        ]
+    )
+    unit_ids = dict(await Unit.filter(programme=programme).values_list("key", "id"))
+    people = [Person(key=f"pl-{i}", name=f"Projektleder {i}") for i in range(units)]
+    await Person.bulk_create(people)
+    person_ids = dict(await Person.all().values_list("key", "id"))
+    await Role.bulk_create(
+        [
+            Role(
+                programme=programme,
+                person_id=person_ids[f"pl-{i}"],
+                kind=RoleKind.LEAD,
+                scope=f"u{i}",
+            )
+            for i in range(units)
+        ]
+    )
+    groups = (milestones + GROUP_SIZE - 1) // GROUP_SIZE
+    await MilestoneGroup.bulk_create(
+        [
+            MilestoneGroup(
+                programme=programme, number=str(g + 1), title=f"Gruppe {g + 1}", position=g
+            )
+            for g in range(groups)
+        ]
+    )
+    group_ids = dict(await MilestoneGroup.filter(programme=programme).values_list("number", "id"))
+    await Milestone.bulk_create(
+        [
+            Milestone(
+                programme=programme,
+                group_id=group_ids[str(m // GROUP_SIZE + 1)],
+                code=f"{m // GROUP_SIZE + 1}.{m % GROUP_SIZE + 1}",
+                title=f"Milepæl nummer {m + 1} med en titel af almindelig længde",
+                definition="Milepælen er gennemført, når det aftalte er leveret og godkendt.",
+                position=m,
+            )
+            for m in range(milestones)
+        ]
+    )
+    milestone_ids = list(await Milestone.filter(programme=programme).values_list("id", flat=True))
+    now = datetime(2018, 6, 20, tzinfo=UTC)
+    round_ids = []
+    for number, opened in enumerate((now - timedelta(days=90), now)):
+        round_ = await Round.create(
+            programme=programme,
+            name=f"Runde {number + 1}",
+            status=RoundStatus.CLOSED,
+            opened_at=opened,
+            closed_at=opened,
+        )
+        round_ids.append(round_.id)
+        answers = []
+        for milestone_id in milestone_ids:
+            for key, unit_id in unit_ids.items():
+                progress = rng.choice(list(Progress))
+                delay = rng.choice(list(Delay)) if delay_allowed(progress) else Delay.ON_TIME
+                answers.append(
+                    Answer(
+                        round_id=round_.id,
+                        milestone_id=milestone_id,
+                        unit_id=unit_id,
+                        scope=key,
+                        progress=progress,
+                        delay=delay,
+                        critical=rng.random() < 0.05,
+                        remark="En bemærkning." if rng.random() < 0.2 else "",
+                        answered_at=opened,
+                    )
+                )
+        await Answer.bulk_create(answers, batch_size=2000)
+        await Submission.bulk_create(
+            [
+                Submission(round_id=round_.id, scope=f"unit:u{i}", submitted_at=opened)
+                for i in range(0, units, 2)
+            ]
+        )
+    return round_ids[0], round_ids[1]
+
+
+def timed(figures: dict[str, float], name: str, action: Callable[[], Any]) -> Any:
+    start = time.perf_counter()
+    result = action()
+    figures[name] = time.perf_counter() - start
+    return result
+
+
+def warm_up() -> None:
+    """Load fonts, templates and catalogues once, so the figures are the work, not start-up."""
+    from conversations.vocabulary import Delay, Progress
+    from models.round import RoundStatus
+    from models.snapshot import (
+        AnswerInfo,
+        GroupInfo,
+        MilestoneInfo,
+        ProgrammeInfo,
+        RoundInfo,
+        UnitInfo,
+        make_snapshot,
+    )
+    from render.comparison import compare
+    from render.matrix import compile_matrix
+    from render.publication import build_publication
+
+    now = datetime(2018, 6, 20, tzinfo=UTC)
+    answers = tuple(
+        AnswerInfo("1.1", "u", progress, Delay.ON_TIME, False, "", None, None, "", None, now, False)
+        for progress in (Progress.STARTED,)
+    )
+    snapshot = make_snapshot(
+        ProgrammeInfo("w", "W", "", "da", "Europe/Copenhagen", "W", ""),
+        RoundInfo(1, "W", RoundStatus.CLOSED, now, None, "", now, None, False),
+        (UnitInfo("u", "U"),),
+        (GroupInfo("1", "G", (MilestoneInfo("1.1", "M"),)),),
+        answers,
+    )
+    matrix = compile_matrix(snapshot)
+    build_publication(snapshot, matrix, compare(matrix, None, snapshot), published=now)
+
+
+async def measure(units: int, milestones: int) -> dict[str, Any]:
+    from models.db import close_db, open_db
+    from models.snapshot import compile_comparison, load_snapshot
+    from render.matrix import compile_matrix
+    from render.pdf import (
+        COMBINED_SHEETS_MAX_UNITS,
+        render_matrix_pdf,
+        render_sheet_pdf,
+        render_sheets_zip,
+    )
+    from render.publication import grid_messages, summary_message
+    from render.tables import render_csv, render_json
+    from render.xlsx import render_xlsx
+
+    warm_up()
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        await open_db(f"sqlite://{Path(folder) / 'bench.sqlite3'}")
+        try:
+            _, round_id = await build(units, milestones)
+            start = time.perf_counter()
+            snapshot = await load_snapshot(round_id)
+            figures["snapshot"] = time.perf_counter() - start
+            matrix = timed(figures, "matrix", lambda: compile_matrix(snapshot))
+            start = time.perf_counter()
+            comparison = await compile_comparison(round_id)
+            figures["comparison"] = time.perf_counter() - start
+        finally:
+            await close_db()
+    pdf = timed(figures, "matrix_pdf", lambda: render_matrix_pdf(matrix, comparison))
+    if units <= COMBINED_SHEETS_MAX_UNITS:
+        sheets = timed(figures, "sheets", lambda: render_sheet_pdf(snapshot, matrix).pages)
+    else:  # as the publication does: a ZIP of one PDF per unit, memory of one unit's sheet
+        timed(figures, "sheets", lambda: render_sheets_zip(snapshot, matrix))
+        sheets = None
+    timed(figures, "xlsx", lambda: render_xlsx(snapshot, matrix))
+    timed(figures, "csv", lambda: render_csv(matrix))
+    timed(figures, "json", lambda: render_json(matrix))
+    now = datetime.now(UTC)
+    messages = timed(
+        figures,
+        "slack",
+        lambda: [summary_message(matrix, comparison, published=now), *grid_messages(matrix)],
+    )
+    figures["total"] = sum(figures.values())
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "units": units,
+        "milestones": milestones,
+        "cells": units * milestones,
+        "seconds": figures,
+        "peak_mib": peak_kib / 1024,
+        "pdf_pages": pdf.pages,
+        "sheet_pages": sheets if sheets is not None else "zip",
+        "slack_messages": len(messages),
+    }
+
+
+def child(size: str) -> None:
+    units, milestones = (int(part) for part in size.split("x"))
+    print(json.dumps(asyncio.run(measure(units, milestones))))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(f"{u}x{m}" for u, m in SIZES))
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    results = []
+    for size in args.sizes.split(","):
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.bench_documents", "--child", size],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        results.append(result)
+        seconds = result["seconds"]
+        print(
+            f"{result['units']:>4} units × {result['milestones']:>4} milestones"
+            f" = {result['cells']:>6} cells"
+            f"  peak {result['peak_mib']:7.1f} MiB  matrix PDF {result['pdf_pages']} pages,"
+            f" sheets {result['sheet_pages']} pages, Slack {result['slack_messages']} messages"
+        )
+        for name, value in seconds.items():
+            print(f"    {name:<11} {value:9.3f} s   {1e6 * value / result['cells']:9.1f} µs/cell")
+    if len(results) >= 2:
+        small, large = results[0], results[-1]
+        print(f"cost per cell, {large['cells']} cells against {small['cells']} (1.0 = linear):")
+        for name in small["seconds"]:
+            ratio = (large["seconds"][name] / large["cells"]) / (
+                small["seconds"][name] / small["cells"]
+            )
+            print(f"    {name:<11} {ratio:6.2f}")
+        memory = (large["peak_mib"] / large["cells"]) / (small["peak_mib"] / small["cells"])
+        print(f"    {'peak memory':<11} {memory:6.2f}")
+
+
+if __name__ == "__main__":
+    main()
