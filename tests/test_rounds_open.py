@@ -11,14 +11,20 @@ import pytest
 
 from bot import rounds
 from bot.messenger import RateLimited, TransientFailure
+from bot.round_plan import asked_checklists
 from conversations.clock import ManualClock
 from conversations.errors import UserError
 from conversations.views import IntroView
+from models.checklists import checklists_for
 from models.conversation import Conversation
 from models.jobs import Job, JobStatus
+from models.people import Role, RoleKind
+from models.programme import Programme
+from models.programme_file import load_programme_file
 from models.round import Round, RoundStatus
 from tests.factories import small_programme
 from tests.rounds_support import MONDAY_10, RecordingMessenger, round_worker
+from tests.slack_app import KOL
 
 DEADLINE = "2018-06-15 12:00"
 
@@ -195,3 +201,23 @@ async def test_two_admins_opening_at_once_get_one_round(db: str) -> None:
     assert refused[0].key == "round.already_open"
     assert await Round.filter(status=RoundStatus.OPEN).count() == 1
     assert await Job.filter(kind="invite").count() == 4
+
+
+@pytest.mark.parametrize("which", ["small", "kol"])
+async def test_who_is_asked_is_what_checklists_for_says_person_by_person(
+    db: str, which: str
+) -> None:
+    if which == "small":
+        round_ = (await small_programme(open_round=True)).round
+    else:
+        await load_programme_file(KOL)
+        kol = await Programme.get(key="kol-2018")
+        round_ = await Round.create(programme=kol, name="r", opened_at=MONDAY_10)
+    pairs = await asked_checklists(round_)
+    expected = []
+    for person in dict.fromkeys(p for p, _ in pairs):
+        expected += [(person.id, ref) for ref in await checklists_for(person, round_)]
+    assert [(p.id, ref) for p, ref in pairs] == expected
+    asked = await Role.filter(programme_id=round_.programme_id).exclude(kind=RoleKind.ADMIN)
+    assert {p.id for p, _ in pairs} == {r.person_id for r in asked}
+    assert len(pairs) == {"small": 4, "kol": 11}[which]
