@@ -1,0 +1,423 @@
+"""`fremdrift try`: the checklist dialogue in a terminal, for one unit, as its lead.
+
+A person can feel the conversation without Slack: the programme file is loaded into a
+database of the trial's own (a temporary SQLite file by default, deleted at the end), a
+closed round with a few answers is made so "last round" and "same as last round" show
+something, and an open round with a deadline a week ahead is answered through the real
+`ChecklistRunner` — the same views, words, refusals and stored revisions as in Slack.
+
+The terminal is only an edge: a typed key becomes the neutral event the Slack button would
+send (`read_key`), the runner applies it, and the view and refusals it returns are printed
+by render/terminal.py. Each event is one `loop.run(...)` on a single `asyncio.Runner`, and
+keys are read between them in plain synchronous code, so Ctrl-C and Ctrl-D end the trial at
+once and cleanly: the database is closed and the temporary one removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Coroutine
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Final
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from tortoise.exceptions import ConfigurationError, DBConnectionError, OperationalError
+from tortoise.transactions import in_transaction
+
+from bot.cli.common import cli_language
+from conversations.checklist import FORECAST_LIMIT, REMARK_LIMIT
+from conversations.clock import SystemClock
+from conversations.context import AnswerData
+from conversations.errors import UserError
+from conversations.events import (
+    Back,
+    ConfirmForecast,
+    Edit,
+    Event,
+    GiveForecast,
+    GiveRemark,
+    Jump,
+    Next,
+    Pause,
+    Review,
+    SameAsLast,
+    SetCritical,
+    SetDelay,
+    SetProgress,
+    Skip,
+    Start,
+    Submit,
+)
+from conversations.runner import ChecklistRunner, Reply
+from conversations.views import ConfirmForecastView, MilestoneView, View
+from conversations.vocabulary import Delay, Progress
+from models.checklists import UNIT, Scope, load_context, store_answer
+from models.db import close_db, open_db
+from models.people import Person, Role, RoleKind
+from models.programme import Programme, Unit
+from models.programme_file import read_programme_file, save_programme
+from models.round import Round, RoundStatus
+from render.i18n import normalise_language, text
+from render.terminal import (
+    DELAY_KEYS,
+    PROGRESS_KEYS,
+    Key,
+    render_line,
+    render_prompt,
+    render_tell,
+    render_text_prompt,
+    render_view,
+)
+
+SOURCE = "try"
+DEFAULT_PROGRAMME = Path("programmes/kol-2018.yaml")
+DATABASE_FILE = "try.sqlite3"
+ROUND_DAYS = 7
+DEADLINE_HOUR = time(12)
+PREVIOUS_ANSWERS: Final = (
+    (Progress.REACHED, Delay.ON_TIME, False),
+    (Progress.STARTED, Delay.UP_TO_3, False),
+    (Progress.EXPECTED, Delay.ON_TIME, False),
+    (Progress.STARTED, Delay.UP_TO_6, True),
+    (Progress.EXPECTED, Delay.OVER_6, False),
+)
+"""The previous round's answers to the checklist's first milestones: a bit of every colour."""
+
+WITH_CODE: Final[dict[str, type[Event]]] = {
+    Key.SAME_AS_LAST: SameAsLast,
+    Key.NEXT: Next,
+    Key.SKIP: Skip,
+    Key.BACK: Back,
+    Key.KEEP_FORECAST: ConfirmForecast,
+}
+WITHOUT_CODE: Final[dict[str, type[Event]]] = {
+    Key.REVIEW: Review,
+    Key.LATER: Pause,
+    Key.SUBMIT: Submit,
+}
+ACCEPTED: Final[dict[str, frozenset[str]]] = {
+    "intro": frozenset({Key.START}),
+    "paused": frozenset({Key.START}),
+    "milestone": frozenset(
+        {*PROGRESS_KEYS, *DELAY_KEYS, Key.CRITICAL, Key.FORECAST, Key.REMARK}
+        | {Key.SAME_AS_LAST, Key.NEXT, Key.SKIP, Key.BACK, Key.REVIEW, Key.LATER, Key.EDIT}
+    ),
+    "confirm_forecast": frozenset(
+        {Key.KEEP_FORECAST, Key.FORECAST, Key.BACK, Key.SKIP, Key.REVIEW, Key.LATER}
+    ),
+    "review": frozenset({Key.EDIT, Key.SUBMIT, Key.BACK, Key.LATER, Key.REVIEW}),
+    "submitted": frozenset({Key.REVIEW, Key.EDIT}),
+    "closed": frozenset(),
+}
+"""The keys each view answers to. Slack shows fewer buttons at times (no Next before a
+status is chosen); a key it would not show still goes to the dialogue, which refuses it in
+its own words, so the terminal never invents a rule."""
+
+
+class Language(StrEnum):
+    DA = "da"
+    EN = "en"
+
+
+@dataclass(frozen=True)
+class Quit:
+    pass
+
+
+@dataclass(frozen=True)
+class AskText:
+    """Ask for a forecast or a remark on a line of its own, as Slack's modal does."""
+
+    field: str
+
+
+@dataclass(frozen=True)
+class Unknown:
+    typed: str
+
+
+@dataclass(frozen=True)
+class CodeNeeded:
+    pass
+
+
+Action = Event | Quit | AskText | Unknown | CodeNeeded | None
+
+
+def read_key(line: str, view: View) -> Action:
+    """What a typed line asks of this view: an event as the Slack button would send it."""
+    typed = line.strip()
+    head, _, rest = typed.partition(" ")
+    key, rest = head.lower(), rest.strip()
+    version = view.header.version
+    code = view.code if isinstance(view, MilestoneView | ConfirmForecastView) else ""
+    if key == Key.QUIT and not rest:
+        return Quit()
+    accepted = ACCEPTED[view.kind]
+    if not typed:
+        return Start(version=version) if Key.START in accepted else None
+    if key == Key.EDIT and key in accepted:
+        if not rest:
+            return CodeNeeded()
+        if isinstance(view, MilestoneView):
+            return Jump(version=version, code=rest)
+        return Edit(version=version, code=rest)
+    if rest or key not in accepted:
+        return Unknown(typed)
+    if key in PROGRESS_KEYS:
+        return SetProgress(progress=PROGRESS_KEYS[key], version=version, code=code)
+    if key in DELAY_KEYS:
+        return SetDelay(delay=DELAY_KEYS[key], version=version, code=code)
+    if key == Key.CRITICAL and isinstance(view, MilestoneView):
+        critical = view.draft is not None and view.draft.critical
+        return SetCritical(critical=not critical, version=version, code=code)
+    if key in (Key.FORECAST, Key.REMARK):
+        return AskText("forecast" if key == Key.FORECAST else "remark")
+    if key in WITH_CODE:
+        return WITH_CODE[key](version=version, code=code)
+    return WITHOUT_CODE[key](version=version)
+
+
+@dataclass(frozen=True)
+class Trial:
+    lead: Person
+    round_id: int
+    scope: str
+    programme: str
+    unit: str
+
+
+async def prepare(file: Path, unit_key: str | None, language: str, now: datetime) -> Trial:
+    """Load the programme into a database without it and make the trial's two rounds."""
+    source = read_programme_file(file)
+    key = source.spec.key
+    if await Programme.exists(key=key):
+        raise UserError("terminal.programme_exists", programme=key)
+    await save_programme(source)
+    programme = await Programme.get(key=key)
+    await Programme.filter(id=programme.id).update(language=language)
+    units = await Unit.filter(programme=programme).order_by("position")
+    unit = units[0] if unit_key is None else next((u for u in units if u.key == unit_key), None)
+    if unit is None:
+        raise UserError(
+            "terminal.unknown_unit", programme=key, unit=unit_key, units=[u.key for u in units]
+        )
+    lead = await _lead(programme, unit)
+    scope = Scope(UNIT, unit.key)
+    async with in_transaction():
+        previous = await Round.create(
+            programme=programme,
+            name=text(language, "terminal.previous_round_name"),
+            status=RoundStatus.CLOSED,
+            opened_at=now - timedelta(days=5 * ROUND_DAYS),
+            deadline=now - timedelta(days=4 * ROUND_DAYS),
+            closed_at=now - timedelta(days=4 * ROUND_DAYS),
+        )
+        current = await Round.create(
+            programme=programme,
+            name=text(language, "terminal.round_name"),
+            status=RoundStatus.OPEN,
+            open_slot=programme.id,
+            opened_at=now,
+            deadline=_deadline(now, programme.timezone),
+        )
+        context = await load_context(previous, scope, lead, now)
+        answered_at = previous.opened_at + timedelta(days=1)
+        for item, (progress, delay, critical) in zip(context.items, PREVIOUS_ANSWERS, strict=False):
+            answer = AnswerData(progress=progress, delay=delay, critical=critical)
+            await store_answer(
+                previous, scope, item.code, answer, lead, now=answered_at, late=False, source=SOURCE
+            )
+    return Trial(lead, current.id, scope.wire, programme.title, unit.name)
+
+
+def _deadline(now: datetime, timezone: str) -> datetime:
+    """Noon, local time, a week from now."""
+    local = ZoneInfo(timezone)
+    day = (now + timedelta(days=ROUND_DAYS)).astimezone(local).date()
+    return datetime.combine(day, DEADLINE_HOUR, tzinfo=local)
+
+
+async def _lead(programme: Programme, unit: Unit) -> Person:
+    """The unit's first lead (or deputy), speaking the trial's language."""
+    for kind in (RoleKind.LEAD, RoleKind.DEPUTY):
+        role = (
+            await Role.filter(programme=programme, kind=kind, scope=unit.key)
+            .order_by("id")
+            .prefetch_related("person")
+            .first()
+        )
+        if role is not None:
+            person: Person = role.person
+            if person.language is not None:
+                await Person.filter(id=person.id).update(language=None)
+                await person.refresh_from_db()
+            return person
+    raise UserError("terminal.no_lead", unit=unit.name)
+
+
+class Session:
+    """The loop: show the view, read a key, send its event, show what came back."""
+
+    def __init__(self, loop: asyncio.Runner, console: Console, trial: Trial, language: str):
+        self.loop = loop
+        self.console = console
+        self.trial = trial
+        self.language = language
+        self.runner = ChecklistRunner(SystemClock(), SOURCE)
+        self.last_code = ""
+
+    def run(self) -> None:
+        """Until q, Ctrl-D (EOFError) or Ctrl-C (KeyboardInterrupt, left to the caller)."""
+        trial = self.trial
+        view = self._show(self.runner.current(trial.lead, trial.round_id, trial.scope), None)
+        while view is not None:
+            action = read_key(self.console.input(render_prompt(self.language)), view)
+            if isinstance(action, Quit):
+                return
+            if isinstance(action, AskText):
+                action = self._ask_text(action.field, view)
+            if isinstance(action, Event):
+                step = self.runner.handle(trial.lead, trial.round_id, trial.scope, action)
+                view = self._show(step, view)
+            elif isinstance(action, Unknown):
+                self._say("terminal.unknown_key", key=action.typed)
+            elif isinstance(action, CodeNeeded):
+                self._say("terminal.code_needed", key=Key.EDIT.value, example=self.last_code)
+
+    def _show(self, step: Coroutine[Any, Any, Reply], view: View | None) -> View | None:
+        try:
+            reply = self.loop.run(step)
+        except UserError as error:
+            self._say(error.key, **error.params)
+            return view
+        shown = reply.view or view
+        if shown is not None:
+            self.last_code = _example(shown) or self.last_code
+            self.console.print()
+            self.console.print(render_view(shown))
+        for tell in reply.tells:
+            self.console.print(render_tell(reply.language, tell.key, tell.params))
+        return shown
+
+    def _ask_text(self, field: str, view: View) -> Event | None:
+        if not isinstance(view, MilestoneView | ConfirmForecastView):
+            return None
+        draft = view.draft if isinstance(view, MilestoneView) else None
+        if isinstance(view, ConfirmForecastView):
+            current = view.text
+        elif draft is not None:
+            current = draft.forecast if field == "forecast" else draft.remark
+        else:
+            current = ""
+        limit = FORECAST_LIMIT if field == "forecast" else REMARK_LIMIT
+        self.console.print(
+            render_text_prompt(self.language, field, code=view.code, current=current, limit=limit)
+        )
+        typed = self.console.input(render_prompt(self.language, text=True)).strip()
+        if not typed:
+            self._say("terminal.cancelled")
+            return None
+        version = view.header.version
+        if field == "forecast":
+            return GiveForecast(text=typed, code=view.code, version=version)
+        return GiveRemark(text=typed, code=view.code, version=version)
+
+    def _say(self, key: str, /, **params: object) -> None:
+        self.console.print(render_tell(self.language, key, params))
+
+
+def _example(view: View) -> str:
+    if isinstance(view, MilestoneView | ConfirmForecastView):
+        return view.code
+    rows = getattr(view, "rows", ())
+    return str(rows[0].code) if rows else ""
+
+
+def _play(
+    loop: asyncio.Runner, console: Console, url: str, args: tuple[Path, str | None, str]
+) -> int:
+    """Open the database, prepare the trial, run the session; always close the database."""
+    file, unit, language = args
+    try:
+        loop.run(open_db(url))
+    except (ConfigurationError, DBConnectionError, OperationalError, OSError) as error:
+        return _fail(language, UserError("terminal.database_unusable", reason=str(error)))
+    try:
+        trial = loop.run(prepare(file, unit, language, SystemClock().now()))
+        console.print(
+            render_line(
+                language,
+                "terminal.welcome",
+                unit=trial.unit,
+                programme=trial.programme,
+                person=trial.lead.name,
+            )
+        )
+        Session(loop, console, trial, language).run()
+    except UserError as error:
+        return _fail(language, error)
+    except EOFError:
+        console.print()
+    except KeyboardInterrupt:
+        console.print()
+        return 130
+    finally:
+        loop.run(close_db())
+    console.print(render_line(language, "terminal.bye"))
+    return 0
+
+
+def _fail(language: str, error: UserError) -> int:
+    """A mistake as one line on stderr, in the trial's language; the exit code."""
+    message = text(language, error.key, **error.params)
+    Console(stderr=True, highlight=False).print(
+        text(language, "cli.error", message=message), markup=False
+    )
+    return 1
+
+
+def try_checklist(
+    programme: Annotated[
+        Path, typer.Option("--programme", help="The programme file to try.")
+    ] = DEFAULT_PROGRAMME,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="The unit's key (default: the programme's first unit)."),
+    ] = None,
+    lang: Annotated[
+        Language | None,
+        typer.Option("--lang", help="da or en (default: FREMDRIFT_LANGUAGE)."),
+    ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="Keep the trial in this database, which must not hold the programme "
+            "(default: a temporary SQLite file, deleted at the end).",
+        ),
+    ] = None,
+) -> None:
+    """Answer a unit's checklist in the terminal, with the views and choices of Slack."""
+    language = lang.value if lang is not None else normalise_language(cli_language())
+    console = Console(highlight=False, emoji=False)
+    with ExitStack() as stack:
+        url = database
+        if url is None:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="fremdrift-try-"))
+            url = f"sqlite://{Path(folder) / DATABASE_FILE}"
+            console.print(render_line(language, "terminal.temporary"))
+        else:
+            console.print(render_line(language, "terminal.database"))
+        with asyncio.Runner() as loop:
+            status = _play(loop, console, url, (programme, unit, language))
+    if database is None:
+        console.print(render_line(language, "terminal.removed"))
+    raise typer.Exit(status)
