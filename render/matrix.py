@@ -75,6 +75,7 @@ class Matrix:
     units: tuple[UnitInfo, ...]
     groups: tuple[MatrixGroup, ...]
     _index: Mapping[tuple[str, str], Cell]
+    _names: Mapping[str, str]
 
     @property
     def language(self) -> str:
@@ -99,10 +100,8 @@ class Matrix:
         return {colour: counted.get(colour, 0) for colour in Colour}
 
     def unit_name(self, key: str) -> str:
-        for unit in self.units:
-            if unit.key == key:
-                return unit.name
-        return key
+        """The unit's name; its key when the programme no longer has it."""
+        return self._names.get(key, key)
 
 
 def resolve(snapshot: Snapshot, milestone: str, unit: str) -> tuple[AnswerInfo | None, Source]:
@@ -181,6 +180,7 @@ def compile_matrix(snapshot: Snapshot) -> Matrix:
         units=snapshot.units,
         groups=tuple(groups),
         _index=MappingProxyType(index),
+        _names=MappingProxyType({unit.key: unit.name for unit in snapshot.units}),
     )
 
 

@@ -93,7 +93,7 @@ async def test_the_pdf_shows_hostile_text_as_text(db: str, tmp_path: Path) -> No
         assert shutil.which("pdftotext") is None
         return
     assert "<script>alert(1)</script>" in text
-    assert "Leder <!channel>" in text  # in 'did not answer'
+    assert "Leder<!channel>" in text.replace(" ", "")  # in "did not answer" (may wrap)
 
 
 async def test_the_workbook_never_holds_a_formula(db: str) -> None:
