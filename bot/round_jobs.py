@@ -21,6 +21,7 @@ the replica's settings (job_concurrency, job_poll_seconds, job_lease_seconds, wo
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -342,13 +343,15 @@ def build_worker(
     clock: Clock | None = None,
     settings: Settings | None = None,
     worker_id: str | None = None,
+    extra: Mapping[str, Handler] | None = None,
 ) -> Worker:
-    """The worker `serve` runs: the round's handlers with this replica's settings."""
+    """The worker `serve` runs: the round's handlers (and any `extra` kinds) with this
+    replica's settings. Start it with `run_forever()`; `await stop()` on shutdown."""
     settings = settings or get_settings()
     clock = clock or SystemClock()
     jobs = RoundJobs(messenger, clock)
     return Worker(
-        jobs.handlers(),
+        {**jobs.handlers(), **(extra or {})},
         clock=clock,
         worker_id=worker_id or settings.worker_id,
         concurrency=settings.job_concurrency,
