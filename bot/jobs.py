@@ -289,16 +289,18 @@ class Worker:
                 self._wake.clear()  # before looking: a wake-up while we look is kept
                 room = self.concurrency - len(self._tasks)
                 claimed: list[_Claimed] = []
-                if room > 0:
-                    try:
+                next_due: datetime | None = None
+                try:
+                    if room > 0:
                         claimed = await self._claim(room)
-                    except (BaseORMException, OSError) as error:
-                        log.warning("job claim failed", extra={"error": repr(error)})
-                for job in claimed:
-                    self._start(job)
-                if claimed and len(claimed) == room:
-                    continue  # every slot filled: more may be due
-                await self._idle(None if room <= 0 else await self._next_due())
+                        for job in claimed:
+                            self._start(job)
+                        if len(claimed) == room:
+                            continue  # every slot filled: more may be due
+                        next_due = await self._next_due()
+                except (BaseORMException, OSError) as error:
+                    log.warning("job queue unreachable", extra={"error": repr(error)})
+                await self._idle(next_due)
             await self._drain()
         except asyncio.CancelledError:
             self._abandon()
@@ -473,9 +475,7 @@ class Worker:
         while True:
             await asyncio.sleep(interval)
             with contextlib.suppress(BaseORMException, OSError):
-                await Job.filter(id=job.id, locked_by=self.worker_id, attempts=job.attempt).update(
-                    locked_until=self.clock.now() + self.lease
-                )
+                await Job.filter(self._mine(job)).update(locked_until=self.clock.now() + self.lease)
 
     def _mine(self, job: _Claimed) -> Q:
         return Q(

@@ -322,3 +322,25 @@ async def test_a_cancelled_job_is_revived_only_when_asked(db: str) -> None:
     await enqueue("test", {"n": 3}, run_at=later, dedupe_key="close:1", revive=True)
     job = await Job.get(dedupe_key="close:1")
     assert (job.status, job.run_at, job.payload) == (JobStatus.PENDING, later, {"n": 3})
+
+
+async def test_a_slow_job_keeps_its_lease_while_its_handler_runs(db: str) -> None:
+    clock = ManualClock(T0)
+    await enqueue("test", {}, run_at=T0, dedupe_key="slow")
+    blocking = Blocking()
+    lease = timedelta(seconds=0.3)  # the heartbeat renews it every 0.1 s of real time
+    slow = Worker({"test": blocking}, clock=clock, worker_id="slow", lease=lease)
+    task = asyncio.create_task(slow.run_until_idle())
+    await asyncio.wait_for(blocking.entered.wait(), 5)
+    clock.advance(timedelta(minutes=5))  # long past the first lease …
+    renewed = T0 + timedelta(minutes=5) + lease
+    for _ in range(100):  # … which the heartbeat renews from the clock's new time
+        if (await Job.get(dedupe_key="slow")).locked_until == renewed:
+            break
+        await asyncio.sleep(0.05)
+    assert (await Job.get(dedupe_key="slow")).locked_until == renewed
+    other = Recorder()
+    assert await worker(other, clock, worker_id="other").run_until_idle() == 0
+    blocking.release.set()
+    assert await asyncio.wait_for(task, 5) == 1
+    assert (await Job.get(dedupe_key="slow")).status is JobStatus.DONE
