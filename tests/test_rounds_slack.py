@@ -20,13 +20,15 @@ from bot.slack.client import job_client
 from bot.slack.messenger import SlackMessenger
 from conversations.clock import ManualClock
 from conversations.views import View
+from models.answer import Answer
 from models.jobs import Job, JobStatus
 from models.people import Account, Person, Role, RoleKind
 from models.programme import Programme
 from models.programme_file import load_programme_file
 from models.round import Round, RoundStatus, Submission
-from tests.slack_app import KOL, join_workspace
+from tests.slack_app import KOL, join_workspace, running_app
 from tests.slackstub import HttpStatus, RateLimited, SlackStub
+from tests.slackstub.models import Message
 
 MONDAY_10 = datetime(2018, 6, 4, 8, 0, tzinfo=UTC)  # 10:00 in Copenhagen
 DEADLINE = "15. juni 2018 kl. 12"
@@ -181,3 +183,71 @@ async def test_reminders_the_deadline_the_admin_note_and_one_publication(
     assert len(steering) == 1  # one publication: the summary, its parts in the thread
     await w.run_until_idle()
     assert len(slack.messages(kol.programme.steering_channel)) == 1
+
+
+def live(slack: SlackStub, user: str) -> Message:
+    messages = [m for m in slack.dm(user) if m.blocks]
+    assert messages, "no checklist message in the DM"
+    return messages[-1]
+
+
+def asks_progress(message: Message) -> bool:
+    return any(b.get("block_id") == "fd_progress" for b in message.blocks or [])
+
+
+@pytest.mark.parametrize("policy", ["refuse", "accept"])
+async def test_a_late_answer_in_slack_follows_the_programmes_policy(
+    slack: SlackStub, kol: Kol, policy: str
+) -> None:
+    settings = {**kol.programme.settings, "late_answers": policy}
+    await Programme.filter(id=kol.programme.id).update(settings=settings)
+    programme = await Programme.get(id=kol.programme.id)
+    clock = ManualClock(MONDAY_10)
+    opened = await rounds.open_round(programme, "13. møde", DEADLINE, kol.admin, clock.now())
+    w = worker(kol.messenger, clock)
+    await w.run_until_idle()
+    clock.set(FRIDAY_12)
+    await w.run_until_idle()  # the round closes itself at the deadline
+    status = (await Round.get(id=opened.round.id)).status
+    assert status is (RoundStatus.PUBLISHED if policy == "refuse" else RoundStatus.CLOSED)
+
+    lead = kol.asked["pl-syddanmark"]
+    clock.advance(timedelta(hours=1))
+    async with running_app(slack, "http", clock=clock) as app:
+        assert app.deps is not None
+        delivery = await slack.click(lead, live(slack, lead), "fd:start:")
+        assert delivery.acked
+        await app.deps.deliveries.drain()
+        if policy == "refuse":
+            assert not asks_progress(live(slack, lead))  # the checklist shows it is closed
+        else:
+            assert asks_progress(live(slack, lead))
+            delivery = await slack.click(lead, live(slack, lead), "fd:progress:started")
+            assert delivery.acked
+            await app.deps.deliveries.drain()
+    answers = await Answer.filter(round_id=opened.round.id, scope="syddanmark")
+    if policy == "refuse":
+        assert answers == []
+    else:
+        assert [(a.late, a.answered_at) for a in answers] == [(True, clock.now())]
+        report = await rounds.status(programme, kol.admin, clock.now())
+        syd = next(line for line in report.units if line.title == "Syddanmark")
+        assert (syd.late, syd.answered) == (True, 1)
+
+
+async def test_an_away_lead_hands_over_to_the_deputy_in_slack(slack: SlackStub, kol: Kol) -> None:
+    clock = ManualClock(MONDAY_10)
+    lead = await Person.get(key="pl-syddanmark")
+    await rounds.away(lead, "20. juni 2018", clock.now())
+    await rounds.open_round(kol.programme, "13. møde", DEADLINE, kol.admin, clock.now())
+    w = worker(kol.messenger, clock)
+    await w.run_until_idle()
+    assert slack.dm(kol.asked["pl-syddanmark"]) == []
+    deputy_dm = slack.dm(kol.asked["stf-syddanmark"])
+    assert len(deputy_dm) == 2  # the deputy's own invitation and the hand-over
+    handover = next(m for m in deputy_dm if lead.name in m.text)
+    assert "20. juni 2018" in handover.text
+    clock.set(TUESDAY_9)
+    await w.run_until_idle()
+    assert slack.dm(kol.asked["pl-syddanmark"]) == []  # the reminder went to the deputy
+    assert len(slack.dm(kol.asked["stf-syddanmark"])) == 3
