@@ -94,7 +94,7 @@ def test_show_lists_groups_in_order_with_who_answers_and_deadlines(
     positions = [out.index(f"Gruppe {n}: ") for n in range(1, 12)]
     assert positions == sorted(positions)
     assert "Gruppe 6: Teknisk løsning er indkøbt og klar til drift" in out
-    assert re.search(r"6\.1 A\s+│ Bekendtgørelse af udbud .*│ Fælles Udbud af Telemedicin", out)
+    assert re.search(r"6\.1 A\s+│ Bekendtgørelse af udbud .*│ FUT", out)
     assert re.search(
         r"4\.1\s+│ Behandlingstlbud .*│ hver enheds projektledere\s+│ Syddanmark: Medio", out
     )

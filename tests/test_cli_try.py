@@ -262,7 +262,7 @@ def test_a_lead_answers_goes_back_skips_reviews_and_submits_in_danish(
     ) in review
     (same,) = [line for line in review.lines if line.strip().startswith("2.1 ")]
     assert same.endswith("— 🟡 Milepæl igangsat, men 0-3 måneder forsinket")
-    assert "(besvares af Fælles Udbud af Telemedicin)" in review
+    assert "(besvares af FUT)" in review
     missing = missing_codes(review)
     assert missing[:3] == ["3.1", "4.1", "4.2"]
     assert len(missing) == TOTAL - 2
