@@ -1,0 +1,174 @@
+"""One app under test, in a process of its own: the real Fremdrift, or a bare bolt app.
+
+    python -m benchmarks._app_process --kind real|bare --transport http|socket [--stats F]
+
+Configured as `fremdrift serve` is, from the environment: SLACK_BOT_TOKEN,
+SLACK_SIGNING_SECRET, SLACK_APP_TOKEN (Socket Mode), FREMDRIFT_SLACK_API_URL (the
+stand-in) and DATABASE_URL. It serves HTTP on 127.0.0.1 and a free port (and, with an app
+token, connects to the stand-in's Socket Mode), prints one JSON line ``{"url": …}`` when
+ready, and runs until SIGTERM or SIGINT. With ``--stats`` it writes what it counted there
+on the way out (SQL statements by their first word, with ``--count-queries``); with
+``--profile PATH`` it profiles with cProfile from SIGUSR1 to SIGUSR2 and dumps to PATH.
+
+The bare app is what issue 5 compares against: bolt's ``AsyncApp`` with
+``process_before_response=True``, the same client and token set-up as the real app, and
+one listener for every action that only acks. The real app is ``bot.service.Fremdrift``,
+exactly as ``fremdrift serve`` builds it, without job workers (the benchmark's set-up has
+sent the invitations already).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import logging
+import os
+import re
+import signal
+import sys
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+QUERY_METHODS = ("execute_query", "execute_query_dict", "execute_insert", "execute_many")
+
+
+class QueryCounter:
+    """Counts SQL statements by their first word, by wrapping Tortoise's client methods."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def install(self) -> None:
+        from tortoise.backends.asyncpg.client import AsyncpgDBClient
+        from tortoise.backends.asyncpg.client import TransactionWrapper as PgTransaction
+        from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionWrapper
+
+        for cls in (SqliteClient, SqliteTransactionWrapper, AsyncpgDBClient, PgTransaction):
+            for name in QUERY_METHODS:
+                if name in cls.__dict__:
+                    setattr(cls, name, self._wrap(cls.__dict__[name]))
+
+    def _wrap(self, method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        counts = self.counts
+
+        async def counted(client: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+            counts[query.lstrip().split(" ", 1)[0].upper()] += 1
+            return await method(client, query, *args, **kwargs)
+
+        return counted
+
+
+async def _real(transport: str) -> tuple[str, Callable[[], Awaitable[None]]]:
+    from bot.service import Fremdrift
+    from bot.settings import Settings
+
+    settings = Settings()
+    if transport == "http":
+        settings = settings.model_copy(update={"slack_app_token": None})
+    app = Fremdrift(settings)
+    await app.start()
+    url = await app.serve_http("127.0.0.1", 0)
+    await app.connect_socket()
+    return url, app.stop
+
+
+async def _bare(transport: str) -> tuple[str, Callable[[], Awaitable[None]]]:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    from slack_bolt.async_app import AsyncAck, AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.server import web_app
+
+    session = aiohttp.ClientSession()
+    client = AsyncWebClient(
+        token=os.environ["SLACK_BOT_TOKEN"],
+        base_url=os.environ["FREMDRIFT_SLACK_API_URL"],
+        session=session,
+    )
+    app = AsyncApp(
+        client=client,
+        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+        process_before_response=True,
+        raise_error_for_unhandled_request=False,
+    )
+
+    @app.action(re.compile(".*"))
+    async def only_ack(ack: AsyncAck) -> None:
+        await ack()
+
+    socket: AsyncSocketModeHandler | None = None
+    if transport == "socket":
+        socket = AsyncSocketModeHandler(
+            app, app_token=os.environ["SLACK_APP_TOKEN"], web_client=client
+        )
+    runner = web.AppRunner(web_app(None if socket else app), handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    if socket is not None:
+        await socket.connect_async()  # type: ignore[no-untyped-call]
+
+    async def stop() -> None:
+        if socket is not None:
+            await socket.close_async()  # type: ignore[no-untyped-call]
+        await runner.cleanup()
+        await session.close()
+
+    return f"http://{host}:{port}", stop
+
+
+async def _main(args: argparse.Namespace, counter: QueryCounter | None) -> None:
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    if args.profile:
+        profiler = cProfile.Profile()
+        path = args.profile
+
+        def dump() -> None:
+            profiler.disable()
+            profiler.dump_stats(f"{path}.part")
+            os.replace(f"{path}.part", path)  # whole, or not there at all
+
+        loop.add_signal_handler(signal.SIGUSR1, profiler.enable)
+        loop.add_signal_handler(signal.SIGUSR2, dump)
+    start = _real if args.kind == "real" else _bare
+    url, stop = await start(args.transport)
+    print(json.dumps({"url": url}), flush=True)
+    try:
+        await stopping.wait()
+    finally:
+        await stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kind", choices=("real", "bare"), required=True)
+    parser.add_argument("--transport", choices=("http", "socket"), required=True)
+    parser.add_argument("--stats", help="write counts here as JSON on the way out")
+    parser.add_argument("--count-queries", action="store_true")
+    parser.add_argument(
+        "--profile", help="cProfile between SIGUSR1 and SIGUSR2; the dump is written here"
+    )
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    counter = QueryCounter() if args.count_queries else None
+    if counter is not None:
+        counter.install()
+    asyncio.run(_main(args, counter))
+    if args.stats:
+        stats = {"queries": dict(counter.counts) if counter else None}
+        Path(args.stats).write_text(json.dumps(stats), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
