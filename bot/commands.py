@@ -2,7 +2,7 @@
 
 Slack's `/fremdrift` and Teams' bot commands both parse with `conversations.commands` and
 execute here; the reply is data (a message key, or checklists, or a round's status) that
-each adapter renders. Who may do what is decided here, once.
+each adapter renders. Who may run a round is decided by bot/rounds.py, for the CLI too.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from bot import rounds
 from conversations.clock import Clock
 from conversations.commands import Command
 from conversations.errors import UserError
 from conversations.events import Start, encode
 from models.checklists import ChecklistRef, checklists_for, load_context
-from models.people import Person, Role, RoleKind
+from models.people import Person, Role
 from models.programme import Milestone, MilestoneGroup, Programme, Unit
 from models.round import Round, RoundStatus, Submission
 
@@ -62,11 +63,6 @@ async def resolve_programme(command: Command, person: Person) -> Programme:
     return mine[0]
 
 
-async def require_admin(person: Person, programme: Programme) -> None:
-    if not await Role.filter(person=person, programme=programme, kind=RoleKind.ADMIN).exists():
-        raise UserError("command.not_admin")
-
-
 async def execute(
     command: Command, actor: Person, clock: Clock, handlers: dict[str, Handler] | None = None
 ) -> CommandReply:
@@ -76,10 +72,8 @@ async def execute(
     if handler is None:
         raise UserError("command.unknown", text=command.name.replace(".", " "))
     programme: Programme | None = None
-    if command.name not in ("help", "me"):
+    if command.name not in ("help", "me", "back"):
         programme = await resolve_programme(command, actor)
-        if command.for_admins:
-            await require_admin(actor, programme)
     reply = await handler(command, actor, programme, clock)
     reply.language = actor.language or (programme.language if programme else "da")
     return reply
@@ -137,8 +131,122 @@ async def on_programme_show(
     )
 
 
+# --- rounds (bot/rounds.py decides; these only pass the command on and shape the reply) ---
+
+
+def _programme(programme: Programme | None) -> Programme:
+    assert programme is not None, "execute() resolves the programme before admin commands"
+    return programme
+
+
+async def on_round_open(
+    command: Command, actor: Person, programme: Programme | None, clock: Clock
+) -> CommandReply:
+    opened = await rounds.open_round(
+        _programme(programme), command.args["name"], command.args["deadline"], actor, clock.now()
+    )
+    return CommandReply(
+        "round.cli.opened",
+        {
+            "name": opened.round.name,
+            "programme": _programme(programme).key,
+            "deadline": opened.round.deadline,
+            "timezone": opened.timezone,
+            "invitations": opened.invitations,
+            "reminders": list(opened.reminders),
+            "closes_at": opened.closes_at,
+        },
+    )
+
+
+async def on_round_status(
+    command: Command, actor: Person, programme: Programme | None, clock: Clock
+) -> CommandReply:
+    report = await rounds.status(_programme(programme), actor, clock.now())
+    return CommandReply(status=report)
+
+
+async def on_round_remind(
+    command: Command, actor: Person, programme: Programme | None, clock: Clock
+) -> CommandReply:
+    count = await rounds.remind(
+        _programme(programme), actor, clock.now(), unit=command.args.get("unit")
+    )
+    return CommandReply("round.cli.reminded", {"count": count})
+
+
+async def on_round_deadline(
+    command: Command, actor: Person, programme: Programme | None, clock: Clock
+) -> CommandReply:
+    moved = await rounds.set_deadline(
+        _programme(programme), command.args["deadline"], actor, clock.now()
+    )
+    return CommandReply(
+        "round.cli.deadline_moved",
+        {
+            "name": moved.round.name,
+            "deadline": moved.round.deadline,
+            "timezone": moved.timezone,
+            "reminders": list(moved.reminders),
+        },
+    )
+
+
+async def on_round_close(
+    command: Command, actor: Person, programme: Programme | None, clock: Clock
+) -> CommandReply:
+    closed = await rounds.close(_programme(programme), actor, clock.now())
+    return CommandReply(
+        "round.cli.closed",
+        {
+            "name": closed.round.name,
+            "missing": list(closed.missing),
+            "publishing": closed.publishing,
+        },
+    )
+
+
+async def on_round_reopen(
+    command: Command, actor: Person, programme: Programme | None, clock: Clock
+) -> CommandReply:
+    round_ = await rounds.reopen(_programme(programme), actor, clock.now())
+    return CommandReply("round.cli.reopened", {"name": round_.name})
+
+
+async def on_round_publish(
+    command: Command, actor: Person, programme: Programme | None, clock: Clock
+) -> CommandReply:
+    round_ = await rounds.publish(_programme(programme), actor, clock.now())
+    return CommandReply("round.cli.publish_queued", {"name": round_.name})
+
+
+async def on_away(
+    command: Command, actor: Person, programme: Programme | None, clock: Clock
+) -> CommandReply:
+    tz = _programme(programme).timezone
+    result = await rounds.away(actor, command.args["until"], clock.now(), tz)
+    covered = [(title, list(names)) for title, names in result.covered_by]
+    return CommandReply("round.away_set", {"until": result.until, "covered": covered})
+
+
+async def on_back(
+    command: Command, actor: Person, programme: Programme | None, clock: Clock
+) -> CommandReply:
+    invitations = await rounds.back(actor, clock.now())
+    return CommandReply("round.back_set", {"invitations": invitations})
+
+
 HANDLERS: dict[str, Handler] = {
     "help": on_help,
     "me": on_me,
     "programme.show": on_programme_show,
+    "round.open": on_round_open,
+    "round.status": on_round_status,
+    "round.remind": on_round_remind,
+    "round.deadline": on_round_deadline,
+    "round.close": on_round_close,
+    "round.reopen": on_round_reopen,
+    "round.publish": on_round_publish,
+    "away": on_away,
+    "back": on_back,
 }

@@ -33,11 +33,21 @@ class JsonFormatter(logging.Formatter):
 def configure(level: str = "INFO", as_json: bool = True) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(
-        JsonFormatter() if as_json else logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+        JsonFormatter()
+        if as_json
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     quiet = "WARNING" if level.upper() != "DEBUG" else "DEBUG"
-    for noisy in ("slack_sdk", "slack_bolt", "aiohttp.access", "tortoise", "asyncio", "weasyprint", "fontTools"):
+    for noisy in (
+        "slack_sdk",
+        "slack_bolt",
+        "aiohttp.access",
+        "tortoise",
+        "asyncio",
+        "weasyprint",
+        "fontTools",
+    ):
         logging.getLogger(noisy).setLevel(quiet)

@@ -7,6 +7,7 @@ Socket Mode when an app-level token is set, else HTTP on /slack/events.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import aiohttp
@@ -14,12 +15,15 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
+from bot.jobs import Worker
+from bot.round_jobs import build_worker
 from bot.server import web_app
 from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack.client import interactive_client, job_client
 from bot.slack.delivery import Deliveries
 from bot.slack.deps import SlackDeps
+from bot.slack.messenger import SlackMessenger
 from conversations.clock import Clock, SystemClock
 from conversations.errors import UserError
 from conversations.runner import ChecklistRunner
@@ -38,6 +42,8 @@ class Fremdrift:
         self.deps: SlackDeps | None = None
         self.socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
+        self.worker: Worker | None = None
+        self._worker_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         if self.manage_db:
@@ -78,12 +84,26 @@ class Fremdrift:
         bound_host, bound_port = self._runner.addresses[0][:2]
         return f"http://{bound_host}:{bound_port}"
 
+    def messenger(self) -> SlackMessenger:
+        """What the job workers send through: the job client, which never retries by itself."""
+        return SlackMessenger(self.jobs_client, default_language=self.settings.language)
+
+    async def start_workers(self) -> Worker:
+        """Run the job queue (invitations, reminders, closing, publishing) in this process."""
+        self.worker = build_worker(self.messenger(), clock=self.clock, settings=self.settings)
+        self._worker_task = asyncio.get_running_loop().create_task(self.worker.run_forever())
+        return self.worker
+
     async def connect_socket(self) -> None:
         if self.socket is not None:
             await self.socket.connect_async()  # type: ignore[no-untyped-call]
 
     async def stop(self) -> None:
         """Finish what is in hand, then close everything this object opened."""
+        if self.worker is not None:
+            await self.worker.stop()
+        if self._worker_task is not None:
+            await asyncio.gather(self._worker_task, return_exceptions=True)
         if self.socket is not None:
             await self.socket.close_async()  # type: ignore[no-untyped-call]
         if self._runner is not None:

@@ -26,17 +26,6 @@ from conversations.errors import UserError
 
 MAX_LENGTH = 500
 ROUND_ACTIONS_WITHOUT_ARGUMENTS = ("status", "close", "reopen", "publish")
-ADMIN_COMMANDS = frozenset(
-    {
-        "round.open",
-        "round.status",
-        "round.close",
-        "round.reopen",
-        "round.publish",
-        "round.remind",
-        "round.deadline",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -44,10 +33,6 @@ class Command:
     name: str
     programme: str | None = None
     args: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def for_admins(self) -> bool:
-        return self.name in ADMIN_COMMANDS
 
 
 def parse(text: str, programmes: Collection[str] = ()) -> Command:

@@ -99,27 +99,14 @@ def _review_sections(language: str) -> Callable[[ReviewView], Iterator[str]]:
         return f"*{mrkdwn_escape(row.code)}* {mrkdwn_escape(clip(row.title, 90))} — {state}{extra}"
 
     def sections(view: ReviewView) -> Iterator[str]:
-        chunk: list[str] = []
-        size = 0
+        lines: list[str] = []
         group = None
         for row in view.rows:
-            lines = []
             if row.group_title != group:
                 group = row.group_title
-                lines.append(
-                    f"\n_{mrkdwn_escape(clip(group, 150))}_"
-                    if chunk
-                    else f"_{mrkdwn_escape(clip(group, 150))}_"
-                )
+                lines.append(f"_{mrkdwn_escape(clip(group, 150))}_")
             lines.append(line(row))
-            text = "\n".join(lines)
-            if chunk and size + len(text) + 1 > SECTION_LIMIT:
-                yield "\n".join(chunk)
-                chunk, size = [], 0
-            chunk.append(text)
-            size += len(text) + 1
-        if chunk:
-            yield "\n".join(chunk)
+        yield from _chunks(lines)
 
     return sections
 
@@ -212,3 +199,75 @@ def render_home(reply: Any, admin_blocks: list[dict[str, Any]]) -> dict[str, Any
         "slack/views/home.json.j2", reply.language, reply=reply, admin_blocks=admin_blocks
     )
     return data
+
+
+def _chunks(lines: list[str], limit: int = SECTION_LIMIT) -> list[str]:
+    """Lines joined into as few section texts as fit Slack's 3,000 characters."""
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        line = clip(line, limit)
+        if current and size + len(line) + 1 > limit:
+            chunks.append("\n".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += len(line) + 1
+    if current:
+        chunks.append("\n".join(current))
+    return chunks
+
+
+def render_status(report: Any, language: str, *, max_sections: int = 40) -> SlackMessage:
+    """A round's status (bot.round_status.RoundReport) in the words of `round status`."""
+    slack = catalogue(language, Target.SLACK)
+    plain = catalogue(language, Target.PLAIN)
+    tz = report.timezone
+    head = {
+        "name": report.name,
+        "programme": report.programme,
+        "state": plain.text(f"round.state.{report.status}"),
+        "deadline": report.deadline,
+        "timezone": tz,
+        "late_answers": report.late_answers,
+    }
+    lines: list[str] = []
+    for line in report.checklists:
+        lines.append(
+            "*"
+            + slack.text(
+                "round.cli.status_line",
+                title=line.title,
+                answered=line.answered,
+                total=line.total,
+                submitted_at=line.submitted_at,
+                late=line.late,
+                last_activity=line.last_activity,
+                answered_by=list(line.answered_by),
+                timezone=tz,
+            )
+            + "*"
+        )
+        for person in line.people:
+            lines.append(
+                slack.text(
+                    "round.cli.status_person",
+                    name=person.name,
+                    role=plain.text(f"round.role.{person.role}"),
+                    invitation=plain.text(f"round.invitation.{person.invitation}"),
+                    reminders=person.reminders,
+                    away_until=person.away_until,
+                )
+            )
+    failed = (
+        slack.text("round.cli.status_failed", names=list(report.failed)) if report.failed else ""
+    )
+    data = _render(
+        "slack/views/status.json.j2",
+        language,
+        head=slack.text("round.cli.status_head", **head),
+        head_plain=plain.text("round.cli.status_head", **head),
+        chunks=_chunks(lines)[:max_sections],
+        failed=failed,
+    )
+    return SlackMessage(text=data["text"], blocks=data["blocks"])

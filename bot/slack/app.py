@@ -12,7 +12,7 @@ import logging
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack import checklist, commands, events, fallbacks, home
+from bot.slack import checklist, commands, events, fallbacks, home, reminders
 from bot.slack.deps import SlackDeps
 
 log = logging.getLogger(__name__)
@@ -30,5 +30,6 @@ def build_app(deps: SlackDeps, *, signing_secret: str) -> AsyncApp:
     checklist.register(app, deps)
     commands.register(app, deps)
     home.register(app, deps)
+    reminders.register(app, deps)
     fallbacks.register(app, deps)
     return app

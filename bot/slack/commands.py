@@ -18,7 +18,7 @@ from conversations.commands import parse
 from conversations.errors import UserError
 from models.programme import Programme
 from render.i18n import Target, catalogue
-from render.slack_views import render_command_reply
+from render.slack_views import render_command_reply, render_status
 
 
 async def answer_command(
@@ -45,7 +45,10 @@ async def answer_command(
 
 
 def _as_message(reply: CommandReply) -> dict[str, Any]:
-    message = render_command_reply(reply)
+    if reply.status is not None:
+        message = render_status(reply.status, reply.language)
+    else:
+        message = render_command_reply(reply)
     return {"response_type": "ephemeral", "text": message.text, "blocks": message.blocks}
 
 

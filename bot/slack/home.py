@@ -8,13 +8,19 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
+from bot import rounds
 from bot.commands import on_me
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import person_for
 from conversations.commands import Command
-from render.slack_views import render_home
+from models.people import Person, Role, RoleKind
+from models.programme import Programme
+from models.round import Round
+from render.slack_views import render_home, render_status
 
 log = logging.getLogger(__name__)
+
+HOME_ADMIN_BLOCKS = 55  # a home view holds 100 blocks; the checklists come first
 
 
 async def publish_home(user_id: str, team_id: str | None, deps: SlackDeps) -> None:
@@ -23,12 +29,26 @@ async def publish_home(user_id: str, team_id: str | None, deps: SlackDeps) -> No
         return
     reply = await on_me(Command("me"), person, None, deps.runner.clock)
     reply.language = person.language or deps.settings.language
-    admin_blocks: list[dict[str, Any]] = []
-    view = render_home(reply, admin_blocks)
+    view = render_home(reply, await admin_blocks(person, reply.language, deps))
     try:
         await deps.client.views_publish(user_id=user_id, view=view)
     except SlackApiError as error:
         log.warning("home not published", extra={"error": str(error)})
+
+
+async def admin_blocks(person: Person, language: str, deps: SlackDeps) -> list[dict[str, Any]]:
+    """For each programme the person runs: its latest round's status, as on `round status`."""
+    blocks: list[dict[str, Any]] = []
+    programme_ids = await Role.filter(person=person, kind=RoleKind.ADMIN).values_list(
+        "programme_id", flat=True
+    )
+    for programme in await Programme.filter(id__in=list(programme_ids)).order_by("key"):
+        if not await Round.exists(programme=programme):
+            continue
+        report = await rounds.status(programme, person, deps.runner.clock.now())
+        blocks.append({"type": "divider"})
+        blocks.extend(render_status(report, language, max_sections=20).blocks)
+    return blocks[:HOME_ADMIN_BLOCKS]
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
