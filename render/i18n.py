@@ -1,8 +1,9 @@
 """Words, in the person's language.
 
 Every sentence a person reads is a Jinja2 template in a catalogue per language
-(`render/messages/da/*.yaml`, `render/messages/en/*.yaml`, one file per area), addressed by a message key such as
-`deadline.unreadable`. Python code names keys and passes data; it never holds the words.
+(`render/messages/da/*.yaml`, `render/messages/en/*.yaml`, one file per area), addressed
+by a message key such as `deadline.unreadable`. Python code names keys and passes data;
+it never holds the words.
 
 The catalogue is compiled once per (language, target). The target decides how the
 *data* put into a sentence is escaped — never the sentence itself, which may carry

@@ -20,6 +20,7 @@ from conversations.events import build_event, encode
 from conversations.views import AnswerView, ReviewRow, ReviewView, View
 from conversations.vocabulary import Colour, Delay, Progress
 from render.i18n import Target, catalogue, mrkdwn_escape
+from render.round_report import round_status_text
 from render.templating import slack_environment
 from render.words import status_text
 
@@ -220,54 +221,14 @@ def _chunks(lines: list[str], limit: int = SECTION_LIMIT) -> list[str]:
 
 def render_status(report: Any, language: str, *, max_sections: int = 40) -> SlackMessage:
     """A round's status (bot.round_status.RoundReport) in the words of `round status`."""
-    slack = catalogue(language, Target.SLACK)
-    plain = catalogue(language, Target.PLAIN)
-    tz = report.timezone
-    head = {
-        "name": report.name,
-        "programme": report.programme,
-        "state": plain.text(f"round.state.{report.status}"),
-        "deadline": report.deadline,
-        "timezone": tz,
-        "late_answers": report.late_answers,
-    }
-    lines: list[str] = []
-    for line in report.checklists:
-        lines.append(
-            "*"
-            + slack.text(
-                "round.cli.status_line",
-                title=line.title,
-                answered=line.answered,
-                total=line.total,
-                submitted_at=line.submitted_at,
-                late=line.late,
-                last_activity=line.last_activity,
-                answered_by=list(line.answered_by),
-                timezone=tz,
-            )
-            + "*"
-        )
-        for person in line.people:
-            lines.append(
-                slack.text(
-                    "round.cli.status_person",
-                    name=person.name,
-                    role=plain.text(f"round.role.{person.role}"),
-                    invitation=plain.text(f"round.invitation.{person.invitation}"),
-                    reminders=person.reminders,
-                    away_until=person.away_until,
-                )
-            )
-    failed = (
-        slack.text("round.cli.status_failed", names=list(report.failed)) if report.failed else ""
-    )
+    words = round_status_text(report, language, Target.SLACK)
+    lines = [f"*{line.text}*" if line.checklist else line.text for line in words.lines]
     data = _render(
         "slack/views/status.json.j2",
         language,
-        head=slack.text("round.cli.status_head", **head),
-        head_plain=plain.text("round.cli.status_head", **head),
+        head=words.head,
+        head_plain=round_status_text(report, language).head,
         chunks=_chunks(lines)[:max_sections],
-        failed=failed,
+        failed=words.failed or "",
     )
     return SlackMessage(text=data["text"], blocks=data["blocks"])

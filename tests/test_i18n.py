@@ -51,7 +51,9 @@ def test_no_python_module_holds_danish_sentences() -> None:
     from pathlib import Path
 
     root = Path(__file__).parent.parent
-    pattern = re.compile(r"[\"'][^\"'\n]*\b(ikke|skal|kan|er|milepæl)\b[^\"'\n]*[æøå][^\"'\n]*[\"']")
+    pattern = re.compile(
+        r"[\"'][^\"'\n]*\b(ikke|skal|kan|er|milepæl)\b[^\"'\n]*[æøå][^\"'\n]*[\"']"
+    )
     offenders = []
     for package in ("bot", "models", "conversations", "render"):
         for path in (root / package).rglob("*.py"):

@@ -14,14 +14,14 @@ from typing import Annotated
 import typer
 
 from bot import rounds
-from bot.cli.common import cli_language, run_with_db, say
+from bot.cli.common import cli_language, console, run_with_db, say
 from bot.cli.round_export import round_app
 from bot.round_status import RoundReport
 from conversations.clock import SystemClock
 from models.jobs import Job, JobStatus
 from models.people import Person
 from models.programme import Programme
-from render.i18n import text
+from render.round_report import round_status_text
 
 ProgrammeKey = Annotated[str, typer.Option("--programme", help="The programme's key.")]
 ActAs = Annotated[
@@ -80,40 +80,12 @@ def status(programme: ProgrammeKey, actor: ActAs = None) -> None:
 
 
 def print_report(report: RoundReport) -> None:
-    language = cli_language()
-    tz = report.timezone
-    say(
-        "round.cli.status_head",
-        name=report.name,
-        programme=report.programme,
-        state=text(language, f"round.state.{report.status}"),
-        deadline=report.deadline,
-        timezone=tz,
-        late_answers=report.late_answers,
-    )
-    for line in report.checklists:
-        say(
-            "round.cli.status_line",
-            title=line.title,
-            answered=line.answered,
-            total=line.total,
-            submitted_at=line.submitted_at,
-            late=line.late,
-            last_activity=line.last_activity,
-            answered_by=list(line.answered_by),
-            timezone=tz,
-        )
-        for person in line.people:
-            say(
-                "round.cli.status_person",
-                name=person.name,
-                role=text(language, f"round.role.{person.role}"),
-                invitation=text(language, f"round.invitation.{person.invitation}"),
-                reminders=person.reminders,
-                away_until=person.away_until,
-            )
-    if report.failed:
-        say("round.cli.status_failed", names=list(report.failed))
+    words = round_status_text(report, cli_language())
+    console.print(words.head, markup=False)
+    for line in words.lines:
+        console.print(line.text, markup=False)
+    if words.failed:
+        console.print(words.failed, markup=False)
 
 
 @round_app.command("remind")
