@@ -57,6 +57,45 @@ class Settings(BaseSettings):
     )
     job_concurrency: int = Field(8, description="Jobs one replica runs at once.")
 
+    # --- Microsoft Teams (bot/teams/, docs/teams.md): served on /api/messages when the app
+    # id and a credential are set; the URLs are overridable so the tests can stand in.
+    teams_app_id: str | None = Field(
+        None,
+        validation_alias=AliasChoices("TEAMS_APP_ID", "FREMDRIFT_TEAMS_APP_ID"),
+        description="The bot's Microsoft App ID (its Entra app registration).",
+    )
+    teams_app_password: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("TEAMS_APP_PASSWORD", "FREMDRIFT_TEAMS_APP_PASSWORD")
+    )
+    teams_certificate_file: Path | None = Field(
+        None,
+        validation_alias=AliasChoices("TEAMS_CERTIFICATE_FILE", "FREMDRIFT_TEAMS_CERTIFICATE_FILE"),
+        description="A PFX certificate of the app registration, instead of a password.",
+    )
+    teams_tenant_id: str | None = Field(
+        None,
+        validation_alias=AliasChoices("TEAMS_TENANT_ID", "FREMDRIFT_TEAMS_TENANT_ID"),
+        description="The tenant of a single-tenant bot; activities from other tenants are refused.",
+    )
+    teams_openid_metadata_url: str = Field(
+        "https://login.botframework.com/v1/.well-known/openidconfiguration",
+        description="Bot Framework's OpenID metadata: the keys incoming tokens are signed with.",
+    )
+    teams_token_url: str = Field(
+        "", description="Where the bot gets its own tokens; empty = Entra's, for the tenant."
+    )
+    teams_service_url: str = Field(
+        "https://smba.trafficmanager.net/teams/",
+        description="Teams' Connector for people and channels the bot has not heard from.",
+    )
+    teams_public_url: str = Field(
+        "", description="The bot's public https address; the documents are linked under it."
+    )
+    teams_steering_channels: dict[str, str] = Field(
+        default_factory=dict,
+        description='Programme key → Teams channel id, as JSON: {"kol-2018": "19:…@thread.tacv2"}.',
+    )
+
     def resolved_database_url(self) -> str:
         """The database URL, with the embedded default filled in."""
         if self.database_url:
