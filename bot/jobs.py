@@ -494,6 +494,7 @@ class Worker:
             return
         self.stats.done += 1
         self.stats.by_kind[job.kind] = self.stats.by_kind.get(job.kind, 0) + 1
+        log.info("job done", extra=_job_fields(job))
 
     async def _rate_limited(self, job: _Claimed, retry_after: float) -> None:
         self.stats.rate_limited += 1
@@ -535,9 +536,23 @@ class Worker:
                 log.warning("job failed after its lease was lost", extra={"job": job.id})
                 return
             self.stats.failed += 1
+            log.warning("job failed", extra={**_job_fields(job), "error": reason})
             if self.on_failed is not None:
                 row = await Job.get(id=job.id)
                 await self.on_failed(row, reason)
+
+
+def _job_fields(job: _Claimed) -> dict[str, object]:
+    """A job's log fields: what it is and which round, and whom it was for (a DM's scope);
+    never its payload's texts."""
+    scope = job.payload.get("scope")
+    return {
+        "job": job.id,
+        "kind": job.kind,
+        "round": job.round_id,
+        "attempt": job.attempt,
+        "scope": scope if isinstance(scope, str) else None,
+    }
 
 
 def _reason(error: BaseException) -> str:

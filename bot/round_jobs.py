@@ -29,6 +29,7 @@ from tortoise.transactions import in_transaction
 
 from bot.jobs import Handler, JobContext, JobResult, JobSpec, Postpone, Worker, enqueue_many
 from bot.messenger import Messenger, Notice, Sent
+from bot.metrics import DM_KINDS, DMS_FAILED, DMS_SENT, PUBLICATIONS, REMINDERS_SENT
 from bot.round_plan import (
     CLOSE,
     HANDOVER,
@@ -71,6 +72,24 @@ def _sent(sent: Sent, **more: object) -> JobResult:
     return {"sent": True, "ref": sent.ref, "already_sent": sent.already_sent, **more}
 
 
+def _counted(kind: str, handler: Handler) -> Handler:
+    """The handler, with what it sent counted (bot.metrics); a send found already done by
+    an earlier attempt is not counted again."""
+
+    async def run(context: JobContext) -> JobResult:
+        result = await handler(context)
+        if result and result.get("sent") and not result.get("already_sent"):
+            if kind in DM_KINDS:
+                DMS_SENT.labels(kind=kind).inc()
+            if kind == REMIND:
+                REMINDERS_SENT.inc()
+            if kind == PUBLISH:
+                PUBLICATIONS.labels(outcome="posted").inc()
+        return result
+
+    return run
+
+
 class RoundJobs:
     """The handlers, bound to one Messenger and one clock."""
 
@@ -79,7 +98,7 @@ class RoundJobs:
         self.clock = clock
 
     def handlers(self) -> dict[str, Handler]:
-        return {
+        handlers: dict[str, Handler] = {
             INVITE: self.invite,
             REMINDERS: self.reminders,
             REMIND: self.remind,
@@ -88,6 +107,7 @@ class RoundJobs:
             CLOSE: self.close,
             PUBLISH: self.publish,
         }
+        return {kind: _counted(kind, handler) for kind, handler in handlers.items()}
 
     # -- shared checks -----------------------------------------------------------------------
     async def _open_round(self, context: JobContext) -> tuple[Round, RoundSettings] | None:
@@ -287,6 +307,10 @@ class RoundJobs:
     async def on_failed(self, job: Job, reason: str) -> None:
         """A DM or publication failed for good: a note to each admin of the programme,
         naming the person (runs in the transaction that marks the job failed)."""
+        if job.kind in DM_KINDS:
+            DMS_FAILED.labels(kind=job.kind).inc()
+        elif job.kind == PUBLISH:
+            PUBLICATIONS.labels(outcome="failed").inc()
         if job.kind == NOTE or job.round_id is None:
             log.error("job failed", extra={"job": job.id, "kind": job.kind, "reason": reason})
             return

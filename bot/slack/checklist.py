@@ -15,6 +15,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot.metrics import ANSWERS_STORED
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import person_for
 from conversations.checklist import FORECAST_LIMIT, REMARK_LIMIT
@@ -35,6 +36,16 @@ def _container(body: dict[str, Any]) -> tuple[str | None, str | None]:
     channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
     ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
     return channel, ts
+
+
+def _context(round_id: object, scope: object, user_id: str) -> dict[str, object]:
+    """A log line's round, unit (the checklist's scope) and Slack user; never the text."""
+    return {"round": round_id, "scope": scope, "user": user_id}
+
+
+def _stored(reply_stored: int) -> None:
+    if reply_stored:
+        ANSWERS_STORED.inc(reply_stored)
 
 
 def _action_value(action: dict[str, Any]) -> str:
@@ -59,6 +70,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 person, envelope.round_id, envelope.scope, envelope.event
             )
         except UserError as error:
+            log.info("checklist click refused", extra={"user": user_id, "error": error.key})
             await ack()
             deps.deliveries.spawn(
                 deps.refuse(
@@ -66,6 +78,14 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 )
             )
             return
+        _stored(reply.stored)
+        log.info(
+            "checklist click",
+            extra={
+                **_context(envelope.round_id, envelope.scope, user_id),
+                "kind": type(envelope.event).__name__,
+            },
+        )
         await ack()
         container = body.get("container") or {}
         if container.get("type") == "view" or container.get("is_ephemeral"):
@@ -151,6 +171,11 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             message = catalogue(deps.settings.language, Target.PLAIN).error(error)
             await ack(response_action="errors", errors={"fd_text": message})
             return
+        _stored(reply.stored)
+        log.info(
+            "checklist text",
+            extra={**_context(meta.get("r"), meta.get("s"), user_id), "kind": field},
+        )
         field_errors = [tell for tell in reply.tells if tell.key in FIELD_ERRORS]
         if field_errors:
             # The text is still in the field, so the message need not repeat it.

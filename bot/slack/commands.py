@@ -7,6 +7,7 @@ happens in the job workers.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -20,6 +21,8 @@ from models.programme import Programme
 from render.i18n import Target, catalogue
 from render.slack_views import render_command_reply, render_status
 
+log = logging.getLogger(__name__)
+
 
 async def answer_command(
     text: str, user_id: str, team_id: str | None, deps: SlackDeps
@@ -32,8 +35,10 @@ async def answer_command(
             raise UserError("slack.unknown_person")
         keys = await Programme.all().values_list("key", flat=True)
         command = parse(text, [str(key) for key in keys])
+        log.info("command", extra={"user": user_id, "kind": command.name})
         reply = await execute(command, person, deps.runner.clock)
     except UserError as error:
+        log.info("command refused", extra={"user": user_id, "error": error.key})
         if person is not None and not person.language:
             mine = await programmes_of(person)
             language = mine[0].language if mine else language

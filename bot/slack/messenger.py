@@ -8,6 +8,8 @@ account, for looking back when a retried send may already have gone out.
 
 from __future__ import annotations
 
+import logging
+
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.messenger import Notice, Sent, Unreachable
@@ -20,6 +22,8 @@ from models.people import Account, Person
 from models.programme import Programme
 from models.round import Round
 from render.slack_views import SlackMessage, render_notice, render_view
+
+log = logging.getLogger(__name__)
 
 
 class SlackMessenger:
@@ -69,6 +73,7 @@ class SlackMessenger:
             if found is not None:
                 return Sent({"platform": "slack", "channel": channel, "ts": found}, True)
         sent = await self.poster.post(account.user_id, message, key=key)
+        log.info("dm sent", extra={"user": account.user_id, "kind": key.split(":", 1)[0]})
         if sent.ref["channel"] != channel:
             reference = {**(account.reference or {}), "dm_channel": sent.ref["channel"]}
             await Account.filter(id=account.id).update(reference=reference)

@@ -1,0 +1,53 @@
+"""Prometheus metrics, served at /metrics (bot/server.py).
+
+The metric objects live here; the edges count: the Slack listeners (answers stored, ack
+latency), the Web API clients (429s), the round's job handlers (DMs, reminders, the
+publication). The dialogue and the renderers know nothing of metrics.
+
+They are registered in prometheus_client's default registry, once per process; counters
+only grow, so a test reads a value before and after what it does.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from prometheus_client import Counter, Histogram
+
+DM_KINDS: Final = ("invite", "remind", "handover", "note")
+"""The job kinds that send a DM (the publication posts to a channel)."""
+
+ANSWERS_STORED: Final = Counter(
+    "fremdrift_answers_stored",
+    "Answers stored from Slack (one per stored change of an answer).",
+)
+DMS_SENT: Final = Counter(
+    "fremdrift_dms_sent",
+    "DMs sent by the job workers, by job kind (a send found already done is not counted).",
+    ["kind"],
+)
+DMS_FAILED: Final = Counter(
+    "fremdrift_dms_failed",
+    "DMs that failed for good (the admins are told), by job kind.",
+    ["kind"],
+)
+REMINDERS_SENT: Final = Counter(
+    "fremdrift_reminders_sent",
+    "Reminders sent to people who had not submitted.",
+)
+PUBLICATIONS: Final = Counter(
+    "fremdrift_publications",
+    "Round publications posted to a steering channel, by outcome (posted, failed).",
+    ["outcome"],
+)
+RATE_LIMITED: Final = Counter(
+    "fremdrift_slack_rate_limited",
+    "HTTP 429 answers received from Slack's Web API, by method.",
+    ["method"],
+)
+ACK_SECONDS: Final = Histogram(
+    "fremdrift_slack_ack_seconds",
+    "Time from a Slack request's arrival to its acknowledgement, by request type.",
+    ["type"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0),
+)
