@@ -4,16 +4,25 @@ publication is void; a failed publication can be queued again."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import timedelta
+
+import pytest
 
 from bot import rounds
 from bot.jobs import enqueue
-from bot.messenger import PermanentFailure
 from conversations.clock import ManualClock
 from models.jobs import Job, JobStatus
 from models.round import Round, RoundStatus
 from tests.factories import Small, small_programme
-from tests.rounds_support import MONDAY_10, RecordingMessenger, round_worker
+from tests.rounds_support import MONDAY_10, Outbox, round_worker
+from tests.slackstub import SlackError, SlackStub
+
+
+@pytest.fixture
+async def out(db: str, slack: SlackStub) -> AsyncIterator[Outbox]:
+    async with Outbox.open(slack) as outbox:
+        yield outbox
 
 
 async def open_round(clock: ManualClock, policy: str = "refuse") -> tuple[Small, Round]:
@@ -24,7 +33,7 @@ async def open_round(clock: ManualClock, policy: str = "refuse") -> tuple[Small,
     return small, opened.round
 
 
-async def test_two_closers_at_once_close_note_and_publish_once(db: str) -> None:
+async def test_two_closers_at_once_close_note_and_publish_once(out: Outbox) -> None:
     clock = ManualClock(MONDAY_10)
     _, round_ = await open_round(clock)
     results = await asyncio.gather(
@@ -35,12 +44,12 @@ async def test_two_closers_at_once_close_note_and_publish_once(db: str) -> None:
     assert await Job.filter(kind="note").count() == 1  # one admin, one note
     pending = await Job.filter(kind__in=["reminders", "close"]).values_list("status", flat=True)
     assert set(pending) == {JobStatus.CANCELLED}
-    messenger = RecordingMessenger()
     await asyncio.gather(
-        round_worker(messenger, clock, worker_id="a").run_until_idle(),
-        round_worker(messenger, clock, worker_id="b").run_until_idle(),
+        round_worker(out, clock, worker_id="a").run_until_idle(),
+        round_worker(out, clock, worker_id="b").run_until_idle(),
     )
-    assert [d.what for d in messenger.deliveries].count("publish") == 1
+    assert len(await out.publications()) == 1
+    assert out.doubled() == []
     assert (await Round.get(id=round_.id)).status is RoundStatus.PUBLISHED
 
 
@@ -54,7 +63,7 @@ async def test_closing_by_command_reports_what_is_missing(db: str) -> None:
     assert (row.status, row.open_slot, row.closed_at) == (RoundStatus.CLOSED, None, clock.now())
 
 
-async def test_reopening_voids_the_queued_publication_until_closed_again(db: str) -> None:
+async def test_reopening_voids_the_queued_publication_until_closed_again(out: Outbox) -> None:
     clock = ManualClock(MONDAY_10)
     small, round_ = await open_round(clock)
     await rounds.close(small.programme, small.admin, clock.now())
@@ -64,15 +73,14 @@ async def test_reopening_voids_the_queued_publication_until_closed_again(db: str
     assert void.status is JobStatus.CANCELLED and void.dedupe_key != f"publish:{round_.id}"
     # the deadline is still ahead: its reminders and close are back in the queue
     assert await Job.filter(kind="close", status=JobStatus.PENDING).count() == 1
-    messenger = RecordingMessenger()
-    worker = round_worker(messenger, clock)
+    worker = round_worker(out, clock)
     await worker.run_until_idle()
-    assert [d for d in messenger.deliveries if d.what == "publish"] == []
+    assert await out.publications() == []
     clock.advance(timedelta(hours=1))
     await rounds.close(small.programme, small.admin, clock.now())
     await worker.run_until_idle()
-    assert [d.key for d in messenger.deliveries if d.what == "publish"] == [f"publish:{round_.id}"]
-    assert len(messenger.notices("round.admin.closed", small.admin)) == 2  # one per close
+    assert await out.publication_keys() == [f"publish:{round_.id}"]
+    assert len(await out.notices("round.admin.closed", small.admin)) == 2  # one per close
 
 
 async def test_publish_by_command_is_idempotent(db: str) -> None:
@@ -85,32 +93,35 @@ async def test_publish_by_command_is_idempotent(db: str) -> None:
     assert await Job.filter(kind="publish").count() == 1
 
 
-async def test_a_publication_that_failed_can_be_queued_again(db: str) -> None:
+async def test_a_publication_that_failed_can_be_queued_again(out: Outbox, slack: SlackStub) -> None:
     clock = ManualClock(MONDAY_10)
     small, round_ = await open_round(clock)
-    messenger = RecordingMessenger()
-    worker = round_worker(messenger, clock)
+    worker = round_worker(out, clock)
     await worker.run_until_idle()
     await rounds.close(small.programme, small.admin, clock.now())
-    messenger.failing["publish"] = [PermanentFailure("channel_not_found")]
+    # The admin's note goes out first (queued first); then Slack refuses the publication.
+    await worker.run_until_idle(max_jobs=1)
+    slack.faults.add("chat.postMessage", SlackError("channel_not_found"))
     await worker.run_until_idle()
     assert (await Job.get(kind="publish")).status is JobStatus.FAILED
-    notes = messenger.notices("round.admin.publish_failed", small.admin)
-    assert len(notes) == 1 and notes[0].notice is not None
-    assert "channel_not_found" in str(notes[0].notice.params["reason"])
+    notes = await out.notices("round.admin.publish_failed", small.admin)
+    assert len(notes) == 1
+    assert "channel_not_found" in str(notes[0].params["reason"])
+    assert "channel_not_found" in notes[0].message.text
+    assert await out.publications() == []
     await rounds.publish(small.programme, small.admin, clock.now())
     await worker.run_until_idle()
-    assert [d.what for d in messenger.deliveries].count("publish") == 1
+    assert len(await out.publications()) == 1
+    assert out.doubled() == []
     assert (await Round.get(id=round_.id)).status is RoundStatus.PUBLISHED
 
 
-async def test_a_stray_publish_job_for_a_published_round_posts_nothing(db: str) -> None:
+async def test_a_stray_publish_job_for_a_published_round_posts_nothing(out: Outbox) -> None:
     clock = ManualClock(MONDAY_10)
     small, round_ = await open_round(clock)
     await rounds.close(small.programme, small.admin, clock.now())
     await enqueue("publish", {}, run_at=clock.now(), dedupe_key="publish:stray", round=round_.id)
-    messenger = RecordingMessenger()
-    await round_worker(messenger, clock, concurrency=1).run_until_idle()
-    assert [d.key for d in messenger.deliveries if d.what == "publish"] == [f"publish:{round_.id}"]
+    await round_worker(out, clock, concurrency=1).run_until_idle()
+    assert await out.publication_keys() == [f"publish:{round_.id}"]
     stray = await Job.get(dedupe_key="publish:stray")
     assert stray.result == {"skipped": "already_published"}

@@ -4,7 +4,10 @@ the admin publishes."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot import rounds
 from conversations.clock import ManualClock
@@ -15,22 +18,28 @@ from conversations.vocabulary import Progress
 from models.answer import Answer
 from models.round import Round, RoundStatus
 from tests.factories import Small, small_programme
-from tests.rounds_support import MONDAY_10, RecordingMessenger, round_worker
+from tests.rounds_support import MONDAY_10, Outbox, round_worker
+from tests.slackstub import SlackStub
 
 FRIDAY_12 = datetime(2018, 6, 15, 10, 0, tzinfo=UTC)
 SYD = "unit:syd"
 NORD = "unit:nord"
 
 
+@pytest.fixture
+async def out(db: str, slack: SlackStub) -> AsyncIterator[Outbox]:
+    async with Outbox.open(slack) as outbox:
+        yield outbox
+
+
 async def open_and_answer(
-    policy: str, clock: ManualClock
-) -> tuple[Small, Round, RecordingMessenger, ChecklistRunner]:
+    policy: str, clock: ManualClock, out: Outbox
+) -> tuple[Small, Round, ChecklistRunner]:
     small = await small_programme(open_round=False, late_answers=policy)
     opened = await rounds.open_round(
         small.programme, "13. møde", "15. juni 2018 kl. 12", small.admin, clock.now()
     )
-    messenger = RecordingMessenger()
-    await round_worker(messenger, clock).run_until_idle()
+    await round_worker(out, clock).run_until_idle()
     runner = ChecklistRunner(clock, source="test")
     reply = await runner.handle(small.other_lead, opened.round.id, NORD, Start())
     assert isinstance(reply.view, MilestoneView)
@@ -49,21 +58,22 @@ async def open_and_answer(
         small.other_lead, opened.round.id, NORD, Submit(version=reply.version)
     )
     assert isinstance(reply.view, SubmittedView)
-    return small, opened.round, messenger, runner
+    return small, opened.round, runner
 
 
 async def test_late_answers_refused_the_round_closes_and_publishes_at_the_deadline(
-    db: str,
+    out: Outbox,
 ) -> None:
     clock = ManualClock(MONDAY_10)
-    small, round_, messenger, runner = await open_and_answer("refuse", clock)
+    small, round_, runner = await open_and_answer("refuse", clock, out)
     clock.set(FRIDAY_12)
-    await round_worker(messenger, clock).run_until_idle()
+    await round_worker(out, clock).run_until_idle()
     assert (await Round.get(id=round_.id)).status is RoundStatus.PUBLISHED
-    assert len([d for d in messenger.deliveries if d.what == "publish"]) == 1
-    note = messenger.notices("round.admin.closed", small.admin)[0].notice
-    assert note is not None
+    assert len(await out.publications()) == 1
+    note = (await out.notices("round.admin.closed", small.admin))[0]
     assert (note.params["submitted"], note.params["publishing"]) == (1, True)
+    assert "1 af 3 tjeklister er indsendt" in note.message.text
+    assert "offentliggøres nu" in note.message.text
 
     clock.advance(timedelta(hours=1))
     reply = await runner.handle(small.lead, round_.id, SYD, Start())
@@ -78,17 +88,18 @@ async def test_late_answers_refused_the_round_closes_and_publishes_at_the_deadli
     assert not await Answer.exists(round_id=round_.id, scope="syd")
 
 
-async def test_late_answers_accepted_until_the_admin_publishes(db: str) -> None:
+async def test_late_answers_accepted_until_the_admin_publishes(out: Outbox) -> None:
     clock = ManualClock(MONDAY_10)
-    small, round_, messenger, runner = await open_and_answer("accept", clock)
+    small, round_, runner = await open_and_answer("accept", clock, out)
     clock.set(FRIDAY_12)
-    worker = round_worker(messenger, clock)
+    worker = round_worker(out, clock)
     await worker.run_until_idle()
     closed = await Round.get(id=round_.id)
     assert closed.status is RoundStatus.CLOSED  # closed, not published: late answers welcome
-    assert [d for d in messenger.deliveries if d.what == "publish"] == []
-    note = messenger.notices("round.admin.closed", small.admin)[0].notice
-    assert note is not None and note.params["publishing"] is False
+    assert await out.publications() == []
+    note = (await out.notices("round.admin.closed", small.admin))[0]
+    assert note.params["publishing"] is False
+    assert "Sene svar modtages" in note.message.text
 
     clock.advance(timedelta(hours=2))
     reply = await runner.handle(small.lead, round_.id, SYD, Start())
@@ -112,6 +123,6 @@ async def test_late_answers_accepted_until_the_admin_publishes(db: str) -> None:
     await rounds.publish(small.programme, small.admin, clock.now())
     await worker.run_until_idle()
     assert (await Round.get(id=round_.id)).status is RoundStatus.PUBLISHED
-    assert len([d for d in messenger.deliveries if d.what == "publish"]) == 1
+    assert len(await out.publications()) == 1
     reply = await runner.handle(small.lead, round_.id, SYD, Start())
     assert isinstance(reply.view, ClosedView)  # published: what was read stays true

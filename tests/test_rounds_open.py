@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 
 from bot import rounds
-from bot.messenger import RateLimited, TransientFailure
 from bot.round_plan import asked_checklists
 from conversations.clock import ManualClock
 from conversations.errors import UserError
-from conversations.views import IntroView
 from models.checklists import checklists_for
 from models.conversation import Conversation
 from models.jobs import Job, JobStatus
@@ -23,13 +22,20 @@ from models.programme import Programme
 from models.programme_file import load_programme_file
 from models.round import Round, RoundStatus
 from tests.factories import small_programme
-from tests.rounds_support import MONDAY_10, RecordingMessenger, round_worker
+from tests.rounds_support import MONDAY_10, Outbox, cancel, round_worker, when_stored
 from tests.slack_app import KOL
+from tests.slackstub import HttpStatus, RateLimited, SlackStub
 
 DEADLINE = "2018-06-15 12:00"
 
 
-async def test_opening_invites_every_lead_deputy_and_reporter_once(db: str) -> None:
+@pytest.fixture
+async def out(db: str, slack: SlackStub) -> AsyncIterator[Outbox]:
+    async with Outbox.open(slack) as outbox:
+        yield outbox
+
+
+async def test_opening_invites_every_lead_deputy_and_reporter_once(out: Outbox) -> None:
     small = await small_programme(open_round=False)
     clock = ManualClock(MONDAY_10)
     opened = await rounds.open_round(
@@ -42,62 +48,60 @@ async def test_opening_invites_every_lead_deputy_and_reporter_once(db: str) -> N
         small.programme.id,
         DEADLINE,
     )
-    messenger = RecordingMessenger()
-    assert await round_worker(messenger, clock).run_until_idle() == 4
-    shown = {(d.person_id, d.view.header.scope) for d in messenger.deliveries if d.view}
-    assert shown == {
+    assert await round_worker(out, clock).run_until_idle() == 4
+    shown = await out.shown()
+    assert len(shown) == 4
+    resumes = [s.resume for s in shown]
+    assert {(s.person_id, r.scope) for s, r in zip(shown, resumes, strict=True) if r} == {
         (small.other_lead.id, "unit:nord"),
         (small.lead.id, "unit:syd"),
         (small.deputy.id, "unit:syd"),
         (small.reporter.id, "reporter:fut"),
     }
-    assert all(isinstance(d.view, IntroView) for d in messenger.deliveries)
-    assert messenger.to(small.admin) == [] and messenger.to(small.stranger) == []
-    assert messenger.doubled() == []
+    assert all(s.what == "checklist" and s.is_intro for s in shown)
+    assert await out.to(small.admin) == [] and await out.to(small.stranger) == []
+    assert out.doubled() == []
     conversations = await Conversation.filter(round_id=round_.id)
     assert len(conversations) == 4
     assert all(c.message_ref for c in conversations)  # the invitation is the live checklist
+    refs = {(str(c.message_ref["channel"]), str(c.message_ref["ts"])) for c in conversations}
+    assert refs == {(s.message.channel, s.message.ts) for s in shown}
 
 
-async def test_a_second_worker_run_sends_nothing_more(db: str) -> None:
+async def test_a_second_worker_run_sends_nothing_more(out: Outbox) -> None:
     small = await small_programme(open_round=False)
     clock = ManualClock(MONDAY_10)
     await rounds.open_round(small.programme, "13. møde", DEADLINE, small.admin, clock.now())
-    messenger = RecordingMessenger()
-    await round_worker(messenger, clock).run_until_idle()
-    await round_worker(messenger, clock, worker_id="w2").run_until_idle()
-    assert len(messenger.deliveries) == 4
+    await round_worker(out, clock).run_until_idle()
+    await round_worker(out, clock, worker_id="w2").run_until_idle()
+    assert len(out.messages()) == 4
+    assert len(out.slack.calls_to("chat.postMessage")) == 4
 
 
-async def test_a_worker_killed_mid_fan_out_leaves_nothing_lost_or_doubled(db: str) -> None:
+async def test_a_worker_killed_mid_fan_out_leaves_nothing_lost_or_doubled(
+    out: Outbox, slack: SlackStub
+) -> None:
     small = await small_programme(open_round=False)
     clock = ManualClock(MONDAY_10)
     await rounds.open_round(small.programme, "13. møde", DEADLINE, small.admin, clock.now())
-    messenger = RecordingMessenger()
-    first = round_worker(messenger, clock, worker_id="dies", concurrency=1)
+    first = round_worker(out, clock, worker_id="dies", concurrency=1)
     task = asyncio.create_task(first.run_forever())
-
-    def die_after_second(delivery: object) -> None:
-        if len(messenger.deliveries) == 2:
-            # The platform took the message; the process dies before noting it.
-            task.cancel()
-            raise asyncio.CancelledError
-
-    messenger.after_send = die_after_second
+    # Slack takes the second message; the process dies before it hears back.
+    when_stored(slack, lambda: len(out.messages()) == 2, cancel(task))
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(task, 10)
-    messenger.after_send = None
-    assert len(messenger.deliveries) == 2
+    assert len(out.messages()) == 2
     stuck = await Job.filter(status=JobStatus.RUNNING)
     assert [(j.kind, j.locked_by, j.attempts) for j in stuck] == [("invite", "dies", 1)]
 
-    second = round_worker(messenger, clock, worker_id="lives")
+    second = round_worker(out, clock, worker_id="lives")
     assert await second.run_until_idle() == 2  # the two never tried; the stuck one is leased
+    assert out.looked == 0
     clock.advance(timedelta(minutes=3))
     assert await second.run_until_idle() == 1
-    assert messenger.looked == 1  # the retried job looked before sending …
-    assert len(messenger.deliveries) == 4  # … and found its message: none twice
-    assert messenger.doubled() == []
+    assert out.looked == 1  # the retried job looked before sending …
+    assert len(out.messages()) == 4  # … and found its message: none twice
+    assert out.doubled() == []
     retried = await Job.get(id=stuck[0].id)
     assert (retried.status, retried.attempts, retried.result["already_sent"]) == (
         JobStatus.DONE,
@@ -107,56 +111,62 @@ async def test_a_worker_killed_mid_fan_out_leaves_nothing_lost_or_doubled(db: st
     assert await Conversation.filter(message_ref__isnull=True).count() == 0
 
 
-async def test_429s_are_waited_out_and_5xx_retried_without_doubles(db: str) -> None:
+async def test_429s_are_waited_out_and_5xx_retried_without_doubles(
+    out: Outbox, slack: SlackStub
+) -> None:
     small = await small_programme(open_round=False)
     clock = ManualClock(MONDAY_10)
     await rounds.open_round(small.programme, "13. møde", DEADLINE, small.admin, clock.now())
-    messenger = RecordingMessenger()
-    messenger.failing[small.lead.id] = [
-        RateLimited(30),
-        TransientFailure("503"),
-        TransientFailure("502"),
-    ]
-    worker = round_worker(messenger, clock, concurrency=1)
+    slack.faults.add("chat.postMessage", RateLimited(retry_after=30))
+    slack.faults.add("chat.postMessage", HttpStatus(503))
+    slack.faults.add("chat.postMessage", HttpStatus(502))
+    worker = round_worker(out, clock, concurrency=1)
     for _ in range(10):  # each pass: run what is due, then a minute passes
         await worker.run_until_idle()
         clock.advance(timedelta(minutes=1))
     assert not await Job.filter(
         kind="invite", status__in=[JobStatus.PENDING, JobStatus.RUNNING]
     ).exists()
-    assert len(messenger.deliveries) == 4 and messenger.doubled() == []
+    assert len(out.messages()) == 4 and out.doubled() == []
+    statuses = [c.status for c in slack.calls_to("chat.postMessage")]
+    assert sorted(statuses) == [200, 200, 200, 200, 429, 502, 503]
     jobs = await Job.filter(kind="invite").order_by("id")
     assert Counter(j.status for j in jobs) == {JobStatus.DONE: 4}
-    attempts = {j.payload["person_id"]: j.attempts for j in jobs}
-    assert attempts[small.lead.id] == 3  # two 5xx counted, the 429 not
-    assert sorted(attempts.values()) == [1, 1, 1, 3]
+    # two 5xx counted as attempts, the 429 not
+    assert sum(j.attempts for j in jobs) == 4 + 2
     assert worker.stats.rate_limited == 1 and worker.stats.retried == 2
 
 
-async def test_an_unreachable_person_is_reported_to_the_admins_by_name(db: str) -> None:
+async def test_an_unreachable_person_is_reported_to_the_admins_by_name(out: Outbox) -> None:
     small = await small_programme(open_round=False)
     clock = ManualClock(MONDAY_10)
     await rounds.open_round(small.programme, "13. møde", DEADLINE, small.admin, clock.now())
-    messenger = RecordingMessenger(unreachable={small.other_lead.id})
-    await round_worker(messenger, clock).run_until_idle()
+    out.forget("U0NORD0001")  # Niels Nord has left the workspace
+    await round_worker(out, clock).run_until_idle()
     failed = await Job.get(kind="invite", status=JobStatus.FAILED)
     assert failed.payload["person_id"] == small.other_lead.id
-    notes = messenger.notices("round.admin.delivery_failed", small.admin)
+    assert "channel_not_found" in (failed.last_error or "")
+    notes = await out.notices("round.admin.delivery_failed", small.admin)
     assert len(notes) == 1
-    assert notes[0].notice is not None
-    assert notes[0].notice.params["person"] == "Niels Nord"
+    assert notes[0].params["person"] == "Niels Nord"
+    assert "Niels Nord" in notes[0].message.text
     report = await rounds.status(small.programme, small.admin, clock.now())
     assert report.failed == ("Niels Nord",)
 
 
-async def test_retries_that_run_out_fail_and_tell_the_admins(db: str) -> None:
+async def test_retries_that_run_out_fail_and_tell_the_admins(out: Outbox, slack: SlackStub) -> None:
     small = await small_programme(open_round=False)
     clock = ManualClock(MONDAY_10)
     await rounds.open_round(small.programme, "13. møde", DEADLINE, small.admin, clock.now())
-    await Job.filter(kind="invite").update(max_attempts=2)
-    messenger = RecordingMessenger()
-    messenger.failing[small.reporter.id] = [TransientFailure("503"), TransientFailure("503")]
-    worker = round_worker(messenger, clock, concurrency=1)
+    jobs = await Job.filter(kind="invite")
+    reporters = [j for j in jobs if j.payload["person_id"] == small.reporter.id]
+    await Job.filter(id=reporters[0].id).update(
+        max_attempts=2, run_at=clock.now() + timedelta(minutes=1)
+    )
+    worker = round_worker(out, clock, concurrency=1)
+    assert await worker.run_until_idle() == 3  # everyone but the reporter
+    slack.faults.add("chat.postMessage", HttpStatus(503), times=2)  # Slack fails both tries
+    clock.advance(timedelta(minutes=1))
     await worker.run_until_idle()
     clock.advance(timedelta(hours=1))
     await worker.run_until_idle()
@@ -164,14 +174,14 @@ async def test_retries_that_run_out_fail_and_tell_the_admins(db: str) -> None:
     assert [(j.kind, j.attempts, j.payload["person_id"]) for j in failed] == [
         ("invite", 2, small.reporter.id)
     ]
-    notes = messenger.notices("round.admin.delivery_failed", small.admin)
-    assert [(n.notice.params["kind"], n.notice.params["person"]) for n in notes if n.notice] == [
-        ("invite", "Fælles Udbud")
-    ]
-    assert len(messenger.deliveries) == 3 + 1  # three invitations and the note
+    assert [c.status for c in slack.calls_to("chat.postMessage")].count(503) == 2
+    notes = await out.notices("round.admin.delivery_failed", small.admin)
+    assert [(n.params["kind"], n.params["person"]) for n in notes] == [("invite", "Fælles Udbud")]
+    assert len(out.messages()) == 3 + 1  # three invitations and the note
+    assert await out.to(small.reporter) == []
 
 
-async def test_invitations_wait_for_the_end_of_quiet_hours(db: str) -> None:
+async def test_invitations_wait_for_the_end_of_quiet_hours(out: Outbox) -> None:
     small = await small_programme(open_round=False)
     evening = MONDAY_10 + timedelta(hours=10)  # 20:00 in Copenhagen
     clock = ManualClock(evening)
@@ -179,12 +189,12 @@ async def test_invitations_wait_for_the_end_of_quiet_hours(db: str) -> None:
     invites = await Job.filter(kind="invite")
     morning = MONDAY_10 + timedelta(hours=22)  # 08:00 the next day in Copenhagen
     assert {j.run_at for j in invites} == {morning}
-    messenger = RecordingMessenger()
-    worker = round_worker(messenger, clock)
+    worker = round_worker(out, clock)
     assert await worker.run_until_idle() == 0
+    assert out.messages() == []
     clock.set(morning)
     assert await worker.run_until_idle() == 4
-    assert len(messenger.deliveries) == 4
+    assert len(out.messages()) == 4
 
 
 async def test_two_admins_opening_at_once_get_one_round(db: str) -> None:

@@ -14,18 +14,17 @@ import pytest
 
 from bot import rounds
 from bot.jobs import Worker
-from bot.messenger import Notice, Sent
 from bot.round_jobs import RoundJobs
 from bot.slack.client import job_client
 from bot.slack.messenger import SlackMessenger
 from conversations.clock import ManualClock
-from conversations.views import View
 from models.answer import Answer
 from models.jobs import Job, JobStatus
 from models.people import Account, Person, Role, RoleKind
 from models.programme import Programme
 from models.programme_file import load_programme_file
 from models.round import Round, RoundStatus, Submission
+from tests.rounds_support import cancel, when_stored
 from tests.slack_app import KOL, join_workspace, running_app
 from tests.slackstub import HttpStatus, RateLimited, SlackStub
 from tests.slackstub.models import Message
@@ -105,43 +104,17 @@ async def test_429s_and_5xx_from_slack_are_waited_out_without_a_double(
     assert len(retried) == 3  # the 5xx counted; the 429s did not
 
 
-class DiesAfter:
-    """The SlackMessenger, in a process that dies right after Slack took its nth message."""
-
-    platform = "slack"
-
-    def __init__(self, inner: SlackMessenger, n: int, task: list[asyncio.Task[None]]) -> None:
-        self.inner, self.n, self.task, self.sent = inner, n, task, 0
-
-    async def send_checklist(
-        self, person_id: int, view: View, *, key: str, maybe_sent: bool = False
-    ) -> Sent:
-        sent = await self.inner.send_checklist(person_id, view, key=key, maybe_sent=maybe_sent)
-        self.sent += 1
-        if self.sent == self.n:
-            self.task[0].cancel()
-            raise asyncio.CancelledError  # no chance to note it: the job stays "running"
-        return sent
-
-    async def send_notice(
-        self, person_id: int, notice: Notice, *, key: str, maybe_sent: bool = False
-    ) -> Sent:
-        return await self.inner.send_notice(person_id, notice, key=key, maybe_sent=maybe_sent)
-
-    async def publish(self, round_id: int, *, key: str, maybe_sent: bool = False) -> Sent:
-        return await self.inner.publish(round_id, key=key, maybe_sent=maybe_sent)
-
-
 async def test_a_worker_killed_mid_fan_out_then_restarted_sends_each_dm_once(
     slack: SlackStub, kol: Kol
 ) -> None:
     clock = ManualClock(MONDAY_10)
     await rounds.open_round(kol.programme, "13. møde", DEADLINE, kol.admin, clock.now())
-    task: list[asyncio.Task[None]] = []
-    dying = worker(DiesAfter(kol.messenger, 5, task), clock, worker_id="dies")
-    task.append(asyncio.create_task(dying.run_forever()))
+    dying = worker(kol.messenger, clock, worker_id="dies")
+    task = asyncio.create_task(dying.run_forever())
+    # The process dies the moment Slack has taken its fifth DM, before it hears back.
+    when_stored(slack, lambda: sum(dm_counts(slack, kol).values()) >= 5, cancel(task))
     with pytest.raises(asyncio.CancelledError):
-        await asyncio.wait_for(task[0], 20)
+        await asyncio.wait_for(task, 20)
     assert sum(dm_counts(slack, kol).values()) >= 5
     stuck = await Job.filter(kind="invite", status=JobStatus.RUNNING)
     assert stuck and all(j.locked_by == "dies" for j in stuck)
