@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+from contextlib import closing
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from bot.cli.common import run_with_db, say
-from models.db import default_url
+from bot.cli.common import fail, run_with_db, say
+from conversations.errors import UserError
+from models.db import default_url, is_postgres
 
 app = typer.Typer(help="The database: migrate, back up.", no_args_is_help=True)
 
@@ -29,3 +37,58 @@ def redact(url: str) -> str:
     credentials, host = rest.rsplit("@", 1)
     user = credentials.split(":", 1)[0]
     return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
+
+
+@app.command("backup")
+def backup(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="The copy's file (default: fremdrift-backup-<time>.sqlite3)."),
+    ] = None,
+) -> None:
+    """An online, consistent copy of the SQLite database (for PostgreSQL, use pg_dump)."""
+    target = out or Path(f"fremdrift-backup-{datetime.now():%Y%m%d-%H%M%S}.sqlite3")
+    try:
+        written = backup_sqlite(default_url(), target)
+    except UserError as error:
+        fail(error)
+    say("backup.done", path=str(written), size=written.stat().st_size)
+
+
+def sqlite_path(url: str) -> Path:
+    """The file of a sqlite:// URL; other databases are refused with what to use instead."""
+    if is_postgres(url):
+        raise UserError("backup.postgres")
+    if not url.startswith("sqlite://") or ":memory:" in url:
+        raise UserError("backup.not_sqlite", url=redact(url))
+    return Path(url.removeprefix("sqlite://").split("?", 1)[0])
+
+
+def backup_sqlite(url: str, target: Path) -> Path:
+    """Copy the database with SQLite's online backup API while it may be in use.
+
+    The copy is taken in one step under a read lock, so it is one committed state of the
+    database, whatever other processes (a running `serve`) write meanwhile; an uncommitted
+    transaction is not in it. The copy is written beside the target and renamed into place,
+    so a half-written file never carries the target's name. An existing file is not
+    overwritten.
+    """
+    source = sqlite_path(url)
+    if not source.is_file():
+        raise UserError("backup.missing", path=str(source))
+    if target.exists():
+        raise UserError("backup.exists", path=str(target))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with (
+            closing(sqlite3.connect(source, timeout=30)) as live,
+            closing(sqlite3.connect(partial)) as copy,
+        ):
+            live.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+        os.replace(partial, target)
+    except sqlite3.Error as error:
+        partial.unlink(missing_ok=True)
+        raise UserError("backup.failed", path=str(source), error=str(error)) from error
+    return target
