@@ -1,9 +1,12 @@
 """The aiohttp application: Slack's request URL, a health check and metrics.
 
-Teams will add its own route beside Slack's; both are served by one process.
+Teams' routes (bot/teams/: /api/messages and the documents) are served beside Slack's, by
+the same process, when Teams is configured.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -39,10 +42,11 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
-def web_app(slack: AsyncApp | None) -> web.Application:
+def web_app(slack: AsyncApp | None, extra: Sequence[web.RouteDef] = ()) -> web.Application:
     app = web.Application()
     routes = [web.get("/healthz", healthz), web.get("/metrics", metrics)]
     if slack is not None:
         routes.append(slack_route(slack))
+    routes.extend(extra)
     app.add_routes(routes)
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
@@ -16,6 +17,8 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from bot.jobs import Worker
+from bot.messenger import Messenger
+from bot.messenger_router import MessengerRouter, Route
 from bot.round_jobs import build_worker
 from bot.server import web_app
 from bot.settings import Settings
@@ -28,6 +31,9 @@ from conversations.clock import Clock, SystemClock
 from conversations.errors import UserError
 from conversations.runner import ChecklistRunner
 from models.db import close_db, open_db
+
+if TYPE_CHECKING:
+    from bot.teams.service import TeamsService
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +50,19 @@ class Fremdrift:
         self._runner: web.AppRunner | None = None
         self.worker: Worker | None = None
         self._worker_task: asyncio.Task[None] | None = None
+        self.teams: TeamsService | None = None
 
     async def start(self) -> None:
         if self.manage_db:
             await open_db(self.settings.resolved_database_url())
         self.session = aiohttp.ClientSession()
+        if self.settings.teams_app_id:  # Teams beside Slack, or alone (bot/teams/service.py)
+            from bot.teams.service import TeamsService
+
+            self.teams = TeamsService(self.settings, self.clock, self.session)
         token = self.settings.slack_bot_token
+        if token is None and self.teams is not None:
+            return
         if token is None:
             raise UserError("serve.no_bot_token")
         base_url = self.settings.slack_api_url
@@ -75,8 +88,10 @@ class Fremdrift:
             )
 
     async def serve_http(self, host: str, port: int) -> str:
-        """Serve /slack/events (unless Socket Mode carries Slack), /healthz and /metrics."""
-        app = web_app(None if self.socket else self.slack)
+        """Serve /slack/events (unless Socket Mode carries Slack), Teams' /api/messages (when
+        configured), /healthz and /metrics."""
+        extra = self.teams.routes() if self.teams else []
+        app = web_app(None if self.socket else self.slack, extra)
         self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=5.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
@@ -84,9 +99,17 @@ class Fremdrift:
         bound_host, bound_port = self._runner.addresses[0][:2]
         return f"http://{bound_host}:{bound_port}"
 
-    def messenger(self) -> SlackMessenger:
-        """What the job workers send through: the job client, which never retries by itself."""
-        return SlackMessenger(self.jobs_client, default_language=self.settings.language)
+    def messenger(self) -> Messenger:
+        """What the job workers send through: Slack's job client (which never retries by
+        itself) and/or Teams; with both, each person on their own platform, Slack first."""
+        routes = []
+        if self.slack is not None:
+            slack = SlackMessenger(self.jobs_client, default_language=self.settings.language)
+            routes.append(Route("slack", slack, lambda programme: bool(programme.steering_channel)))
+        if self.teams is not None:
+            teams = self.teams.messenger()
+            routes.append(Route("teams", teams, teams.publishes))
+        return routes[0].messenger if len(routes) == 1 else MessengerRouter(routes)
 
     async def start_workers(self) -> Worker:
         """Run the job queue (invitations, reminders, closing, publishing) in this process."""
@@ -110,6 +133,8 @@ class Fremdrift:
             await self._runner.cleanup()
         if self.deps is not None:
             await self.deps.deliveries.drain()
+        if self.teams is not None:
+            await self.teams.stop()
         if self.session is not None:
             await self.session.close()
         if self.manage_db:

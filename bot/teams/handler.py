@@ -1,0 +1,270 @@
+"""The bot's turn: Teams activities in, the runner and the command service, cards out.
+
+Translation only. A card's button (`Action.Submit`) arrives as a message whose `value` holds
+the dialogue's wire form and the card's inputs; it becomes neutral events, the runner
+commits each, and the turn ends — Teams gets its 200 — before the card is redrawn
+(bot/teams/delivery.py). Typed text is a command line, parsed and carried out exactly as
+Slack's /fremdrift; in a channel the bot's @mention is dropped first. Installing the app
+(or writing to it) introduces a person: their Teams account is linked by e-mail and the
+personal chat kept for proactive messages (bot/teams/identity.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import Any
+
+import aiohttp
+from microsoft_agents.activity import Activity, ChannelAccount, TurnContextProtocol
+from microsoft_agents.hosting.core import ActivityHandler, TurnContext
+from microsoft_agents.hosting.core.connector import ConnectorClientBase
+from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
+
+from bot import rounds
+from bot.commands import execute, programmes_of
+from bot.settings import Settings
+from bot.teams.auth import tenant_of
+from bot.teams.delivery import TeamsDeliveries
+from bot.teams.identity import account_for, link, person_by_email, remember, teams_reference
+from bot.teams.outbound import Where
+from conversations.commands import parse
+from conversations.errors import UserError
+from conversations.events import Edit, Event, GiveForecast, GiveRemark, decode
+from conversations.runner import ChecklistRunner, Reply
+from conversations.views import ConfirmForecastView, MilestoneView
+from models.people import Account, Person
+from models.programme import Programme
+from models.round import Round
+from render.teams_views import (
+    TeamsMessage,
+    render_command_reply,
+    render_status,
+    render_text,
+)
+
+log = logging.getLogger(__name__)
+
+VALUE_FIRST = ("progress", "delay", "critical")
+"""Buttons that set a value: typed text is saved after them (it needs a status first)."""
+
+
+@dataclass
+class TeamsDeps:
+    settings: Settings
+    runner: ChecklistRunner
+    deliveries: TeamsDeliveries
+
+
+def where_from(activity: Activity, raw_tenant: str) -> Where:
+    conversation = activity.conversation
+    return Where(
+        service_url=str(activity.service_url or ""),
+        conversation_id=str(conversation.id),
+        tenant_id=raw_tenant,
+        kind=str(conversation.conversation_type or "personal"),
+    )
+
+
+class FremdriftTeamsBot(ActivityHandler):
+    def __init__(self, deps: TeamsDeps) -> None:
+        self.deps = deps
+
+    # -- who ----------------------------------------------------------------------------------
+    async def _account(self, context: TurnContextProtocol[Activity]) -> Account | None:
+        activity = context.activity
+        sender = activity.from_property
+        if sender is None or not sender.id:
+            return None
+        tenant = tenant_of(activity.model_dump(by_alias=True, exclude_none=True))
+        where = where_from(activity, tenant)
+        personal = where if where.kind == "personal" else None
+        account = await account_for(str(sender.aad_object_id or ""), tenant)
+        if account is not None:
+            reference = teams_reference(
+                user_id=sender.id,
+                service_url=where.service_url,
+                personal=personal,
+                earlier=account.reference,
+            )
+            await remember(account, reference)
+            return account
+        member = await self._member(context, sender.id)
+        person = await person_by_email(member) if member else None
+        object_id = str(sender.aad_object_id or member.get("aadObjectId") or "") if member else ""
+        if person is None or not object_id:
+            return None
+        reference = teams_reference(
+            user_id=sender.id, service_url=where.service_url, personal=personal, earlier=None
+        )
+        account = await link(person, object_id, tenant, reference)
+        account.person = person
+        return account
+
+    async def _member(
+        self, context: TurnContextProtocol[Activity], user_id: str
+    ) -> dict[str, Any] | None:
+        if not isinstance(context, TurnContext):
+            return None
+        client = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
+        if not isinstance(client, TeamsConnectorClient):
+            return None
+        try:
+            member = await client.get_conversation_member(context.activity.conversation.id, user_id)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+            log.info("member not looked up: %r", error)
+            return None
+        data: dict[str, Any] = member.model_dump(by_alias=True, exclude_none=True)
+        return data
+
+    # -- activities ---------------------------------------------------------------------------
+    async def on_message_activity(self, turn_context: TurnContextProtocol[Activity]) -> None:
+        account = await self._account(turn_context)
+        person = account.person if account else None
+        value = turn_context.activity.value
+        if isinstance(value, dict) and any(key.startswith("fd") for key in value):
+            await self._card_action(turn_context, person, value)
+        else:
+            await self._command(turn_context, person)
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContextProtocol[Activity]
+    ) -> None:
+        recipient = turn_context.activity.recipient
+        if not any(member.id == (recipient.id if recipient else None) for member in members_added):
+            return
+        account = await self._account(turn_context)
+        if turn_context.activity.conversation.conversation_type not in (None, "personal"):
+            return
+        if account is None:
+            await self._reply(
+                turn_context, render_text(self.deps.settings.language, "teams.unknown_person")
+            )
+            return
+        person = account.person
+        language = person.language or await self._language_of(person)
+        await self._reply(turn_context, render_text(language, "teams.welcome", name=person.name))
+
+    async def on_installation_update_add(self, turn_context: TurnContextProtocol[Activity]) -> None:
+        await self._account(turn_context)
+
+    # -- commands -----------------------------------------------------------------------------
+    async def _command(self, context: TurnContextProtocol[Activity], person: Person | None) -> None:
+        activity = context.activity
+        text = activity.remove_recipient_mention() if activity.text else ""
+        language = (person.language if person else None) or self.deps.settings.language
+        try:
+            if person is None:
+                raise UserError("teams.unknown_person")
+            keys = await Programme.all().values_list("key", flat=True)
+            command = parse((text or "").strip(), [str(key) for key in keys])
+            reply = await execute(command, person, self.deps.runner.clock)
+        except UserError as error:
+            if person is not None and not person.language:
+                language = await self._language_of(person)
+            await self._reply(context, render_text(language, error.key, **error.params))
+            return
+        if reply.status is not None:
+            await self._reply(context, render_status(reply.status, reply.language))
+        else:
+            await self._reply(context, render_command_reply(reply))
+
+    # -- the checklist ------------------------------------------------------------------------
+    async def _card_action(
+        self, context: TurnContextProtocol[Activity], person: Person | None, value: dict[str, Any]
+    ) -> None:
+        activity = context.activity
+        where = where_from(
+            activity, tenant_of(activity.model_dump(by_alias=True, exclude_none=True))
+        )
+        language = (person.language if person else None) or self.deps.settings.language
+        try:
+            if person is None:
+                raise UserError("teams.unknown_person")
+            if "fd_snooze" in value:
+                await self._snooze(context, person, str(value["fd_snooze"]))
+                return
+            reply = await self._apply(person, value)
+        except UserError as error:
+            self.deps.deliveries.spawn(
+                self.deps.deliveries.say(where, render_text(language, error.key, **error.params))
+            )
+            return
+        self.deps.deliveries.spawn(
+            self.deps.deliveries.show(
+                reply,
+                where=where,
+                activity_id=activity.reply_to_id,
+                fresh=bool(value.get("fd_fresh")),
+            )
+        )
+
+    async def _apply(self, person: Person, value: dict[str, Any]) -> Reply:
+        """The card's button and typed text as events, each committed by the runner."""
+        wire = value.get("fd") or value.get("fd_text") or value.get("fd_edit")
+        if not isinstance(wire, str):
+            raise UserError("checklist.bad_action")
+        envelope = decode(wire)
+        runner = self.deps.runner
+        if "fd_edit" in value:
+            code = str(value.get("fd_code") or "").strip()
+            events: list[Event] = [Edit(code=code, version=envelope.event.version)]
+        else:
+            typed = await self._typed(
+                person, envelope.round_id, envelope.scope, envelope.event, value
+            )
+            main = [envelope.event] if "fd" in value else []
+            events = main + typed if envelope.event.name in VALUE_FIRST else typed + main
+        if not events:
+            return await runner.current(person, envelope.round_id, envelope.scope)
+        replies = [
+            await runner.handle(person, envelope.round_id, envelope.scope, e) for e in events
+        ]
+        last = replies[-1]
+        tells = [tell for reply in replies for tell in reply.tells]
+        views = [view for reply in replies for view in reply.views][-1:]
+        return replace(last, tells=tells, views=views or last.views)
+
+    async def _typed(
+        self, person: Person, round_id: int, scope: str, event: Event, value: dict[str, Any]
+    ) -> list[Event]:
+        """Remark, then forecast, as typed into the card — when they differ from the answer."""
+        forecast = str(value.get("fd_forecast") or "").strip()
+        remark = str(value.get("fd_remark") or "").strip()
+        if not forecast and not remark:
+            return []
+        view = (await self.deps.runner.current(person, round_id, scope)).view
+        code, version = event.code, event.version
+        if isinstance(view, ConfirmForecastView) and view.code == code and "fd_text" in value:
+            return [GiveForecast(text=forecast, code=code, version=version)] if forecast else []
+        if not isinstance(view, MilestoneView) or view.code != code or view.draft is None:
+            return []
+        typed: list[Event] = []
+        if remark and remark != view.draft.remark.strip():
+            typed.append(GiveRemark(text=remark, code=code, version=version))
+        if forecast and forecast != view.draft.forecast.strip():
+            typed.append(GiveForecast(text=forecast, code=code, version=version))
+        return typed
+
+    async def _snooze(
+        self, context: TurnContextProtocol[Activity], person: Person, target: str
+    ) -> None:
+        until = await rounds.snooze(person, self.deps.runner.clock.now())
+        round_text = target.split("|", 1)[0]
+        round_ = await Round.get_or_none(id=int(round_text)) if round_text.isdigit() else None
+        programme = await Programme.get_or_none(id=round_.programme_id) if round_ else None
+        language = person.language or (
+            programme.language if programme else self.deps.settings.language
+        )
+        timezone = programme.timezone if programme else "Europe/Copenhagen"
+        await self._reply(
+            context, render_text(language, "round.snoozed", until=until, timezone=timezone)
+        )
+
+    # -- helpers ------------------------------------------------------------------------------
+    async def _language_of(self, person: Person) -> str:
+        mine = await programmes_of(person)
+        return mine[0].language if mine else self.deps.settings.language
+
+    async def _reply(self, context: TurnContextProtocol[Activity], message: TeamsMessage) -> None:
+        await context.send_activity(Activity.model_validate(message.activity()))

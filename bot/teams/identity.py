@@ -1,0 +1,92 @@
+"""Who is writing, and where the bot can write back to them.
+
+A Teams user is known by their Entra object id (`from.aadObjectId`) in their tenant: the
+Account row (platform teams, workspace = tenant id, user_id = object id). The first time
+someone writes (or installs the app), the bot asks Teams for the member's e-mail address
+and user principal name, and links them to the programme person with that e-mail — so a
+programme file needs nothing Teams-specific, only people's work e-mail addresses.
+
+`Account.reference` keeps, as plain data, what a proactive message needs: the user's Teams
+id ("29:…"), the service URL, and the personal chat (conversation id and tenant), updated
+whenever the user writes from a personal chat.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from bot.teams.outbound import Where
+from models.people import Account, Person, Platform
+
+log = logging.getLogger(__name__)
+
+
+def teams_reference(
+    *, user_id: str, service_url: str, personal: Where | None, earlier: dict[str, object] | None
+) -> dict[str, object]:
+    reference: dict[str, object] = dict(earlier or {})
+    reference["user_id"] = user_id
+    reference["service_url"] = service_url
+    if personal is not None:
+        reference["personal"] = personal.as_json()
+    return reference
+
+
+async def account_for(object_id: str, tenant_id: str) -> Account | None:
+    """The Teams account of an Entra user in a tenant (or linked without a tenant)."""
+    if not object_id:
+        return None
+    return (
+        await Account.filter(
+            platform=Platform.TEAMS, user_id=object_id, workspace__in=[tenant_id, ""]
+        )
+        .prefetch_related("person")
+        .order_by("-workspace")
+        .first()
+    )
+
+
+async def person_by_email(member: dict[str, Any]) -> Person | None:
+    """The one person whose e-mail is the member's e-mail or user principal name."""
+    for field in ("email", "userPrincipalName"):
+        address = str(member.get(field) or "").strip()
+        if not address:
+            continue
+        found = await Person.filter(email__iexact=address).limit(2)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            log.warning("two people share an e-mail; not linked", extra={"field": field})
+            return None
+    return None
+
+
+async def link(
+    person: Person, object_id: str, tenant_id: str, reference: dict[str, object]
+) -> Account:
+    """Give the person a Teams account (or find the one a concurrent request made)."""
+    try:
+        return await Account.create(
+            person=person,
+            platform=Platform.TEAMS,
+            workspace=tenant_id,
+            user_id=object_id,
+            reference=reference,
+        )
+    except IntegrityError:
+        account = await Account.get(platform=Platform.TEAMS, workspace=tenant_id, user_id=object_id)
+        return account
+
+
+async def remember(account: Account, reference: dict[str, object]) -> None:
+    """Keep a changed reference (a new personal chat, a moved service URL)."""
+    if account.reference != reference:
+        await Account.filter(id=account.id).update(reference=reference)
+        account.reference = reference
+
+
+async def teams_account_of(person_id: int) -> Account | None:
+    return await Account.filter(platform=Platform.TEAMS, person_id=person_id).order_by("id").first()

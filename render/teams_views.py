@@ -1,0 +1,437 @@
+"""Neutral views as Adaptive Cards for Microsoft Teams, through render/templates/teams/.
+
+The same views Slack draws as Block Kit (conversations/views.py) drawn as Adaptive Cards
+1.5, with words from the same catalogues. The templates write JSON; every value goes through
+`|json`. `t()` gives a sentence with its data escaped for card markdown (so a remark cannot
+forge a link or bold), `tp()` a plain sentence for button titles, labels and the summary
+Teams shows in notifications. A sentence may have a Teams wording under
+`teams.override.<key>` (render/messages/*/teams.yaml): the shared one names /fremdrift.
+
+Buttons are `Action.Submit` whose data carries the dialogue's wire form
+(conversations/events.py) under "fd"; typed text travels in the card's inputs, never in
+the wire. Every card stays under Teams' 28 KB message limit by construction: a review too
+long for one card is drawn compact (codes and dots, a code field instead of a list), and the
+published matrix is cut into as many cards as it needs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+
+from conversations.checklist import FORECAST_LIMIT, REMARK_LIMIT
+from conversations.events import build_event, encode
+from conversations.views import AnswerView, ReviewRow, ReviewView, View
+from conversations.vocabulary import Colour, Delay, Progress
+from render.comparison import Comparison
+from render.i18n import (
+    Target,
+    format_day,
+    format_moment,
+    load_raw,
+    normalise_language,
+)
+from render.matrix import Matrix
+from render.publication import LIST_LIMIT, _changes, _critical
+from render.round_report import round_status_text
+from render.templating import TEMPLATES_DIR, json_value
+from render.words import status_text
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+MESSAGE_LIMIT = 28 * 1024
+"""Teams refuses a bot message larger than this (413, MessageSizeTooBig)."""
+CARD_BUDGET = 24 * 1024
+"""What a card may take, leaving room for the activity around it."""
+EMOJI = {Colour.GREEN: "🟢", Colour.YELLOW: "🟡", Colour.RED: "🔴", Colour.NONE: "⚪"}
+OVERRIDE = "teams.override."
+ZERO_WIDTH_SPACE = "\u200b"
+MARKUP = str.maketrans({c: f"{ZERO_WIDTH_SPACE}{c}{ZERO_WIDTH_SPACE}" for c in "*_~`[]#"})
+
+
+def card_escape(value: str) -> str:
+    """User text as text in card markdown: no bold, italics, code or [link](url) forged.
+
+    Adaptive Cards' markdown has no escape character; a zero-width space on each side of a
+    markup character keeps it from pairing, and `[label](url)` from becoming a link.
+    """
+    return value.translate(MARKUP)
+
+
+def clip(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class TeamsMessage:
+    """What one Teams message shows: a card (with its notification summary) or plain text."""
+
+    summary: str
+    card: dict[str, Any] | None = None
+    text: str | None = None
+
+    def activity(self) -> dict[str, Any]:
+        """The message as Bot Framework activity fields (for `Activity.model_validate`)."""
+        if self.card is None:
+            return {"type": "message", "text": self.text or self.summary, "textFormat": "markdown"}
+        return {
+            "type": "message",
+            "summary": self.summary,
+            "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": self.card}],
+        }
+
+    def size(self) -> int:
+        return len(json.dumps(self.activity(), ensure_ascii=False).encode("utf-8"))
+
+
+# --- words -----------------------------------------------------------------------------------
+
+
+class CardWords:
+    """One language's catalogue for cards: Teams overrides first, data escaped (or plain)."""
+
+    def __init__(self, language: str, *, escaped: bool) -> None:
+        def finalize(value: Any) -> Any:
+            return card_escape(value) if escaped and isinstance(value, str) else value
+
+        env = Environment(
+            undefined=StrictUndefined,
+            autoescape=False,
+            finalize=finalize,
+            keep_trailing_newline=False,
+        )
+        env.filters["day"] = lambda value, fmt="long": format_day(value, language, fmt)
+        env.filters["moment"] = lambda value, tz="Europe/Copenhagen": format_moment(
+            value, language, tz
+        )
+        raw = load_raw(language)
+        self._templates: dict[str, Template] = {}
+        for key, source in raw.items():
+            if key.startswith(OVERRIDE):
+                continue
+            self._templates[key] = env.from_string(raw.get(OVERRIDE + key, source))
+
+    def text(self, key: str, /, **params: object) -> str:
+        return self._templates[key].render(**params).strip()
+
+
+@lru_cache(maxsize=4)
+def card_words(language: str | None, escaped: bool = True) -> CardWords:
+    return CardWords(normalise_language(language), escaped=escaped)
+
+
+def teams_text(language: str | None, key: str, /, **params: object) -> str:
+    """A sentence for a plain Teams message (markdown, data escaped)."""
+    return card_words(language).text(key, **params)
+
+
+# --- templates -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.do"],
+    )
+    env.filters["json"] = json_value
+    env.filters["clip"] = clip
+    env.filters["md"] = card_escape
+    return env
+
+
+def _clean(node: Any) -> Any:
+    """Drop the `null` sentinels the templates end their lists with."""
+    if isinstance(node, list):
+        return [_clean(item) for item in node if item is not None]
+    if isinstance(node, dict):
+        return {key: _clean(value) for key, value in node.items()}
+    return node
+
+
+def _render(template_name: str, language: str, **data: Any) -> TeamsMessage:
+    source = (
+        _environment()
+        .get_template(f"teams/{template_name}")
+        .render(
+            t=card_words(language).text,
+            tp=card_words(language, escaped=False).text,
+            **data,
+        )
+    )
+    rendered = _clean(json.loads(source))
+    return TeamsMessage(summary=rendered["summary"], card=rendered["card"])
+
+
+def _wire(view: View) -> Callable[..., str]:
+    """`wire(name, code, argument)` for templates: a button's data drawn from this view."""
+    head = view.header
+
+    def wire(name: str, code: str = "", argument: str = "") -> str:
+        event = build_event(name, argument, version=head.version, code=code)
+        return encode(head.round_id, head.scope, event)
+
+    return wire
+
+
+def _status(language: str) -> Callable[[AnswerView], str]:
+    def status(answer: AnswerView) -> str:
+        return status_text(language, answer.progress, answer.delay, answer.critical)
+
+    return status
+
+
+def _review_lines(language: str) -> Callable[[ReviewView, bool], Iterator[tuple[str, list[str]]]]:
+    """The review as (group title, lines): a line per milestone, or compact, codes only."""
+    words = card_words(language)
+
+    def line(row: ReviewRow, compact: bool) -> str:
+        dot = EMOJI[row.answer.colour] if row.answer else EMOJI[Colour.NONE]
+        if compact:
+            return f"{dot} {card_escape(row.code)}"
+        if row.answer is None:
+            state = f"_{words.text('view.review.no_answer')}_"
+        else:
+            answer = row.answer
+            state = card_escape(
+                status_text(language, answer.progress, answer.delay, answer.critical)
+            )
+        extra = (
+            f" ({words.text('view.review.read_only', reporter=row.reporter)})"
+            if row.read_only
+            else ""
+        )
+        return (
+            f"**{card_escape(row.code)}** {card_escape(clip(row.title, 90))} — {dot} {state}{extra}"
+        )
+
+    def lines(view: ReviewView, compact: bool) -> Iterator[tuple[str, list[str]]]:
+        group: str | None = None
+        current: list[str] = []
+        for row in view.rows:
+            if row.group_title != group:
+                if current:
+                    yield group or "", ["   ".join(current)] if compact else current
+                group, current = row.group_title, []
+            current.append(line(row, compact))
+        if current:
+            yield group or "", ["   ".join(current)] if compact else current
+
+    return lines
+
+
+def _edit_choices(view: ReviewView) -> list[tuple[str, str]]:
+    return [(row.code, f"{row.code} {row.title}") for row in view.rows if not row.read_only]
+
+
+def render_view(view: View) -> TeamsMessage:
+    """A neutral view as a card; a review too long for one card is drawn compact."""
+    language = view.header.language
+    data = {
+        "view": view,
+        "choices": {choice.value for choice in getattr(view, "choices", ())},
+        "progresses": [p.value for p in Progress],
+        "delays": [d.value for d in Delay],
+        "wire": _wire(view),
+        "emoji": lambda colour: EMOJI[Colour(colour)],
+        "status": _status(language),
+        "review_lines": _review_lines(language),
+        "edit_choices": _edit_choices,
+        "forecast_limit": FORECAST_LIMIT,
+        "remark_limit": REMARK_LIMIT,
+    }
+    message = _render(f"views/{view.kind}.json.j2", language, compact=False, **data)
+    if view.kind == "review" and message.size() > CARD_BUDGET:
+        message = _render(f"views/{view.kind}.json.j2", language, compact=True, **data)
+    return message
+
+
+def render_notice(
+    key: str,
+    params: Mapping[str, object],
+    *,
+    language: str,
+    resume: str | None = None,
+    snooze: str | None = None,
+) -> TeamsMessage:
+    """A reminder or a note, with a resume (and snooze) button when it is about a checklist."""
+    return _render(
+        "views/notice.json.j2",
+        language,
+        key=key,
+        params=dict(params),
+        resume=resume,
+        snooze=snooze,
+    )
+
+
+def render_command_reply(reply: Any) -> TeamsMessage:
+    """A command's reply (bot.commands.CommandReply): a sentence and resumable checklists."""
+    return _render("views/command_reply.json.j2", reply.language, reply=reply)
+
+
+def render_text(language: str | None, key: str, /, **params: object) -> TeamsMessage:
+    """A sentence as a plain message (refusals, notes after a click)."""
+    plain = card_words(language, escaped=False).text(key, **params)
+    return TeamsMessage(summary=plain, text=teams_text(language, key, **params))
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    checklist: bool
+
+
+def render_status(report: Any, language: str) -> TeamsMessage:
+    """A round's status (bot.round_status.RoundReport) in the words of `round status`."""
+    words = round_status_text(report, language, Target.PLAIN)
+    lines = [_Line(card_escape(line.text), line.checklist) for line in words.lines]
+    shown = len(lines)
+    while True:
+        message = _render(
+            "views/status.json.j2",
+            language,
+            head=card_escape(words.head),
+            head_plain=words.head,
+            lines=lines[:shown],
+            more=shown < len(lines),
+            failed=card_escape(words.failed) if words.failed else "",
+        )
+        if message.size() <= CARD_BUDGET or shown == 0:
+            return message
+        shown = max(0, shown - max(1, shown // 5))
+
+
+# --- the publication ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _GridGroup:
+    title: str
+    lines: tuple[str, ...]
+
+    def size(self) -> int:
+        return sum(len(line.encode("utf-8")) + 80 for line in (self.title, *self.lines))
+
+
+def publication_messages(
+    matrix: Matrix,
+    comparison: Comparison,
+    *,
+    published: datetime | None,
+    links: list[tuple[str, str]],
+) -> list[TeamsMessage]:
+    """The summary card, the matrix in as many cards as it needs, and the documents' links.
+
+    `links` are (title, url) of the documents, in the order the summary names them; with
+    none, the summary does not promise documents.
+    """
+    language = matrix.language
+    moment = published or datetime.now(UTC)
+    counts = {colour.value: count for colour, count in matrix.counts().items()}
+    tally = {
+        "green": counts["green"],
+        "yellow": counts["yellow"],
+        "red": counts["red"],
+        "unstated": counts["none"],
+    }
+    plain = card_words(language, escaped=False)
+    summary = _render(
+        "publication/summary.json.j2",
+        language,
+        summary=plain.text(
+            "publication.fallback", title=matrix.programme.title, round=matrix.round.name, **tally
+        ),
+        round=matrix.round,
+        programme=matrix.programme,
+        date=format_day(moment.date(), language),
+        counts=tally,
+        critical=_critical(matrix),
+        comparison=comparison,
+        changes=_changes(comparison),
+        missing=comparison.missing[: LIST_LIMIT * 4],
+        unit_name=matrix.unit_name,
+        emoji={colour.value: dot for colour, dot in EMOJI.items()},
+        with_files=bool(links),
+    )
+    messages = [summary, *grid_messages(matrix)]
+    if links:
+        messages.append(
+            _render(
+                "publication/documents.json.j2",
+                language,
+                round_name=matrix.round.name,
+                links=links,
+            )
+        )
+    return messages
+
+
+def _grid_groups(matrix: Matrix) -> list[_GridGroup]:
+    words = card_words(matrix.language)
+    groups = []
+    for group in matrix.groups:
+        lines = []
+        for row in group.rows:
+            dots = "".join(EMOJI[cell.colour] for cell in row.cells)
+            critical = [matrix.unit_name(cell.unit) for cell in row.cells if cell.critical]
+            line = (
+                f"{dots}  **{card_escape(row.milestone.code)}** "
+                f"{card_escape(clip(row.milestone.title, 60))}"
+            )
+            if critical:
+                line += "  " + words.text("publication.grid_critical", units=", ".join(critical))
+            lines.append(line)
+        title = words.text("publication.grid_group", number=group.number, title=group.title)
+        groups.append(_GridGroup(title, tuple(lines)))
+    return groups
+
+
+def grid_messages(matrix: Matrix) -> list[TeamsMessage]:
+    """The matrix as dots, packed into as few cards as the size budget allows."""
+    parts: list[list[_GridGroup]] = [[]]
+    budget = CARD_BUDGET - 3000  # the head of each card, with the names of the columns
+    used = 0
+    for group in _grid_groups(matrix):
+        while group.size() > budget:  # a group too big for one card is split
+            keep = max(1, len(group.lines) // 2)
+            head = _GridGroup(group.title, group.lines[:keep])
+            group = _GridGroup(group.title, group.lines[keep:])
+            if head.size() > budget and keep == 1:
+                break
+            parts = _pack(parts, head, budget, used)
+            used = sum(g.size() for g in parts[-1])
+        parts = _pack(parts, group, budget, used)
+        used = sum(g.size() for g in parts[-1])
+    units = [unit.name for unit in matrix.units]
+    return [
+        _render(
+            "publication/grid.json.j2",
+            matrix.language,
+            title=matrix.programme.title,
+            round_name=matrix.round.name,
+            part=number,
+            parts=len(parts),
+            units=units,
+            groups=part,
+        )
+        for number, part in enumerate(parts, start=1)
+    ]
+
+
+def _pack(
+    parts: list[list[_GridGroup]], group: _GridGroup, budget: int, used: int
+) -> list[list[_GridGroup]]:
+    if parts[-1] and used + group.size() > budget:
+        parts.append([])
+    parts[-1].append(group)
+    return parts
