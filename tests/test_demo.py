@@ -74,7 +74,9 @@ async def test_the_demo_plays_a_whole_round_in_english_and_leaves_only_its_folde
         ("6.1 B", "midtjylland", "critical", "yes", "no")
     ]
 
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
+    written = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert 0 < written["elapsed_seconds"] < 60
+    manifest = written["files"]
     kinds = {entry["kind"] for entry in manifest}
     assert {"pdf", "xlsx", "csv", "json", "post", "preview", "database"} <= kinds
     for entry in manifest:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,8 +44,10 @@ class Written:
 
 
 def write_outputs(
-    slack: SlackStub, folder: Path, channel: str, language: str
+    slack: SlackStub, folder: Path, channel: str, language: str, *, started: float
 ) -> tuple[Written, ...]:
+    """Write the folder's files; the manifest also says how long the demo took (from
+    `started`, a time.perf_counter() reading) up to writing it."""
     written = [*_documents(slack, folder, channel)]
     messages = _post(slack, channel)
     files = [w.path.name for w in written]
@@ -56,7 +59,10 @@ def write_outputs(
         path = folder / name
         if path.is_file():
             written.append(Written(path, kind, path.stat().st_size))
-    manifest = {"files": [{"file": w.path.name, "kind": w.kind, "bytes": w.size} for w in written]}
+    manifest = {
+        "files": [{"file": w.path.name, "kind": w.kind, "bytes": w.size} for w in written],
+        "elapsed_seconds": round(time.perf_counter() - started, 2),
+    }
     written.append(_write(folder / MANIFEST, "manifest", _json(manifest)))
     return tuple(written)
 

@@ -130,7 +130,7 @@ async def run_demo(
                 slack.request_url = f"{url}/slack/events"
                 played = await _play(app, slack, checkout, language, clock, shown)
                 summary = await _tally(played.round)
-            written = write_outputs(slack, folder, played.channel, language)
+            written = write_outputs(slack, folder, played.channel, language, started=started)
             shown.advance()
     colours, cells = _colours(written)
     return DemoResult(
