@@ -23,6 +23,7 @@ from conversations.state import State
 from conversations.views import View, build
 from models.checklists import Scope, load_context, may_answer, store_answer, store_submission
 from models.conversation import Conversation
+from models.db import DATABASE_ERRORS
 from models.people import Person
 from models.round import Round
 
@@ -62,8 +63,17 @@ class ChecklistRunner:
         """Apply one event for `actor` to their checklist `scope_text` in round `round_id`.
 
         Raises UserError when the round does not exist or the person may not answer this
-        checklist; the dialogue's own refusals come back as `Tell`s in the reply.
+        checklist; the dialogue's own refusals come back as `Tell`s in the reply. When the
+        database fails (down, restarting, full, read-only) nothing is stored and the person
+        is told so (`checklist.busy`) rather than the request failing.
         """
+        try:
+            return await self._handle(actor, round_id, scope_text, event)
+        except DATABASE_ERRORS as error:
+            log.warning("checklist step not stored: the database failed: %r", error)
+            raise UserError("checklist.busy") from error
+
+    async def _handle(self, actor: Person, round_id: int, scope_text: str, event: Event) -> Reply:
         scope = Scope.parse(scope_text)
         round_ = await Round.get_or_none(id=round_id)
         if round_ is None:
@@ -82,13 +92,13 @@ class ChecklistRunner:
         async with in_transaction():
             conversation = await self._conversation(actor, round_, scope)
             context = await load_context(round_, scope, actor, now)
-            state = State.from_json(conversation.state)
+            state = State.from_json(conversation.state if conversation else None)
             new_state, effects = step(state, event, context)
             reply = Reply(
-                conversation_id=conversation.id,
+                conversation_id=conversation.id if conversation else 0,
                 version=new_state.version,
                 language=context.language,
-                message_ref=conversation.message_ref,
+                message_ref=conversation.message_ref if conversation else None,
             )
             for effect in effects:
                 if isinstance(effect, StoreAnswer):
@@ -112,23 +122,32 @@ class ChecklistRunner:
                 elif isinstance(effect, NotifyAdmins):
                     reply.notify_admins.append(effect)
             if new_state != state:
-                updated = await Conversation.filter(
-                    id=conversation.id, version=conversation.version
-                ).update(state=new_state.to_json(), version=new_state.version)
-                if updated != 1:
-                    raise StaleWrite(conversation.id)
+                if conversation is None:
+                    # Written only once there is something to keep: a refused first event
+                    # (a closed round, a stale button) leaves no row behind.
+                    created = await Conversation.create(
+                        person=actor,
+                        round_id=round_.id,
+                        scope=scope.wire,
+                        state=new_state.to_json(),
+                        version=new_state.version,
+                    )
+                    reply.conversation_id = created.id
+                else:
+                    updated = await Conversation.filter(
+                        id=conversation.id, version=conversation.version
+                    ).update(state=new_state.to_json(), version=new_state.version)
+                    if updated != 1:
+                        raise StaleWrite(conversation.id)
         return reply
 
-    async def _conversation(self, actor: Person, round_: Round, scope: Scope) -> Conversation:
-        found = (
+    async def _conversation(
+        self, actor: Person, round_: Round, scope: Scope
+    ) -> Conversation | None:
+        return (
             await Conversation.filter(person=actor, round_id=round_.id, scope=scope.wire)
             .select_for_update()
             .first()
-        )
-        if found is not None:
-            return found
-        return await Conversation.create(
-            person=actor, round_id=round_.id, scope=scope.wire, state=State().to_json()
         )
 
     async def current(self, actor: Person, round_id: int, scope_text: str) -> Reply:

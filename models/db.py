@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.exceptions import DBConnectionError, OperationalError
 from tortoise.migrations.api import migrate
 
 APP = "fremdrift"
@@ -23,6 +24,32 @@ MODEL_MODULES = [
     "models.jobs",
 ]
 SQLITE_PRAGMAS = "busy_timeout=10000&synchronous=NORMAL"
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    """What a database that is down, restarting, full or read-only raises through Tortoise.
+
+    SQLite's errors arrive as Tortoise's OperationalError ("database or disk is full",
+    "attempt to write a readonly database"); asyncpg's connection and server errors are
+    not translated by Tortoise and arrive as they are. OSError: the server is unreachable.
+    """
+    errors: list[type[BaseException]] = [OperationalError, DBConnectionError, OSError]
+    try:
+        import asyncpg  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return tuple(errors)
+    errors += [
+        asyncpg.exceptions.InterfaceError,  # the connection is gone
+        asyncpg.exceptions.PostgresConnectionError,  # cannot connect now (starting, stopping)
+        asyncpg.exceptions.OperatorInterventionError,  # terminated by the administrator
+        asyncpg.exceptions.InsufficientResourcesError,  # disk full, out of memory
+    ]
+    return tuple(errors)
+
+
+DATABASE_ERRORS = _database_errors()
+"""Catch these (after IntegrityError, which is an OperationalError too) to tell a person
+"not saved, try again" instead of failing the request."""
 
 
 def default_url() -> str:
