@@ -1,6 +1,6 @@
 """One app under test, in a process of its own: the real Fremdrift, or a bare bolt app.
 
-    python -m benchmarks._app_process --kind real|bare --transport http|socket [--stats F]
+    python -m benchmarks._app_process --kind real|bare|commit --transport http|socket [--stats F]
 
 Configured as `fremdrift serve` is, from the environment: SLACK_BOT_TOKEN,
 SLACK_SIGNING_SECRET, SLACK_APP_TOKEN (Socket Mode), FREMDRIFT_SLACK_API_URL (the
@@ -12,7 +12,9 @@ on the way out (SQL statements by their first word, with ``--count-queries``); w
 
 The bare app is what issue 5 compares against: bolt's ``AsyncApp`` with
 ``process_before_response=True``, the same client and token set-up as the real app, and
-one listener for every action that only acks. The real app is ``bot.service.Fremdrift``,
+one listener for every action that only acks. The commit app is the bare app whose
+listener first commits one row through Tortoise (SLACK-FACTS' "one committed row per
+click"): the floor of any app that stores before it acks. The real app is ``bot.service.Fremdrift``,
 exactly as ``fremdrift serve`` builds it, without job workers (the benchmark's set-up has
 sent the invitations already).
 """
@@ -79,7 +81,9 @@ async def _real(transport: str) -> tuple[str, Callable[[], Awaitable[None]]]:
     return url, app.stop
 
 
-async def _bare(transport: str) -> tuple[str, Callable[[], Awaitable[None]]]:
+async def _bare(
+    transport: str, *, commit: bool = False
+) -> tuple[str, Callable[[], Awaitable[None]]]:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
     from slack_bolt.async_app import AsyncAck, AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
@@ -98,9 +102,12 @@ async def _bare(transport: str) -> tuple[str, Callable[[], Awaitable[None]]]:
         process_before_response=True,
         raise_error_for_unhandled_request=False,
     )
+    write = await _one_row_writer() if commit else None
 
     @app.action(re.compile(".*"))
     async def only_ack(ack: AsyncAck) -> None:
+        if write is not None:
+            await write()
         await ack()
 
     socket: AsyncSocketModeHandler | None = None
@@ -121,8 +128,36 @@ async def _bare(transport: str) -> tuple[str, Callable[[], Awaitable[None]]]:
             await socket.close_async()  # type: ignore[no-untyped-call]
         await runner.cleanup()
         await session.close()
+        if write is not None:
+            from models.db import close_db
+
+            await close_db()
 
     return f"http://{host}:{port}", stop
+
+
+async def _one_row_writer() -> Callable[[], Awaitable[None]]:
+    """The floor of "committed before ack": one INSERT in its own transaction, nothing else.
+
+    The row is a finished job of kind ``bench`` (no worker ever picks it up), written
+    through Tortoise on the app's own database, as the real app writes its answers.
+    """
+    from datetime import UTC, datetime
+
+    from tortoise.transactions import in_transaction
+
+    from models.db import open_db
+    from models.jobs import Job, JobStatus
+
+    await open_db(os.environ["DATABASE_URL"], run_migrations=False)
+
+    async def write() -> None:
+        async with in_transaction():
+            await Job.create(
+                kind="bench", payload={}, run_at=datetime.now(UTC), status=JobStatus.DONE
+            )
+
+    return write
 
 
 async def _main(args: argparse.Namespace, counter: QueryCounter | None) -> None:
@@ -141,8 +176,10 @@ async def _main(args: argparse.Namespace, counter: QueryCounter | None) -> None:
 
         loop.add_signal_handler(signal.SIGUSR1, profiler.enable)
         loop.add_signal_handler(signal.SIGUSR2, dump)
-    start = _real if args.kind == "real" else _bare
-    url, stop = await start(args.transport)
+    if args.kind == "real":
+        url, stop = await _real(args.transport)
+    else:
+        url, stop = await _bare(args.transport, commit=args.kind == "commit")
     print(json.dumps({"url": url}), flush=True)
     try:
         await stopping.wait()
@@ -152,7 +189,7 @@ async def _main(args: argparse.Namespace, counter: QueryCounter | None) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--kind", choices=("real", "bare"), required=True)
+    parser.add_argument("--kind", choices=("real", "bare", "commit"), required=True)
     parser.add_argument("--transport", choices=("http", "socket"), required=True)
     parser.add_argument("--stats", help="write counts here as JSON on the way out")
     parser.add_argument("--count-queries", action="store_true")

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from tests.slackstub import SlackStub
 
 ROOT = Path(__file__).resolve().parent.parent
-Kind = Literal["real", "bare"]
+Kind = Literal["real", "bare", "commit"]
 
 
 def app_environment(slack: SlackStub, database_url: str, transport: str) -> dict[str, str]:

@@ -44,7 +44,12 @@ async def test_the_click_latency_benchmark_measures_and_audits(
     rows = results[0].rows
     assert {(row.app, row.leads) for row in rows} == {
         (app, leads)
-        for app in ("bare bolt, ack only", "bare bolt, 1-button msg", "fremdrift")
+        for app in (
+            "bare bolt, ack only",
+            "bare bolt, 1-button msg",
+            "bolt + 1 committed row",
+            "fremdrift",
+        )
         for leads in (1, 2)
     }
     assert all(row.latency.count == 8 and row.latency.unacked == 0 for row in rows)
