@@ -1,0 +1,30 @@
+"""`fremdrift teams package`: the app package to upload to Teams (see docs/teams.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import fail, say
+from bot.settings import get_settings
+from bot.teams.package import SOURCE, build_package
+from conversations.errors import UserError
+
+app = typer.Typer(help="Microsoft Teams: the app package.", no_args_is_help=True)
+
+Output = Annotated[Path, typer.Option("--output", "-o", help="Where to write the ZIP.")]
+Source = Annotated[Path, typer.Option(help="The folder with manifest.json and the icons.")]
+
+
+@app.command("package")
+def package(output: Output = Path("fremdrift-teams.zip"), source: Source = SOURCE) -> None:
+    """Write the Teams app (manifest and icons) for TEAMS_APP_ID and FREMDRIFT_TEAMS_PUBLIC_URL."""
+    settings = get_settings()
+    try:
+        data = build_package(settings.teams_app_id, settings.teams_public_url, source)
+    except UserError as error:
+        fail(error)
+    output.write_bytes(data)
+    say("teams.package.written", path=str(output), app_id=settings.teams_app_id)
