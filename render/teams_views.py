@@ -345,24 +345,36 @@ def publication_messages(
         "unstated": counts["none"],
     }
     plain = card_words(language, escaped=False)
-    summary = _render(
-        "publication/summary.json.j2",
-        language,
-        summary=plain.text(
-            "publication.fallback", title=matrix.programme.title, round=matrix.round.name, **tally
-        ),
-        round=matrix.round,
-        programme=matrix.programme,
-        date=format_day(moment.date(), language),
-        counts=tally,
-        critical=_critical(matrix),
-        comparison=comparison,
-        changes=_changes(comparison),
-        missing=comparison.missing[: LIST_LIMIT * 4],
-        unit_name=matrix.unit_name,
-        emoji={colour.value: dot for colour, dot in EMOJI.items()},
-        with_files=bool(links),
-    )
+    critical = _critical(matrix)
+    missing = list(comparison.missing[: LIST_LIMIT * 4])
+    shown = max(len(critical), len(missing))
+    while True:  # a programme of many units is cut until its summary fits one card
+        summary = _render(
+            "publication/summary.json.j2",
+            language,
+            summary=plain.text(
+                "publication.fallback",
+                title=matrix.programme.title,
+                round=matrix.round.name,
+                **tally,
+            ),
+            round=matrix.round,
+            programme=matrix.programme,
+            date=format_day(moment.date(), language),
+            counts=tally,
+            critical=critical[:shown],
+            critical_more=max(0, len(critical) - shown),
+            comparison=comparison,
+            changes=_changes(comparison),
+            missing=missing[:shown],
+            missing_more=max(0, len(comparison.missing) - min(shown, len(missing))),
+            unit_name=matrix.unit_name,
+            emoji={colour.value: dot for colour, dot in EMOJI.items()},
+            with_files=bool(links),
+        )
+        if summary.size() <= CARD_BUDGET or shown == 0:
+            break
+        shown //= 2
     messages = [summary, *grid_messages(matrix)]
     if links:
         messages.append(
