@@ -51,16 +51,17 @@ CARD_BUDGET = 24 * 1024
 EMOJI = {Colour.GREEN: "🟢", Colour.YELLOW: "🟡", Colour.RED: "🔴", Colour.NONE: "⚪"}
 OVERRIDE = "teams.override."
 ZERO_WIDTH_SPACE = "\u200b"
-MARKUP = str.maketrans({c: f"{ZERO_WIDTH_SPACE}{c}{ZERO_WIDTH_SPACE}" for c in "*_~`[]#"})
+MARKUP = str.maketrans({c: f"{ZERO_WIDTH_SPACE}{c}{ZERO_WIDTH_SPACE}" for c in "*_~`"})
 
 
 def card_escape(value: str) -> str:
     """User text as text in card markdown: no bold, italics, code or [link](url) forged.
 
     Adaptive Cards' markdown has no escape character; a zero-width space on each side of a
-    markup character keeps it from pairing, and `[label](url)` from becoming a link.
+    markup character keeps it from pairing, and one between `]` and `(` keeps
+    `[label](url)` from becoming a link (brackets alone stay as they are: "[UNIT]").
     """
-    return value.translate(MARKUP)
+    return value.translate(MARKUP).replace("](", f"]{ZERO_WIDTH_SPACE}(")
 
 
 def clip(value: str, limit: int) -> str:

@@ -206,20 +206,24 @@ class FremdriftTeamsBot(ActivityHandler):
             raise UserError("checklist.bad_action")
         envelope = decode(wire)
         runner = self.deps.runner
+        main = envelope.event
+        typed: list[Event] = []
+        fresh = False
         if "fd_edit" in value:
-            code = str(value.get("fd_code") or "").strip()
-            events: list[Event] = [Edit(code=code, version=envelope.event.version)]
+            main = Edit(code=str(value.get("fd_code") or "").strip(), version=main.version)
         else:
-            typed = await self._typed(
-                person, envelope.round_id, envelope.scope, envelope.event, value
-            )
-            main = [envelope.event] if "fd" in value else []
-            events = main + typed if envelope.event.name in VALUE_FIRST else typed + main
+            typed, fresh = await self._typed(person, envelope.round_id, envelope.scope, main, value)
+        buttons = [main] if "fd" in value or "fd_edit" in value else []
+        events = buttons + typed if main.name in VALUE_FIRST else typed + buttons
         if not events:
             return await runner.current(person, envelope.round_id, envelope.scope)
-        replies = [
-            await runner.handle(person, envelope.round_id, envelope.scope, e) for e in events
-        ]
+        replies: list[Reply] = []
+        for event in events:
+            if event is main and replies and fresh and main.navigates:
+                # pressed on the card the text was typed into, which storing the text moved
+                # on by a version: the press belongs to that card, not to an older one
+                event = replace(main, version=replies[-1].version)
+            replies.append(await runner.handle(person, envelope.round_id, envelope.scope, event))
         last = replies[-1]
         tells = [tell for reply in replies for tell in reply.tells]
         views = [view for reply in replies for view in reply.views][-1:]
@@ -227,24 +231,28 @@ class FremdriftTeamsBot(ActivityHandler):
 
     async def _typed(
         self, person: Person, round_id: int, scope: str, event: Event, value: dict[str, Any]
-    ) -> list[Event]:
-        """Remark, then forecast, as typed into the card — when they differ from the answer."""
+    ) -> tuple[list[Event], bool]:
+        """Remark, then forecast, as typed into the card — when they differ from the answer —
+        and whether the card is the one shown now (its version the conversation's)."""
         forecast = str(value.get("fd_forecast") or "").strip()
         remark = str(value.get("fd_remark") or "").strip()
         if not forecast and not remark:
-            return []
-        view = (await self.deps.runner.current(person, round_id, scope)).view
+            return [], False
+        current = await self.deps.runner.current(person, round_id, scope)
+        view, fresh = current.view, event.version == current.version
         code, version = event.code, event.version
         if isinstance(view, ConfirmForecastView) and view.code == code and "fd_text" in value:
-            return [GiveForecast(text=forecast, code=code, version=version)] if forecast else []
+            return (
+                [GiveForecast(text=forecast, code=code, version=version)] if forecast else []
+            ), fresh
         if not isinstance(view, MilestoneView) or view.code != code or view.draft is None:
-            return []
+            return [], fresh
         typed: list[Event] = []
         if remark and remark != view.draft.remark.strip():
             typed.append(GiveRemark(text=remark, code=code, version=version))
         if forecast and forecast != view.draft.forecast.strip():
             typed.append(GiveForecast(text=forecast, code=code, version=version))
-        return typed
+        return typed, fresh
 
     async def _snooze(
         self, context: TurnContextProtocol[Activity], person: Person, target: str

@@ -112,7 +112,7 @@ def routes(stub: TeamsStub) -> list[web.RouteDef]:
                 if ";messageid=" in conversation_id
                 else None
             )
-            if thread is not None and stub.posted_by_id(thread) is None:
+            if thread is not None and thread not in stub.roots and not stub.posted_by_id(thread):
                 return error(404, "NotFound", f"no message {thread} to reply to")
         in_turn = conversation.id in stub.in_turn
         kind = "reply" if thread else ("sent" if in_turn else "proactive")

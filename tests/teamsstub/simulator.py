@@ -104,6 +104,7 @@ class Simulator:
             entities=[mention],
         )
         message["conversation"]["id"] = f"{conversation.id};messageid={message['id']}"
+        self.stub.roots.add(str(message["id"]))
         return await self.stub.sender.deliver(message)
 
     async def press(

@@ -68,6 +68,7 @@ class TeamsStub:
         self.channels: dict[str, Conversation] = {}
         self._personal: dict[str, str] = {}  # teams id -> conversation id
         self.posted: list[Posted] = []
+        self.roots: set[str] = set()  # ids of people's channel messages, which start threads
         self.deliveries: list[Delivery] = []
         self.created: list[str] = []
         self.in_turn: set[str] = set()
