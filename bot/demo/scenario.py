@@ -46,6 +46,7 @@ from bot.round_jobs import build_worker
 from bot.service import Fremdrift
 from bot.settings import Settings
 from conversations.clock import ManualClock
+from conversations.context import Item
 from models.answer import Answer
 from models.checklists import REPORTER, UNIT, Scope, load_context
 from models.jobs import Job, JobStatus
@@ -222,8 +223,11 @@ async def _play(
     progress.phase("open")
     name = text(language, "demo.round_name")
     deadline = text(language, "demo.deadline")
-    await _command(slack, admin, text(language, "demo.command_open", name=name, deadline=deadline))
-    round_ = await Round.get(programme_id=programme.id)
+    line = text(language, "demo.command_open", name=name, deadline=deadline)
+    reply = await _command(slack, admin, line)
+    round_ = await Round.get_or_none(programme_id=programme.id)
+    if round_ is None:
+        raise DemoError(f"/fremdrift {line}: {reply}")
     progress.advance()
 
     checklists, departures = await _checklists(checkout, programme, round_, clock.now())
@@ -312,10 +316,13 @@ async def _join_workspace(slack: SlackStub, programme: Programme) -> str:
     return admin
 
 
-async def _command(slack: SlackStub, user: str, line: str) -> None:
+async def _command(slack: SlackStub, user: str, line: str) -> str:
+    """Type a slash command; returns the ephemeral reply the admin reads."""
     delivery = await slack.command(user, "/fremdrift", line)
     if delivery.status != 200:
         raise DemoError(f"/fremdrift {line}: {delivery}")
+    replies = slack.ephemerals(user)
+    return (replies[-1].text or "") if replies else ""
 
 
 async def _run_jobs(app: Fremdrift, clock: ManualClock) -> None:
@@ -362,8 +369,9 @@ async def _checklists(
     return checklists, departures
 
 
-def _asked(items: tuple[object, ...], answers: dict[str, Given]) -> int:
-    return sum(1 for item in items if getattr(item, "code", None) in answers)
+def _asked(items: tuple[Item, ...], answers: dict[str, Given]) -> int:
+    """How many of the checklist's items the person will answer (the progress bar's steps)."""
+    return sum(1 for item in items if item.code in answers)
 
 
 @dataclass(frozen=True)
