@@ -121,6 +121,7 @@ async def test_an_empty_remark_is_refused_in_the_field(
         ("remark", REMARK_LIMIT, "Bemærkningen er 3001 tegn; der er plads til 3000."),
         ("forecast", FORECAST_LIMIT, "Prognosen er 201 tegn; der er plads til 200."),
     ],
+    ids=["remark", "forecast"],
 )
 async def test_text_over_its_limit_is_refused_in_the_field(
     app: Fremdrift, small: Small, slack: SlackStub, field: str, limit: int, words: str

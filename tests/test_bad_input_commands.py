@@ -80,6 +80,19 @@ async def open_round(slack: SlackStub) -> None:
         (LEAD, "away until i går", "«i går» er allerede passeret."),
         (LEAD, "away until 31-02-2019", "Jeg kan ikke læse «31-02-2019» som en dato."),
     ],
+    ids=[
+        "help-extra",
+        "back-extra",
+        "reopen-extra",
+        "publish-extra",
+        "programme-show-extra",
+        "away-no-date",
+        "unknown-programme-key",
+        "round-name-too-long",
+        "away-unreadable",
+        "away-past",
+        "away-impossible-date",
+    ],
 )
 async def test_a_command_with_a_bad_part_is_told_what_is_wrong(
     app: Fremdrift, slack: SlackStub, user: str, text: str, words: str
@@ -111,6 +124,20 @@ async def test_a_command_with_a_bad_part_is_told_what_is_wrong(
         (LEAD, "round reopen", "Kun programmets administratorer"),
         (LEAD, "kol-2018 round close", "Kun programmets administratorer"),
     ],
+    ids=[
+        "deadline-unreadable",
+        "deadline-past",
+        "deadline-missing",
+        "remind-unknown-unit",
+        "remind-extra",
+        "reopen-while-open",
+        "publish-while-open",
+        "second-open-round",
+        "lead-remind",
+        "lead-deadline",
+        "lead-reopen",
+        "lead-close-with-key",
+    ],
 )
 async def test_a_command_on_an_open_round_refuses_what_cannot_be(
     app: Fremdrift, slack: SlackStub, user: str, text: str, words: str
@@ -133,6 +160,7 @@ async def test_a_command_on_an_open_round_refuses_what_cannot_be(
         ("away until soon", 'I can\'t read "soon" as a date.'),
         ("dance", 'I don\'t know that command ("dance").'),
     ],
+    ids=["not-admin", "usage", "away-unreadable", "unknown-command"],
 )
 async def test_an_english_reader_is_refused_in_english(
     app: Fremdrift, slack: SlackStub, text: str, words: str
@@ -154,7 +182,11 @@ async def test_a_lead_typing_nonsense_in_the_dm_is_told_what_works(
     assert await row_counts() == before
 
 
-@pytest.mark.parametrize("text", ["round remind", "round close", "round publish", "round reopen"])
+@pytest.mark.parametrize(
+    "text",
+    ["round remind", "round close", "round publish", "round reopen"],
+    ids=["remind", "close", "publish", "reopen"],
+)
 async def test_commands_on_an_imported_round_say_there_is_no_round_to_run(
     app: Fremdrift, slack: SlackStub, text: str
 ) -> None:
