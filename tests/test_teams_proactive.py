@@ -17,7 +17,7 @@ from models.people import Account, Platform
 from render.teams_views import card_words
 from tests.factories import Small, small_programme
 from tests.rounds_support import MONDAY_10
-from tests.scenario_platforms import join_tenant, running_teams_app, settle
+from tests.scenario_platforms import join_tenant, running_teams_app, settle, teams_settings
 from tests.teamsstub import TeamsStub
 
 pytest_plugins = ["tests.teamsstub.fixtures"]
@@ -82,6 +82,20 @@ async def test_a_stranger_who_installs_the_app_is_told_who_to_ask(
     assert await Account.filter(platform=Platform.TEAMS).count() == 0
     unknown = card_words("da", escaped=False).text("teams.unknown_person")
     assert [p.text for p in teams.chat("ukendt")] == [unknown]
+
+
+@pytest.mark.parametrize(("tenant", "linked"), [(True, True), (False, False)])
+async def test_a_mail_address_alone_links_only_in_a_single_tenant_bot(
+    db: str, teams: TeamsStub, tenant: bool, linked: bool
+) -> None:
+    small = await small_programme(open_round=False)
+    await join_tenant(teams)
+    teams.users["pl-syd"].upn = "lene.syd@tenant.onmicrosoft.example"  # only `mail` matches
+    settings = teams_settings(teams, teams_tenant_id=teams.identity.tenant_id if tenant else None)
+    async with running_teams_app(teams, ManualClock(MONDAY_10), settings) as app:
+        await install(teams, app, "pl-syd")
+    found = await Account.filter(platform=Platform.TEAMS, person=small.lead).exists()
+    assert found is linked
 
 
 async def test_invitations_reach_everyone_who_has_the_app_even_without_a_kept_chat(

@@ -90,7 +90,8 @@ class FremdriftTeamsBot(ActivityHandler):
             await remember(account, reference)
             return account
         member = await self._member(context, sender.id)
-        person = await person_by_email(member) if member else None
+        trust_mail = bool(self.deps.settings.teams_tenant_id)
+        person = await person_by_email(member, trust_mail=trust_mail) if member else None
         object_id = str(sender.aad_object_id or member.get("aadObjectId") or "") if member else ""
         if person is None or not object_id:
             return None

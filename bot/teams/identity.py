@@ -49,9 +49,15 @@ async def account_for(object_id: str, tenant_id: str) -> Account | None:
     )
 
 
-async def person_by_email(member: dict[str, Any]) -> Person | None:
-    """The one person whose e-mail is the member's e-mail or user principal name."""
-    for field in ("email", "userPrincipalName"):
+async def person_by_email(member: dict[str, Any], *, trust_mail: bool) -> Person | None:
+    """The one person whose e-mail is the member's user principal name or e-mail.
+
+    A user principal name ends in a domain its tenant has verified, which no other tenant
+    can; a `mail` attribute is whatever the user's admin typed. So `mail` is trusted only
+    for a single-tenant bot (TEAMS_TENANT_ID), whose other tenants' activities are refused.
+    """
+    fields = ("userPrincipalName", "email") if trust_mail else ("userPrincipalName",)
+    for field in fields:
         address = str(member.get(field) or "").strip()
         if not address:
             continue

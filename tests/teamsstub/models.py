@@ -18,6 +18,7 @@ class User:
     object_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     teams_id: str = field(default_factory=lambda: "29:1" + uuid.uuid4().hex)
     locale: str = "da-DK"
+    upn: str = ""  # the user principal name; the e-mail address when not given
 
     def account(self, tenant_id: str) -> dict[str, Any]:
         """The member as the Connector describes them (TeamsChannelAccount)."""
@@ -27,7 +28,7 @@ class User:
             "name": self.name,
             "aadObjectId": self.object_id,
             "email": self.email,
-            "userPrincipalName": self.email,
+            "userPrincipalName": self.upn or self.email,
             "givenName": given,
             "surname": surname,
             "tenantId": tenant_id,

@@ -127,8 +127,10 @@ class TeamsStub:
         return f"{self.url}/{self.identity.tenant_id}/oauth2/v2.0/token"
 
     # -- the tenant -----------------------------------------------------------------------------
-    def add_user(self, key: str, name: str, email: str, *, locale: str = "da-DK") -> User:
-        user = User(key=key, name=name, email=email, locale=locale)
+    def add_user(
+        self, key: str, name: str, email: str, *, locale: str = "da-DK", upn: str = ""
+    ) -> User:
+        user = User(key=key, name=name, email=email, locale=locale, upn=upn)
         self.users[key] = user
         return user
 
