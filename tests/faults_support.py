@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import signal
 import socket
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 
@@ -197,18 +194,3 @@ class ServeProcess:
         if self.process.returncode is None:
             self.process.terminate()
         return await asyncio.wait_for(self.process.wait(), 30)
-
-
-async def eventually(
-    condition: Callable[[], Awaitable[bool]], within: float = 30.0, step: float = 0.02
-) -> None:
-    """Await a condition on something with no change signal (another process's database)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not await condition():
-        assert loop.time() < deadline, "condition not met in time"
-        await asyncio.sleep(step)
-
-
-def json_body(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload).encode()
