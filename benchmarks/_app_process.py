@@ -24,12 +24,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import logging
 import os
 import re
 import signal
 import sys
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -39,6 +41,29 @@ import aiohttp
 from aiohttp import web
 
 QUERY_METHODS = ("execute_query", "execute_query_dict", "execute_insert", "execute_many")
+
+
+class GcWatch:
+    """The collector's pauses in this process: how many, how long in all, the longest."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = 0.0
+        self.longest = 0.0
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        pause = time.perf_counter() - self._started
+        self.count += 1
+        self.total += pause
+        self.longest = max(self.longest, pause)
+
+    def stats(self) -> dict[str, float]:
+        return {"count": self.count, "total_s": self.total, "longest_ms": self.longest * 1000}
 
 
 class QueryCounter:
@@ -201,9 +226,10 @@ def main() -> None:
     counter = QueryCounter() if args.count_queries else None
     if counter is not None:
         counter.install()
+    watch = GcWatch()
     asyncio.run(_main(args, counter))
     if args.stats:
-        stats = {"queries": dict(counter.counts) if counter else None}
+        stats = {"queries": dict(counter.counts) if counter else None, "gc": watch.stats()}
         Path(args.stats).write_text(json.dumps(stats), encoding="utf-8")
 
 

@@ -1,12 +1,15 @@
 """After a run: what the leads were shown as done, against what the database holds.
 
-Expected comes from the leads' ledgers (``benchmarks._leads``): only clicks the app
-acknowledged and then drew. The database is read once, after every app process has
-stopped. "Lost" counts answers and revisions expected but not stored; "doubled" counts
-answers and revisions stored beyond what was expected; "wrong" counts answers whose
-stored values differ from the last ones chosen. "Shown to users" counts what a lead saw
-besides the checklist itself: ephemeral notes (refusals such as "this question has moved
-on" or "busy"), extra DMs, and clicks Slack would have shown as failed (not acked in 3 s).
+Expected comes from the leads' ledgers (``benchmarks._leads``): only clicks the app drew
+afterwards (a redraw follows the commit). The database is read once, after every app
+process has stopped. "Lost" counts answers and revisions expected but not stored;
+"doubled" counts answers and revisions stored beyond what was expected; "wrong" counts
+answers whose stored values differ from the last ones chosen. A lead that gave up (its
+click not acked and not drawn in time) leaves one click whose fate it never saw: either
+outcome is consistent, and it is counted as "unconfirmed", stored or not. "Shown to users"
+counts what a lead saw besides the checklist itself: ephemeral notes (refusals such as
+"this question has moved on" or "busy") and extra DMs; clicks Slack would have shown as
+failed (not acked in 3 s) are counted apart, as "unacked".
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from benchmarks._leads import Driver, Lead
+from benchmarks._leads import Driver, Expected, Lead, applied
 from tests.slackstub import SlackStub
 
 
@@ -34,6 +37,9 @@ class Audit:
     unacked: int = 0
     lead_failures: int = 0
     app_log_lines: int = 0
+    unconfirmed_stored: int = 0
+    unconfirmed_not_stored: int = 0
+    failure_kinds: Counter[str] = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)
 
     @property
@@ -55,8 +61,9 @@ class Audit:
             f"{self.revisions_stored}/{self.revisions_expected}, submissions "
             f"{self.submissions_stored}/{self.submissions_expected}; lost {self.lost}, "
             f"doubled {self.doubled}, wrong {self.wrong}, shown to users {self.shown_to_users}, "
-            f"unacked {self.unacked}, leads failed {self.lead_failures}, app warnings "
-            f"{self.app_log_lines} — " + ("clean" if self.clean else "NOT CLEAN")
+            f"unacked {self.unacked}, leads failed {self.lead_failures} (their last clicks: "
+            f"{self.unconfirmed_stored} stored, {self.unconfirmed_not_stored} not), app "
+            f"warnings {self.app_log_lines} — " + ("clean" if self.clean else "NOT CLEAN")
         )
 
 
@@ -66,6 +73,16 @@ async def audit_database(round_id: int, leads: list[Lead]) -> Audit:
     from models.round import Submission
 
     expected = {(lead.unit, code): e for lead in leads for code, e in lead.ledger.items()}
+    maybe: dict[tuple[str, str], Expected] = {}
+    maybe_submitted: set[str] = set()
+    for lead in leads:
+        if lead.unconfirmed is None:
+            continue
+        code, action = lead.unconfirmed
+        if action == "fd:submit:":
+            maybe_submitted.add(f"unit:{lead.unit}")
+        elif action.split(":")[1] in ("progress", "delay", "critical"):
+            maybe[(lead.unit, code)] = applied(lead.ledger.get(code), action)
     rows = await Answer.filter(round_id=round_id).values(
         "id", "scope", "milestone__code", "progress", "delay", "critical", "revision"
     )
@@ -74,16 +91,27 @@ async def audit_database(round_id: int, leads: list[Lead]) -> Audit:
         "answer_id", flat=True
     )
     revisions = Counter(revision_ids)
-    submitted = set(await Submission.filter(round_id=round_id).values_list("scope", flat=True))
+    scopes = await Submission.filter(round_id=round_id).values_list("scope", flat=True)
+    submitted = {str(scope) for scope in scopes}
 
-    result = Audit(
-        answers_expected=len(expected),
-        answers_stored=len(stored),
-        revisions_expected=sum(e.revisions for e in expected.values()),
-        revisions_stored=sum(revisions.values()),
-        submissions_expected=sum(1 for lead in leads if lead.submitted),
-        submissions_stored=len(submitted),
-    )
+    result = Audit(answers_stored=len(stored), revisions_stored=sum(revisions.values()))
+    for key, alternative in maybe.items():
+        row = stored.get(key)
+        if row is not None and _matches(row, revisions[row["id"]], alternative):
+            result.unconfirmed_stored += 1
+            expected[key] = alternative
+        else:
+            result.unconfirmed_not_stored += 1
+    result.answers_expected = len(expected)
+    result.revisions_expected = sum(e.revisions for e in expected.values())
+    result.submissions_expected = sum(1 for lead in leads if lead.submitted)
+    result.submissions_stored = len(submitted)
+    for scope in maybe_submitted:
+        if scope in submitted:
+            result.unconfirmed_stored += 1
+            result.submissions_expected += 1
+        else:
+            result.unconfirmed_not_stored += 1
     for key, want in expected.items():
         row = stored.get(key)
         if row is None:
@@ -106,6 +134,11 @@ async def audit_database(round_id: int, leads: list[Lead]) -> Audit:
     return result
 
 
+def _matches(row: dict[str, object], revisions: int, want: Expected) -> bool:
+    got = (str(row["progress"]), str(row["delay"]), bool(row["critical"]))
+    return got == (want.progress, want.delay, want.critical) and revisions == want.revisions
+
+
 def shown_to_users(slack: SlackStub, leads: list[Lead], audit: Audit) -> None:
     """Count ephemerals and extra DMs the leads got, beside their checklist message."""
     users = {lead.user_id: lead for lead in leads}
@@ -124,4 +157,5 @@ def shown_to_users(slack: SlackStub, leads: list[Lead], audit: Audit) -> None:
 def count_driver(driver: Driver, audit: Audit) -> None:
     audit.unacked += driver.unacked
     audit.lead_failures += len(driver.failures)
-    audit.examples += [f"lead failed: {why}" for why in driver.failures[:3]]
+    audit.failure_kinds.update(driver.failure_kinds)
+    audit.examples += [f"lead failed: {why}" for why in driver.failures[:2]]

@@ -13,23 +13,27 @@ being sent to the response read; over Socket Mode from the envelope written to t
 websocket to its ack read (both on the stand-in's monotonic clock). The app acks only
 after it committed (``process_before_response=True``), so this is click → committed → ack.
 
-Two adjustments to the stand-in, made here and nowhere else (the stand-in is shared):
+Three adjustments to the stand-in, made here and nowhere else (the stand-in is shared):
 - its Web API rate limits are switched off (``slack.limits.disable()``), so a 429 on a
   redraw never enters a latency figure;
 - its waits are made per envelope: the stand-in's Socket Mode sender waits for an ack by
   re-checking a predicate on every change anywhere in the stand-in, which with 200
   envelopes in flight wakes 200 tasks per change and makes the *stand-in* the bottleneck.
   Here an ack resolves its own future. Its HTTP sender gets an unbounded connection pool
-  (aiohttp's default of 100 connections would queue the 101st lead in the client).
+  (aiohttp's default of 100 connections would queue the 101st lead in the client);
+- what it records only for tests' assertions is trimmed every few hundred clicks
+  (``trim_stub``), so its garbage collector does not pause this process for long.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import time
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import aiohttp
@@ -43,6 +47,7 @@ from tests.slackstub.socketmode import Envelope
 Transport = Literal["http", "socket"]
 PROGRESS_CYCLE = ("started", "expected", "reached", "started", "expected")
 REDRAW_POLL = (0.001, 0.002, 0.004, 0.008, 0.016)
+TRIM_EVERY = 256
 
 
 # -- the stand-in, tuned for load ----------------------------------------------------------
@@ -82,6 +87,49 @@ class SocketAcks:
             pass
         finally:
             self._waiting.pop(envelope.envelope_id, None)
+
+
+def trim_stub(slack: SlackStub, keep: int = 2000) -> None:
+    """Forget what only tests read back: past deliveries, acked envelopes, old posts.
+
+    The stand-in records everything for assertions; over a 16,000-click run that is
+    hundreds of megabytes of dicts, and the collector's pauses in this process would show
+    up in every latency in flight. The ledgers, the DMs and the ephemerals (what the
+    audit reads) are kept.
+    """
+    slack.sender.deliveries.clear()
+    socket = slack.socket
+    socket.acks.clear()
+    socket.envelopes = {k: e for k, e in socket.envelopes.items() if not e.acked}
+    for connection in socket.connections:
+        connection.received.clear()
+    posts = slack.workspace.response_url_posts
+    if len(posts) > keep:
+        del posts[:-keep]
+
+
+class GcPauses:
+    """Garbage-collector pauses in this process (the stand-in and the leads)."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self.longest = 0.0
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            pause = time.perf_counter() - self._started
+            self.total += pause
+            self.longest = max(self.longest, pause)
+
+    def __enter__(self) -> GcPauses:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
 
 
 async def tune_stub(slack: SlackStub) -> None:
@@ -163,10 +211,17 @@ class Lead:
     finished: bool = False
     failure: str | None = None
     clicks: int = 0
+    unconfirmed: tuple[str, str] | None = None
+    """(code, action) of the click the lead gave up on: the app may or may not have stored
+    it (Slack showed the person an error; the answer may still have been committed)."""
 
 
 class LeadFailed(Exception):
-    pass
+    """The lead cannot go on; ``kind`` groups failures for the report."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
 
 
 class StopPhase(Exception):
@@ -225,6 +280,7 @@ class Driver:
         self.redraw_timeout = redraw_timeout
         self.samples: list[Sample] = []
         self.failures: list[str] = []
+        self.failure_kinds: Counter[str] = Counter()
         self.unacked = 0
         self.think = 0.0  # seconds a lead pauses after each redraw, as a person reads
 
@@ -233,6 +289,8 @@ class Driver:
             self.endpoints.next()
         delivery = await self.slack.click(user_id, message, action_id, transport=self.transport)
         self.samples.append(Sample(latency_of(delivery), delivery.acked, delivery.status))
+        if len(self.samples) % TRIM_EVERY == 0:
+            trim_stub(self.slack)
         if not delivery.acked:
             self.unacked += 1
         return delivery
@@ -267,8 +325,10 @@ class Driver:
         delivery = await self.send(lead.user_id, message, action_id)
         lead.clicks += 1
         if not await self._redrawn(message, before):
-            why = "not acked" if not delivery.acked else "acked but never redrawn"
-            raise LeadFailed(f"{lead.user_id} {action_id}: {why} ({self._trace(delivery)})")
+            kind = "not acked, no redraw" if not delivery.acked else "acked, no redraw"
+            detail = f"{lead.user_id} {action_id} ({self._trace(delivery)})"
+            raise LeadFailed(f"{kind} within {self.redraw_timeout:.0f} s", detail)
+        message.history.clear()  # the stand-in's record of earlier versions; nobody reads it
         if self.think:
             await asyncio.sleep(self.think)
 
@@ -278,15 +338,16 @@ class Driver:
             await self._play(lead, budget)
             lead.finished = True
         except StopPhase:
-            pass
+            lead.unconfirmed = None  # the budget ran out before the click was sent
         except LeadFailed as failed:
             lead.failure = str(failed)
             self.failures.append(str(failed))
+            self.failure_kinds[failed.kind] += 1
 
     async def _play(self, lead: Lead, budget: Budget) -> None:
         message = lead.message
         if message is None:
-            raise LeadFailed(f"{lead.user_id}: no checklist message in the DM")
+            raise LeadFailed("no checklist message in the DM", lead.user_id)
         if _has(message.blocks, "fd:start:"):
             await self.click(lead, "fd:start:", budget)
         for _ in range(4 * len(self.codes) + 4):  # bounded: a checklist has an end
@@ -295,38 +356,39 @@ class Driver:
             if code is not None:
                 await self._answer(lead, code, budget)
             elif _has(blocks, "fd:submit:"):
+                lead.unconfirmed = ("", "fd:submit:")
                 await self.click(lead, "fd:submit:", budget)
+                lead.unconfirmed = None
                 lead.submitted = True
                 return
             else:
-                raise LeadFailed(f"{lead.user_id}: an unexpected view")
-        raise LeadFailed(f"{lead.user_id}: the checklist did not end")
+                raise LeadFailed("an unexpected view", lead.user_id)
+        raise LeadFailed("the checklist did not end", lead.user_id)
 
     async def _answer(self, lead: Lead, code: str, budget: Budget) -> None:
         item = self.codes.index(code)
         for action in plan(lead.index, item):
+            lead.unconfirmed = (code, action)
             await self.click(lead, action, budget)
-            _record(lead, code, action)
+            lead.unconfirmed = None
+            lead.ledger[code] = applied(lead.ledger.get(code), action)
         await self.click(lead, "fd:next:", budget)
 
 
-def _record(lead: Lead, code: str, action: str) -> None:
-    """What a committed click changed, as the dialogue defines it."""
+def applied(entry: Expected | None, action: str) -> Expected:
+    """An answer after a committed value click, as the dialogue defines it (a new object)."""
     _, name, argument = action.split(":", 2)
+    new = replace(entry) if entry is not None else Expected(progress=argument)
     if name == "progress":
-        previous = lead.ledger.get(code)
-        entry = previous or Expected(progress=argument)
-        entry.progress = argument
-        entry.revisions += 1
+        new.progress = argument
         if argument == "reached":
-            entry.delay = "0"
-        lead.ledger[code] = entry
+            new.delay = "0"
     elif name == "delay":
-        lead.ledger[code].delay = argument
-        lead.ledger[code].revisions += 1
+        new.delay = argument
     elif name == "critical":
-        lead.ledger[code].critical = not lead.ledger[code].critical
-        lead.ledger[code].revisions += 1
+        new.critical = not new.critical
+    new.revisions += 1
+    return new
 
 
 async def run_leads(

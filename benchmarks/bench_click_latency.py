@@ -34,7 +34,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from benchmarks._audit import Audit
-from benchmarks._leads import Budget, Driver, Lead, clicks_per_checklist, run_bare, run_leads
+from benchmarks._leads import (
+    Budget,
+    Driver,
+    GcPauses,
+    Lead,
+    clicks_per_checklist,
+    run_bare,
+    run_leads,
+)
 from benchmarks._profile import breakdown
 from benchmarks._report import CpuMeter, Latency, fmt, machine, ratio, table
 from benchmarks._stage import Backend, Stage
@@ -56,6 +64,7 @@ class Row:
     cpu_ms: float
     driver_ms: float
     busy: float
+    gc_ms: float
 
     @property
     def rate(self) -> float:
@@ -78,6 +87,7 @@ class BackendResult:
     profile: str = ""
     profile_cpu_ms: float = math.nan
     setup: str = ""
+    app_gc: dict[str, float] = field(default_factory=dict)
 
 
 async def run_backend(backend: Backend, args: argparse.Namespace) -> BackendResult:
@@ -130,19 +140,21 @@ async def run_backend(backend: Backend, args: argparse.Namespace) -> BackendResu
                 driver = stage.driver("http", [floor])
                 before, meter = floor.cpu_seconds(), CpuMeter()
                 budget = Budget(args.clicks, args.phase_seconds)
-                seconds = await run_bare(driver, targets, c, budget)
+                with GcPauses() as pauses:
+                    seconds = await run_bare(driver, targets, c, budget)
                 cpu = floor.cpu_seconds() - before
-                result.rows.append(_row(backend, name, c, driver, seconds, cpu, meter))
+                result.rows.append(_row(backend, name, c, driver, seconds, cpu, meter, pauses))
             driver = stage.driver("http", [real])
             before, meter = real.cpu_seconds(), CpuMeter()
-            leads, seconds = await run_leads(
-                driver, pool, c, Budget(args.clicks, args.phase_seconds)
-            )
+            with GcPauses() as pauses:
+                leads, seconds = await run_leads(
+                    driver, pool, c, Budget(args.clicks, args.phase_seconds)
+                )
             cpu = real.cpu_seconds() - before
             played += leads
             drivers.append(driver)
             result.real_clicks += len(driver.samples)
-            result.rows.append(_row(backend, "fremdrift", c, driver, seconds, cpu, meter))
+            result.rows.append(_row(backend, "fremdrift", c, driver, seconds, cpu, meter, pauses))
             _progress(result.rows[-4:])
 
         if args.profile:
@@ -163,11 +175,19 @@ async def run_backend(backend: Backend, args: argparse.Namespace) -> BackendResu
         await stage.stop_app(commit)
         result.audit = await stage.audit(played, drivers)
         result.queries = Counter(real.stats.get("queries") or {})
+        result.app_gc = dict(real.stats.get("gc") or {})
     return result
 
 
 def _row(
-    backend: str, app: str, c: int, driver: Driver, seconds: float, cpu: float, meter: CpuMeter
+    backend: str,
+    app: str,
+    c: int,
+    driver: Driver,
+    seconds: float,
+    cpu: float,
+    meter: CpuMeter,
+    pauses: GcPauses,
 ) -> Row:
     latency = Latency.of(driver.samples)
     clicks = max(latency.count, 1)
@@ -180,6 +200,7 @@ def _row(
         cpu_ms=cpu / clicks * 1000,
         driver_ms=meter.driver_seconds() / clicks * 1000,
         busy=meter.machine_busy(),
+        gc_ms=pauses.longest * 1000,
     )
 
 
@@ -218,17 +239,19 @@ def report(results: list[BackendResult], args: argparse.Namespace, skipped: str)
             fmt(row.cpu_ms, 2),
             fmt(row.driver_ms, 2),
             fmt(row.rest, 2),
+            fmt(row.gc_ms, 0),
         ]
         for result in results
         for row in result.rows
     ]
     headers = ["backend", "app", "leads", "clicks", "clicks/s", "p50 ms", "p99 ms", "max ms"]
-    headers += ["unacked", "app CPU", "stand-in CPU", "rest (cores)"]
+    headers += ["unacked", "app CPU", "stand-in CPU", "rest (cores)", "GC ms"]
     print(table(headers, rows))
     print(
         "app CPU / stand-in CPU: ms of CPU per click in the app's process / in this one "
         "(the stand-in and its simulated leads);\nrest: cores busy outside both "
-        "(PostgreSQL, and whatever else runs on the machine)"
+        "(PostgreSQL, and whatever else runs on the machine); GC ms: the longest "
+        "garbage-collector pause in this process"
     )
     print()
     print(
@@ -265,6 +288,13 @@ def report(results: list[BackendResult], args: argparse.Namespace, skipped: str)
             f"{result.backend}: SQL statements per click (real app, all its clicks): "
             f"{total / max(result.real_clicks, 1):.1f} ({kinds}), plus BEGIN/COMMIT"
         )
+        if result.app_gc:
+            print(
+                f"{result.backend}: the real app's garbage collector: "
+                f"{result.app_gc.get('count', 0):.0f} collections, "
+                f"{result.app_gc.get('total_s', 0):.2f} s in all, longest "
+                f"{result.app_gc.get('longest_ms', 0):.0f} ms"
+            )
         if result.audit is not None:
             print(f"{result.backend}: {result.audit.line()}")
             for example in result.audit.examples[:6]:
