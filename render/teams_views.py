@@ -30,16 +30,10 @@ from conversations.events import build_event, encode
 from conversations.views import AnswerView, ReviewRow, ReviewView, View
 from conversations.vocabulary import Colour, Delay, Progress
 from render.comparison import Comparison
-from render.i18n import (
-    Target,
-    format_day,
-    format_moment,
-    load_raw,
-    normalise_language,
-)
+from render.i18n import Target, format_day, format_moment, load_raw, normalise_language
 from render.matrix import Matrix
 from render.publication import LIST_LIMIT, _changes, _critical
-from render.round_report import round_status_text
+from render.round_report import StatusLine, round_status_text
 from render.templating import TEMPLATES_DIR, json_value
 from render.words import status_text
 
@@ -124,11 +118,6 @@ class CardWords:
 @lru_cache(maxsize=4)
 def card_words(language: str | None, escaped: bool = True) -> CardWords:
     return CardWords(normalise_language(language), escaped=escaped)
-
-
-def teams_text(language: str | None, key: str, /, **params: object) -> str:
-    """A sentence for a plain Teams message (markdown, data escaped)."""
-    return card_words(language).text(key, **params)
 
 
 # --- templates -------------------------------------------------------------------------------
@@ -283,19 +272,13 @@ def render_command_reply(reply: Any) -> TeamsMessage:
 def render_text(language: str | None, key: str, /, **params: object) -> TeamsMessage:
     """A sentence as a plain message (refusals, notes after a click)."""
     plain = card_words(language, escaped=False).text(key, **params)
-    return TeamsMessage(summary=plain, text=teams_text(language, key, **params))
-
-
-@dataclass(frozen=True)
-class _Line:
-    text: str
-    checklist: bool
+    return TeamsMessage(summary=plain, text=card_words(language).text(key, **params))
 
 
 def render_status(report: Any, language: str) -> TeamsMessage:
     """A round's status (bot.round_status.RoundReport) in the words of `round status`."""
     words = round_status_text(report, language, Target.PLAIN)
-    lines = [_Line(card_escape(line.text), line.checklist) for line in words.lines]
+    lines = [StatusLine(card_escape(line.text), line.checklist) for line in words.lines]
     shown = len(lines)
     while True:
         message = _render(
@@ -320,8 +303,10 @@ class _GridGroup:
     title: str
     lines: tuple[str, ...]
 
-    def size(self) -> int:
-        return sum(len(line.encode("utf-8")) + 80 for line in (self.title, *self.lines))
+
+def _cost(text: str) -> int:
+    """A TextBlock's bytes in a card: its text and the JSON around it."""
+    return len(text.encode("utf-8")) + 80
 
 
 def publication_messages(
@@ -410,21 +395,27 @@ def _grid_groups(matrix: Matrix) -> list[_GridGroup]:
 
 
 def grid_messages(matrix: Matrix) -> list[TeamsMessage]:
-    """The matrix as dots, packed into as few cards as the size budget allows."""
-    parts: list[list[_GridGroup]] = [[]]
+    """The matrix as dots, packed line by line into as few cards as the budget allows; a
+    group that does not fit the card it starts in goes on in the next, under its title."""
     budget = CARD_BUDGET - 3000  # the head of each card, with the names of the columns
+    parts: list[list[_GridGroup]] = [[]]
     used = 0
     for group in _grid_groups(matrix):
-        while group.size() > budget:  # a group too big for one card is split
-            keep = max(1, len(group.lines) // 2)
-            head = _GridGroup(group.title, group.lines[:keep])
-            group = _GridGroup(group.title, group.lines[keep:])
-            if head.size() > budget and keep == 1:
-                break
-            parts = _pack(parts, head, budget, used)
-            used = sum(g.size() for g in parts[-1])
-        parts = _pack(parts, group, budget, used)
-        used = sum(g.size() for g in parts[-1])
+        lines = list(group.lines)
+        while lines:
+            room = budget - used - _cost(group.title)
+            take = 0
+            while take < len(lines) and room - _cost(lines[take]) >= 0:
+                room -= _cost(lines[take])
+                take += 1
+            if take == 0 and parts[-1]:  # not even one line here: a new card
+                parts.append([])
+                used = 0
+                continue
+            take = max(take, 1)
+            parts[-1].append(_GridGroup(group.title, tuple(lines[:take])))
+            used += _cost(group.title) + sum(_cost(line) for line in lines[:take])
+            lines = lines[take:]
     units = [unit.name for unit in matrix.units]
     return [
         _render(
@@ -439,12 +430,3 @@ def grid_messages(matrix: Matrix) -> list[TeamsMessage]:
         )
         for number, part in enumerate(parts, start=1)
     ]
-
-
-def _pack(
-    parts: list[list[_GridGroup]], group: _GridGroup, budget: int, used: int
-) -> list[list[_GridGroup]]:
-    if parts[-1] and used + group.size() > budget:
-        parts.append([])
-    parts[-1].append(group)
-    return parts
