@@ -83,8 +83,9 @@ async def test_fan_out_by_user_id_beats_opening_each_dm(
 
 
 async def test_a_test_can_set_disable_and_scale_limits(
-    slack: SlackStub, slack_client: AsyncWebClient
+    slack_clock: ManualClock, slack: SlackStub, slack_client: AsyncWebClient
 ) -> None:
+    """On a manual clock: a loaded machine must not let the limit refill between calls."""
     slack.limits.set_limit("users.info", per_minute=1, burst=1)
     await slack_client.users_info(user=ALICE)
     assert (await limited(slack_client.users_info(user=ALICE))).response.headers[
