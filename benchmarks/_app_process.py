@@ -53,6 +53,10 @@ class GcWatch:
         self._started = 0.0
         gc.callbacks.append(self._callback)
 
+    def reset(self) -> None:
+        """Forget the start-up's collections: count only those while serving."""
+        self.count, self.total, self.longest = 0, 0.0, 0.0
+
     def _callback(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
             self._started = time.perf_counter()
@@ -185,7 +189,7 @@ async def _one_row_writer() -> Callable[[], Awaitable[None]]:
     return write
 
 
-async def _main(args: argparse.Namespace, counter: QueryCounter | None) -> None:
+async def _main(args: argparse.Namespace, counter: QueryCounter | None, watch: GcWatch) -> None:
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -205,6 +209,7 @@ async def _main(args: argparse.Namespace, counter: QueryCounter | None) -> None:
         url, stop = await _real(args.transport)
     else:
         url, stop = await _bare(args.transport, commit=args.kind == "commit")
+    watch.reset()
     print(json.dumps({"url": url}), flush=True)
     try:
         await stopping.wait()
@@ -227,7 +232,7 @@ def main() -> None:
     if counter is not None:
         counter.install()
     watch = GcWatch()
-    asyncio.run(_main(args, counter))
+    asyncio.run(_main(args, counter, watch))
     if args.stats:
         stats = {"queries": dict(counter.counts) if counter else None, "gc": watch.stats()}
         Path(args.stats).write_text(json.dumps(stats), encoding="utf-8")

@@ -290,7 +290,7 @@ def report(results: list[BackendResult], args: argparse.Namespace, skipped: str)
         )
         if result.app_gc:
             print(
-                f"{result.backend}: the real app's garbage collector: "
+                f"{result.backend}: the real app's garbage collector, once serving: "
                 f"{result.app_gc.get('count', 0):.0f} collections, "
                 f"{result.app_gc.get('total_s', 0):.2f} s in all, longest "
                 f"{result.app_gc.get('longest_ms', 0):.0f} ms"

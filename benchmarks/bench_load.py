@@ -247,7 +247,7 @@ def report(outcomes: list[Outcome], args: argparse.Namespace, skipped: list[str]
         print(
             f"{o.config}: garbage-collector pauses: the stand-in's process (during the load) "
             f"{o.gc.total:.1f} s in all, longest {o.gc.longest * 1000:.0f} ms; the app "
-            f"(whole run) {o.app_gc_total_s:.1f} s, longest {o.app_gc_longest_ms:.0f} ms"
+            f"(once serving) {o.app_gc_total_s:.1f} s, longest {o.app_gc_longest_ms:.0f} ms"
         )
         if o.time_bound_hit:
             print(f"{o.config}: stopped at the time bound ({args.max_seconds:.0f} s)")
