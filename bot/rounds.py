@@ -56,10 +56,11 @@ from bot.round_plan import (
     submitted_scopes,
 )
 from bot.round_status import RoundReport, round_report
+from conversations.checklist import NotifyAdmins
 from conversations.deadlines import read_moment
 from conversations.errors import UserError
 from conversations.rounds import local_day
-from models.checklists import checklists_for
+from models.checklists import Scope, checklists_for
 from models.conversation import Conversation
 from models.jobs import Job, JobStatus
 from models.people import Person, Role, RoleKind
@@ -297,6 +298,23 @@ async def close_round(round_id: int, now: datetime) -> Closed | None:
         if settings.publish_at_close:
             await enqueue(PUBLISH, {}, run_at=now, dedupe_key=publish_key(round_id), round=round_id)
     return Closed(round_, tuple(line.title for line in missing), settings.publish_at_close)
+
+
+async def note_admins(round_: Round, scope: Scope, notice: NotifyAdmins, now: datetime) -> None:
+    """The dialogue's word to the admins (a checklist submitted): a note job per admin,
+    queued in the step's own transaction, so the note goes out once the answer is stored —
+    and once only, whoever submits the same checklist again."""
+    specs = [
+        JobSpec(
+            NOTE,
+            {"person_id": admin.id, "key": notice.key, "params": notice.params},
+            now,
+            f"note:{notice.key}:{round_.id}:{scope.wire}:{admin.id}",
+            round_.id,
+        )
+        for admin in await admins_of(round_.programme_id)
+    ]
+    await enqueue_many(specs)
 
 
 async def reopen(programme: Programme, actor: Person, now: datetime) -> Round:

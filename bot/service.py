@@ -16,6 +16,7 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
+from bot import rounds
 from bot.jobs import Worker
 from bot.messenger import Messenger
 from bot.messenger_router import MessengerRouter, Route
@@ -69,7 +70,7 @@ class Fremdrift:
         client = interactive_client(token.get_secret_value(), base_url, self.session)
         self.deps = SlackDeps(
             settings=self.settings,
-            runner=ChecklistRunner(self.clock, source="slack"),
+            runner=ChecklistRunner(self.clock, source="slack", notify_admins=rounds.note_admins),
             client=client,
             deliveries=Deliveries(client),
         )

@@ -10,7 +10,9 @@ apply an event — the loser starts over on fresh data.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from tortoise.exceptions import IntegrityError, TransactionManagementError
 from tortoise.transactions import in_transaction
@@ -54,10 +56,17 @@ class Reply:
         return self.views[-1] if self.views else None
 
 
+AdminNotifier = Callable[[Round, Scope, NotifyAdmins, datetime], Awaitable[None]]
+"""Queues a note to the programme's admins inside the step's transaction (bot/rounds.py)."""
+
+
 class ChecklistRunner:
-    def __init__(self, clock: Clock, source: str) -> None:
+    def __init__(
+        self, clock: Clock, source: str, *, notify_admins: AdminNotifier | None = None
+    ) -> None:
         self.clock = clock
         self.source = source
+        self.notify_admins = notify_admins
 
     async def handle(self, actor: Person, round_id: int, scope_text: str, event: Event) -> Reply:
         """Apply one event for `actor` to their checklist `scope_text` in round `round_id`.
@@ -121,6 +130,8 @@ class ChecklistRunner:
                     reply.tells.append(effect)
                 elif isinstance(effect, NotifyAdmins):
                     reply.notify_admins.append(effect)
+                    if self.notify_admins is not None:
+                        await self.notify_admins(round_, scope, effect, now)
             if new_state != state:
                 if conversation is None:
                     # Written only once there is something to keep: a refused first event

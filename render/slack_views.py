@@ -227,7 +227,6 @@ def render_status(report: Any, language: str, *, max_sections: int = 40) -> Slac
         "slack/views/status.json.j2",
         language,
         head=words.head,
-        head_plain=round_status_text(report, language).head,
         chunks=_chunks(lines)[:max_sections],
         failed=words.failed or "",
     )

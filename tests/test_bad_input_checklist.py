@@ -181,12 +181,6 @@ async def test_a_modal_with_tampered_metadata_is_refused_in_the_field(
     assert (await Answer.get()).remark == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/slack/fallbacks.py: unknown_view acks a view_submission whose callback_id the "
-    "app never drew with an empty ack, so the modal closes and the person is told nothing; "
-    "it should answer with checklist.bad_action",
-)
 async def test_a_modal_with_an_unknown_callback_id_is_answered(
     app: Fremdrift, small: Small, slack: SlackStub
 ) -> None:
@@ -284,12 +278,6 @@ async def test_a_closed_round_is_told_in_english_to_an_english_reader(
     assert await row_counts() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/slack/checklist.py: on_click refuses a tampered button with deps.refuse(...) "
-    "and no language, so an English reader is told in the settings' language (Danish); "
-    "the refusal should be in the person's own language (person.language)",
-)
 async def test_a_tampered_button_is_refused_in_english_to_an_english_reader(
     app: Fremdrift, small: Small, slack: SlackStub
 ) -> None:

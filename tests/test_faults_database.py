@@ -125,13 +125,6 @@ async def test_a_full_or_read_only_sqlite_tells_the_lead_and_keeps_running(
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite's own file: query_only")
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/slack/commands.py: answer_command catches only UserError, so a command whose "
-    "write the database refuses (full, read-only, restarting) raises out of the listener and "
-    "bolt answers 500 — Slack shows the admin a bare 'dispatch_failed'; it should catch "
-    "models.db.DATABASE_ERRORS and answer the catalogue's slack.error",
-)
 async def test_a_command_on_a_read_only_sqlite_is_answered(
     app: tuple[Fremdrift, Small], slack: SlackStub
 ) -> None:

@@ -1,11 +1,9 @@
 """A Slack message's `text` beside its blocks: what notifications and clients without blocks
 show, read by Slack as mrkdwn — so user text in it must be escaped like in the blocks.
 
-The publication in the steering channel does this right (tests/test_injection_e2e.py). The
-checklist message, the reminder and note DMs and the command replies build their `text`
-from the plain-text catalogue (`tp`), so a round or unit name holding a mention or a link
-reaches that `text` live. Pinned here until render/templates/slack/views/*.json.j2 write
-their `text` with `t` (the Slack catalogue, which escapes its data).
+The checklist message, the reminder and note DMs and the command replies build their
+`text` with `t` (the Slack catalogue, which escapes its data), as the blocks do; with `tp`
+(plain text) a round or unit name holding a mention or a link reached that text live.
 """
 
 from __future__ import annotations
@@ -24,11 +22,6 @@ from tests.test_slack_views import kol_context
 
 NAME = "13. møde <!channel> <https://evil|klik>"
 LIVE = ("<!channel>", "<https://evil|klik>")
-BUG = (
-    "render/templates/slack/views/{template}.json.j2 writes the message's `text` with tp(…) "
-    "(plain text, data unescaped), so a round's name holding <!channel> or <url|label> reaches "
-    "the notification text live; it should use t(…) as the blocks do"
-)
 
 
 def live_in(text: str) -> list[str]:
@@ -40,7 +33,6 @@ def mrkdwn(blocks: Any) -> str:
     return "\n".join(value for kind, value in texts(blocks) if kind == "mrkdwn")
 
 
-@pytest.mark.xfail(strict=True, reason=BUG.format(template="intro/milestone/review…"))
 @pytest.mark.parametrize("phase", [Phase.INTRO, Phase.ASKING, Phase.REVIEW])
 def test_the_checklist_messages_text_holds_no_live_mention(phase: Phase) -> None:
     ctx = replace(kol_context(), round_name=NAME)
@@ -49,7 +41,6 @@ def test_the_checklist_messages_text_holds_no_live_mention(phase: Phase) -> None
     assert live_in(message.text) == []  # … and so must the text be
 
 
-@pytest.mark.xfail(strict=True, reason=BUG.format(template="notice"))
 def test_a_reminders_text_holds_no_live_mention() -> None:
     from datetime import UTC, datetime
 
@@ -72,7 +63,6 @@ def test_a_reminders_text_holds_no_live_mention() -> None:
     assert live_in(message.text) == []
 
 
-@pytest.mark.xfail(strict=True, reason=BUG.format(template="command_reply"))
 def test_a_command_replys_text_holds_no_live_mention() -> None:
     line = ChecklistLine(NAME, "Syd", 1, 3, False, "start||12|unit:syd||")
     reply = render_command_reply(CommandReply("command.me_title", checklists=[line]))

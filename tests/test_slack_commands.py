@@ -210,3 +210,38 @@ async def test_the_admins_app_home_shows_the_round(app: Fremdrift, slack: SlackS
     lead_home = slack.home(LEAD)
     assert lead_home is not None
     assert "fd:start:" in str(lead_home.blocks)
+
+
+async def test_the_admins_are_told_once_when_a_checklist_is_submitted(
+    app: Fremdrift, slack: SlackStub
+) -> None:
+    from conversations.events import Next, SetProgress, Start, Submit
+    from conversations.views import MilestoneView
+    from conversations.vocabulary import Progress
+
+    await command(slack, ADMIN, "round open 12. møde deadline fredag")
+    await run_jobs(app)
+    assert app.deps is not None
+    lead = await Person.get(key="pl-syddanmark")
+    round_ = await Round.get()
+    reply = await app.deps.runner.handle(lead, round_.id, "unit:syddanmark", Start())
+    while isinstance(reply.view, MilestoneView):
+        code = reply.view.code
+        reply = await app.deps.runner.handle(
+            lead,
+            round_.id,
+            "unit:syddanmark",
+            SetProgress(progress=Progress.NONE, code=code, version=reply.version),
+        )
+        reply = await app.deps.runner.handle(
+            lead, round_.id, "unit:syddanmark", Next(code=code, version=reply.version)
+        )
+    for _ in range(2):  # submitted, then submitted again after a look at the review
+        reply = await app.deps.runner.handle(
+            lead, round_.id, "unit:syddanmark", Submit(version=reply.version)
+        )
+    await run_jobs(app)
+    notes = [m.text or "" for m in slack.dm(ADMIN) if "har indsendt" in (m.text or "")]
+    assert notes == [notes[0]]
+    assert "Syddanmark" in notes[0]
+    assert "12. møde" in notes[0]

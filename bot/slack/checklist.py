@@ -22,10 +22,15 @@ from conversations.checklist import FORECAST_LIMIT, REMARK_LIMIT
 from conversations.errors import UserError
 from conversations.events import Event, GiveForecast, GiveRemark, decode
 from conversations.views import MilestoneView
+from models.db import DATABASE_ERRORS
 from render.i18n import Target, catalogue
 from render.slack_views import render_modal
 
 log = logging.getLogger(__name__)
+
+REFUSED: tuple[type[BaseException], ...] = (UserError, *DATABASE_ERRORS)
+"""What a listener answers with words: a person's mistake, or a database that cannot take it."""
+FORM_REFUSED: tuple[type[BaseException], ...] = (*REFUSED, KeyError, ValueError, TypeError)
 
 TEXT_FIELDS = {"forecast": FORECAST_LIMIT, "remark": REMARK_LIMIT}
 FIELD_ERRORS = {"checklist.empty_text", "checklist.forecast_too_long", "checklist.remark_too_long"}
@@ -59,8 +64,12 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 
     @app.action(re.compile(r"^fd:"))
     async def on_click(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        user_id = body["user"]["id"]
+        user_id = (body.get("user") or {}).get("id")
+        if not user_id:  # Slack always names the user; a payload without one is not Slack's
+            await ack()
+            return
         channel, ts = _container(body)
+        person = None
         try:
             person = await person_for(user_id, (body.get("team") or {}).get("id"))
             if person is None:
@@ -69,12 +78,17 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             reply = await deps.runner.handle(
                 person, envelope.round_id, envelope.scope, envelope.event
             )
-        except UserError as error:
+        except REFUSED as failure:
+            error = failure if isinstance(failure, UserError) else UserError("checklist.busy")
             log.info("checklist click refused", extra={"user": user_id, "error": error.key})
             await ack()
             deps.deliveries.spawn(
                 deps.refuse(
-                    error, user_id=user_id, channel=channel, response_url=body.get("response_url")
+                    error,
+                    user_id=user_id,
+                    channel=channel,
+                    response_url=body.get("response_url"),
+                    person=person,
                 )
             )
             return
@@ -104,21 +118,27 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     @app.action(re.compile(r"^fdm:(forecast|remark)$"))
     async def on_open_text(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        user_id = body["user"]["id"]
+        user_id = (body.get("user") or {}).get("id")
+        if not user_id:
+            return
         channel, _ = _container(body)
         field = action["action_id"].split(":", 1)[1]
+        person = None
         try:
             person = await person_for(user_id, (body.get("team") or {}).get("id"))
             if person is None:
                 raise UserError("slack.unknown_person")
             envelope = decode(_action_value(action))
             current = await deps.runner.current(person, envelope.round_id, envelope.scope)
-        except UserError as error:
-            await deps.refuse(error, user_id=user_id, channel=channel)
+        except REFUSED as failure:
+            error = failure if isinstance(failure, UserError) else UserError("checklist.busy")
+            await deps.refuse(error, user_id=user_id, channel=channel, person=person)
             return
         view = current.view
         if not isinstance(view, MilestoneView) or view.code != envelope.event.code:
-            await deps.refuse(UserError("checklist.moved_on"), user_id=user_id, channel=channel)
+            await deps.refuse(
+                UserError("checklist.moved_on"), user_id=user_id, channel=channel, person=person
+            )
             return
         draft = view.draft
         value = (draft.forecast if field == "forecast" else draft.remark) if draft else ""
@@ -146,7 +166,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 
     @app.view("fd_text")
     async def on_text(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user_id = body["user"]["id"]
+        user_id = (body.get("user") or {}).get("id") or ""
+        person = None
         try:
             meta = json.loads(view.get("private_metadata") or "{}")
             field = str(meta["f"])
@@ -162,13 +183,18 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             if person is None:
                 raise UserError("slack.unknown_person")
             reply = await deps.runner.handle(person, int(meta["r"]), str(meta["s"]), event)
-        except (KeyError, ValueError, TypeError):
-            language = deps.settings.language
-            message = catalogue(language, Target.PLAIN).text("checklist.bad_action")
-            await ack(response_action="errors", errors={"fd_text": message})
-            return
-        except UserError as error:
-            message = catalogue(deps.settings.language, Target.PLAIN).error(error)
+        except FORM_REFUSED as failure:
+            # A tampered or outdated form, a refusal, or a database that cannot take it:
+            # said in the field, so what was typed stays typed.
+            error = (
+                failure
+                if isinstance(failure, UserError)
+                else UserError("checklist.busy")
+                if isinstance(failure, DATABASE_ERRORS)
+                else UserError("checklist.bad_action")
+            )
+            language = await deps.language_for(person)
+            message = catalogue(language, Target.PLAIN).error(error)
             await ack(response_action="errors", errors={"fd_text": message})
             return
         _stored(reply.stored)

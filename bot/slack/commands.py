@@ -12,36 +12,43 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.commands import CommandReply, execute, programmes_of
+from bot.commands import CommandReply, execute
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import person_for
 from conversations.commands import parse
 from conversations.errors import UserError
+from models.db import DATABASE_ERRORS
 from models.programme import Programme
 from render.i18n import Target, catalogue
 from render.slack_views import render_command_reply, render_status
 
 log = logging.getLogger(__name__)
 
+REFUSED: tuple[type[BaseException], ...] = (UserError, *DATABASE_ERRORS)
+"""What a listener answers with words: a person's mistake, or a database that cannot take it."""
+
 
 async def answer_command(
     text: str, user_id: str, team_id: str | None, deps: SlackDeps
 ) -> dict[str, Any]:
-    """The ephemeral reply to a command line (also used for commands typed in a DM)."""
-    person = await person_for(user_id, team_id)
-    language = (person.language if person else None) or deps.settings.language
+    """The ephemeral reply to a command line (also used for commands typed in a DM).
+
+    A mistake is answered in the person's words; a database that cannot take the command
+    (down, full, read-only) is answered with `slack.error`, not a failed request.
+    """
+    person = None
     try:
+        person = await person_for(user_id, team_id)
         if person is None:
             raise UserError("slack.unknown_person")
         keys = await Programme.all().values_list("key", flat=True)
         command = parse(text, [str(key) for key in keys])
         log.info("command", extra={"user": user_id, "kind": command.name})
         reply = await execute(command, person, deps.runner.clock)
-    except UserError as error:
+    except REFUSED as failure:
+        error = failure if isinstance(failure, UserError) else UserError("slack.error")
         log.info("command refused", extra={"user": user_id, "error": error.key})
-        if person is not None and not person.language:
-            mine = await programmes_of(person)
-            language = mine[0].language if mine else language
+        language = await deps.language_for(person)
         return {
             "response_type": "ephemeral",
             "text": catalogue(language, Target.SLACK).error(error),

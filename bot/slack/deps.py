@@ -10,6 +10,9 @@ from bot.settings import Settings
 from bot.slack.delivery import Deliveries
 from conversations.errors import UserError
 from conversations.runner import ChecklistRunner
+from models.db import DATABASE_ERRORS
+from models.people import Person
+from models.programme import Programme
 from render.i18n import Target, catalogue
 
 
@@ -20,6 +23,22 @@ class SlackDeps:
     client: AsyncWebClient
     deliveries: Deliveries
 
+    async def language_for(self, person: Person | None) -> str:
+        """The person's language, else their programme's, else the settings' (Danish first).
+
+        Used on refusals, so a database that cannot answer falls back to the settings
+        rather than turning a refusal into an error.
+        """
+        if person is None:
+            return self.settings.language
+        if person.language:
+            return person.language
+        try:
+            programme = await Programme.filter(roles__person_id=person.id).order_by("key").first()
+        except DATABASE_ERRORS:
+            return self.settings.language
+        return programme.language if programme else self.settings.language
+
     async def refuse(
         self,
         error: UserError,
@@ -27,8 +46,9 @@ class SlackDeps:
         user_id: str,
         channel: str | None,
         response_url: str | None = None,
-        language: str | None = None,
+        person: Person | None = None,
     ) -> None:
         """Tell the person, privately, what was wrong — in words from the catalogue."""
-        text = catalogue(language or self.settings.language, Target.SLACK).error(error)
+        language = await self.language_for(person)
+        text = catalogue(language, Target.SLACK).error(error)
         await self.deliveries.say(text, user_id=user_id, channel=channel, response_url=response_url)

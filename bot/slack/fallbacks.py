@@ -31,7 +31,22 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 
     @app.view(re.compile(".*"))
     async def unknown_view(ack: AsyncAck, body: dict[str, Any]) -> None:
+        """A form this app did not draw: said on its first field, or by DM if it has none."""
+        text = catalogue(deps.settings.language, Target.PLAIN).text("checklist.bad_action")
+        inputs = [
+            block.get("block_id")
+            for block in (body.get("view") or {}).get("blocks", [])
+            if block.get("type") == "input" and block.get("block_id")
+        ]
+        if inputs:
+            await ack(response_action="errors", errors={inputs[0]: text})
+            return
         await ack()
+        user_id = (body.get("user") or {}).get("id")
+        if user_id:
+            deps.deliveries.spawn(
+                deps.refuse(UserError("checklist.bad_action"), user_id=user_id, channel=None)
+            )
 
     @app.view_closed(re.compile(".*"))
     async def closed_view(ack: AsyncAck) -> None:

@@ -9,6 +9,7 @@ the event loop keeps acknowledging clicks meanwhile.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from bot.messenger import PermanentFailure, Sent
 from bot.slack.posting import Poster
@@ -16,12 +17,20 @@ from models.programme import Programme
 from models.round import Round
 from models.snapshot import load_snapshot, store_comparison
 from render.matrix import compile_matrix
-from render.publication import Publication, build_publication
 from render.slack_views import SlackMessage
+
+if TYPE_CHECKING:
+    from render.publication import Publication
 
 
 async def publication_for(round_id: int) -> Publication:
-    """The publication as the steering group will read it; the comparison is stored."""
+    """The publication as the steering group will read it; the comparison is stored.
+
+    The documents' libraries (WeasyPrint, openpyxl) are imported here, on first use, so a
+    replica starts in a fraction of a second and pays for them only when it publishes.
+    """
+    from render.publication import build_publication
+
     comparison = await store_comparison(round_id)
     snapshot = await load_snapshot(round_id)
     return await asyncio.to_thread(
