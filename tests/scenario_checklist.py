@@ -20,6 +20,7 @@ from typing import Protocol
 
 from conversations.clock import ManualClock
 from models.answer import Answer, AnswerRevision
+from models.jobs import Job
 from models.round import Round, RoundStatus, Submission
 from models.snapshot import load_snapshot
 from render.matrix import compile_matrix
@@ -87,6 +88,7 @@ class Outcome:
     revisions: int
     submitted: tuple[str, ...]
     reminded: frozenset[str]
+    admins_told_of_submission: int
     status: str
     matrix: tuple[tuple[str, str, str, str, bool], ...]
 
@@ -147,6 +149,9 @@ async def play_round(driver: Driver) -> Outcome:
             sorted(await Submission.filter(round=round_).values_list("scope", flat=True))
         ),
         reminded=reminded,
+        admins_told_of_submission=sum(
+            job.payload.get("key") == "admin.submitted" for job in await Job.filter(kind="note")
+        ),
         status=str(round_.status),
         matrix=tuple(
             (cell.milestone, cell.unit, cell.colour.value, cell.text, cell.critical)
@@ -192,6 +197,7 @@ def check(outcome: Outcome) -> None:
     assert outcome.revisions == expected_revisions()
     assert outcome.submitted == ("unit:syddanmark",)
     assert outcome.reminded == ASKED - {LEAD, "stf-syddanmark"}
+    assert outcome.admins_told_of_submission == 1, "one note to the one admin, once"
     assert outcome.status == str(RoundStatus.PUBLISHED)
     answers = expected_answers()
     column = {cell[0]: cell for cell in outcome.matrix if cell[1] == "syddanmark"}

@@ -21,6 +21,7 @@ from microsoft_agents.hosting.core import RestChannelServiceClientFactory
 from microsoft_agents.hosting.core.authorization import AccessTokenProviderBase, ClaimsIdentity
 from tortoise.exceptions import BaseORMException, IntegrityError
 
+from bot import rounds
 from bot.messenger import DeliveryError
 from bot.settings import Settings
 from bot.teams.auth import ActivityAuthenticator, BotFrameworkKeys, Refused, parse_activity
@@ -71,7 +72,7 @@ class TeamsService:
         self.outbound = Outbound(self.adapter, self.app_id)
         self.deliveries = TeamsDeliveries(self.outbound)
         self.links = DocumentLinks(settings.teams_public_url, secret)
-        self.runner = ChecklistRunner(clock, source="teams")
+        self.runner = ChecklistRunner(clock, source="teams", notify_admins=rounds.note_admins)
         self.bot = FremdriftTeamsBot(TeamsDeps(settings, self.runner, self.deliveries))
         keys = BotFrameworkKeys(session, settings.teams_openid_metadata_url)
         self.authenticator = ActivityAuthenticator(keys, self.app_id, settings.teams_tenant_id)
