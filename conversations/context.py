@@ -70,6 +70,8 @@ class ChecklistContext:
     submitted_at: datetime | None = None
     actor_name: str = ""
     now: datetime | None = None
+    apart_unit: str | None = None  # a reporter's checklist set apart for this unit (its name)
+    apart_choices: tuple[tuple[str, str], ...] = ()  # (scope, unit name) a reporter may set apart
 
     def with_answer(self, code: str, answer: AnswerData) -> ChecklistContext:
         answers = dict(self.answers)

@@ -83,6 +83,7 @@ class Header:
     language: str
     version: int
     late: bool
+    apart_unit: str | None = None  # a reporter's checklist set apart for this unit
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,9 @@ class ReviewView:
     choices: tuple[Choice, ...]
     notice: Notice | None
     kind: str = "review"
+    # A reporter's checklist for every unit: (scope, unit name) of each unit its answers
+    # can be set apart for; choosing one starts that checklist.
+    apart: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,7 @@ def header(state: State, ctx: ChecklistContext) -> Header:
         language=ctx.language,
         version=state.version,
         late=ctx.late,
+        apart_unit=ctx.apart_unit,
     )
 
 
@@ -298,6 +303,7 @@ def review_view(
         submitted_at=ctx.submitted_at,
         choices=choices,
         notice=notice,
+        apart=ctx.apart_choices,
     )
 
 

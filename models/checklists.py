@@ -1,8 +1,11 @@
 """Queries behind the checklist: who answers what, the context of a step, storing answers.
 
 A checklist has a scope: ``unit:<key>`` (a unit's milestones and local items, answered by
-its leads and deputies; answers stored with the unit's key) or ``reporter:<person key>``
-(the milestones a reporter answers once for every unit; answers stored with scope ``*``).
+its leads and deputies; answers stored with the unit's key), ``reporter:<person key>``
+(the milestones a reporter answers once for every unit; answers stored with scope ``*``)
+or ``reporter:<person key>@<unit key>`` (the same milestones set apart for one unit: its
+drafts start from the answers for every unit, and what the reporter changes is stored with
+the unit's key, which the matrix prefers to the common answer).
 """
 
 from __future__ import annotations
@@ -26,26 +29,42 @@ UNIT = "unit"
 REPORTER = "reporter"
 
 
+APART = "@"
+
+
 @dataclass(frozen=True)
 class Scope:
     kind: str  # UNIT or REPORTER
     key: str  # the unit's key, or the reporter's person key
+    apart: str | None = None  # REPORTER only: the unit the reporter's answers are set apart for
 
     @property
     def wire(self) -> str:
-        return f"{self.kind}:{self.key}"
+        suffix = f"{APART}{self.apart}" if self.apart else ""
+        return f"{self.kind}:{self.key}{suffix}"
 
     @property
     def answer_scope(self) -> str:
         """What Answer.scope holds for this checklist's answers."""
-        return self.key if self.kind == UNIT else ALL_UNITS
+        if self.kind == UNIT:
+            return self.key
+        return self.apart or ALL_UNITS
+
+    @property
+    def unit_key(self) -> str | None:
+        """The unit whose own answers this checklist writes, if any."""
+        return self.key if self.kind == UNIT else self.apart
+
+    def set_apart(self, unit_key: str) -> Scope:
+        return Scope(REPORTER, self.key, unit_key)
 
     @staticmethod
     def parse(text: str) -> Scope:
-        kind, _, key = text.partition(":")
-        if kind not in (UNIT, REPORTER) or not key:
+        kind, _, rest = text.partition(":")
+        key, at, apart = rest.partition(APART)
+        if kind not in (UNIT, REPORTER) or not key or (at and (kind != REPORTER or not apart)):
             raise UserError("checklist.bad_action")
-        return Scope(kind, key)
+        return Scope(kind, key, apart or None)
 
 
 @dataclass(frozen=True)
@@ -144,18 +163,19 @@ async def load_context(
     ).prefetch_related("person")
     reporters = {role.scope: role.person for role in reporter_roles}
     unit = None
-    if scope.kind == UNIT:
-        unit = await Unit.get_or_none(programme_id=programme.id, key=scope.key)
+    if scope.unit_key is not None:
+        unit = await Unit.get_or_none(programme_id=programme.id, key=scope.unit_key)
         if unit is None:
             raise UserError("checklist.bad_action")
     baselines = await _baselines(milestones, scope)
+    local_title = unit.name if unit and scope.kind == UNIT else ""
 
     def item(m: Milestone, read_only: bool = False) -> Item:
         reporter = reporters.get(m.code)
         return Item(
             code=m.code,
             title=m.title,
-            group_title=m.group.title if m.group else (unit.name if unit else ""),
+            group_title=m.group.title if m.group else local_title,
             definition=m.definition,
             baseline=baselines.get(m.id, ""),
             reporter=reporter.name if reporter else None,
@@ -175,9 +195,10 @@ async def load_context(
         mine = {code for code, person in reporters.items() if person.key == scope.key}
         answerable = [m for m in ordered if m.code in mine]
         read_only = []
-        scopes = [ALL_UNITS]
+        scopes = [unit.key, ALL_UNITS] if unit else [ALL_UNITS]
         title = actor.name if actor.key == scope.key else scope.key
 
+    reporter_checklist = scope.kind == REPORTER and not scope.apart and len(answerable) > 0
     codes = {m.id: m.code for m in answerable}
     read_only_codes = {m.id: m.code for m in read_only}
     previous = await previous_round(round_)
@@ -198,7 +219,8 @@ async def load_context(
         timezone=programme.timezone,
         deadline=round_.deadline,
         items=tuple(item(m) for m in answerable),
-        answers=await _answers(round_.id, codes, [scope.answer_scope]),
+        # Set apart for a unit, the drafts start from the answers for every unit.
+        answers=await _answers(round_.id, codes, scopes if scope.apart else [scope.answer_scope]),
         previous=await _answers(previous.id, codes, scopes) if previous else {},
         previous_round=previous.name if previous else None,
         read_only=tuple(item(m, read_only=True) for m in read_only),
@@ -208,13 +230,21 @@ async def load_context(
         submitted_at=submission.submitted_at if submission else None,
         actor_name=actor.name,
         now=now,
+        apart_unit=unit.name if scope.apart and unit else None,
+        apart_choices=await _apart_choices(programme.id, scope) if reporter_checklist else (),
     )
+
+
+async def _apart_choices(programme_id: int, scope: Scope) -> tuple[tuple[str, str], ...]:
+    """The units a reporter may set their answers apart for: (scope wire, unit name)."""
+    units = await Unit.filter(programme_id=programme_id).order_by("position")
+    return tuple((scope.set_apart(unit.key).wire, unit.name) for unit in units)
 
 
 async def _baselines(milestones: list[Milestone], scope: Scope) -> dict[int, str]:
     """Each milestone's baseline deadline as written: the unit's own, else the common one."""
     rows = await BaselineDeadline.filter(milestone_id__in=[m.id for m in milestones])
-    wanted = [scope.key, ALL_UNITS] if scope.kind == UNIT else [ALL_UNITS]
+    wanted = [scope.unit_key, ALL_UNITS] if scope.unit_key else [ALL_UNITS]
     found: dict[int, str] = {}
     for wanted_scope in reversed(wanted):
         for row in rows:
@@ -256,8 +286,8 @@ async def store_answer(
     )
     if answer is None:
         unit = (
-            await Unit.get(programme_id=round_.programme_id, key=scope.key)
-            if scope.kind == UNIT
+            await Unit.get(programme_id=round_.programme_id, key=scope.unit_key)
+            if scope.unit_key
             else None
         )
         answer = await Answer.create(

@@ -22,6 +22,7 @@ from conversations.vocabulary import Colour, Delay, Progress
 from render.i18n import Target, catalogue, mrkdwn_escape
 from render.round_report import round_status_text
 from render.templating import slack_environment
+from render.view_common import start_of, titled
 from render.words import status_text
 
 EMOJI = {Colour.GREEN: "🟢", Colour.YELLOW: "🟡", Colour.RED: "🔴", Colour.NONE: "⚪"}
@@ -119,6 +120,7 @@ def _edit_options(view: ReviewView) -> list[list[tuple[str, str]]]:
 
 def render_view(view: View) -> SlackMessage:
     """A neutral view as a Slack message (text fallback and blocks)."""
+    view = titled(view)
     language = view.header.language
     data = _render(
         f"slack/views/{view.kind}.json.j2",
@@ -132,6 +134,7 @@ def render_view(view: View) -> SlackMessage:
         status=_status(language),
         review_sections=_review_sections(language),
         edit_options=_edit_options,
+        start_of=start_of(view),
     )
     return SlackMessage(text=data["text"], blocks=data["blocks"])
 

@@ -35,6 +35,7 @@ from render.matrix import Matrix
 from render.publication import LIST_LIMIT, _changes, _critical
 from render.round_report import StatusLine, round_status_text
 from render.templating import TEMPLATES_DIR, json_value
+from render.view_common import start_of, titled
 from render.words import status_text
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -225,6 +226,7 @@ def _edit_choices(view: ReviewView) -> list[tuple[str, str]]:
 
 def render_view(view: View) -> TeamsMessage:
     """A neutral view as a card; a review too long for one card is drawn compact."""
+    view = titled(view)
     language = view.header.language
     data = {
         "view": view,
@@ -232,6 +234,7 @@ def render_view(view: View) -> TeamsMessage:
         "progresses": [p.value for p in Progress],
         "delays": [d.value for d in Delay],
         "wire": _wire(view),
+        "start_of": start_of(view),
         "emoji": lambda colour: EMOJI[Colour(colour)],
         "status": _status(language),
         "review_lines": _review_lines(language),

@@ -202,6 +202,14 @@ class FremdriftTeamsBot(ActivityHandler):
 
     async def _apply(self, person: Person, value: dict[str, Any]) -> Reply:
         """The card's button and typed text as events, each committed by the runner."""
+        if "fd_apart_go" in value:  # a reporter opens their answers set apart for a unit
+            chosen = value.get("fd_apart")
+            if not isinstance(chosen, str):
+                raise UserError("checklist.bad_action")
+            picked = decode(chosen)
+            return await self.deps.runner.handle(
+                person, picked.round_id, picked.scope, picked.event
+            )
         wire = value.get("fd") or value.get("fd_text") or value.get("fd_edit")
         if not isinstance(wire, str):
             raise UserError("checklist.bad_action")
