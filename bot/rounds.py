@@ -303,7 +303,10 @@ async def close_round(round_id: int, now: datetime) -> Closed | None:
 async def note_admins(round_: Round, scope: Scope, notice: NotifyAdmins, now: datetime) -> None:
     """The dialogue's word to the admins (a checklist submitted): a note job per admin,
     queued in the step's own transaction, so the note goes out once the answer is stored —
-    and once only, whoever submits the same checklist again."""
+    and once only, whoever submits the same checklist again. A reporter's answers set apart
+    for one unit are part of the checklist already handed in: no second note."""
+    if scope.apart:
+        return
     specs = [
         JobSpec(
             NOTE,

@@ -156,6 +156,7 @@ class SubmittedView:
     total: int
     choices: tuple[Choice, ...]
     kind: str = "submitted"
+    apart: tuple[tuple[str, str], ...] = ()  # as on the review
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,7 @@ def build(state: State, ctx: ChecklistContext, notice: Notice | None = None) -> 
             colours=colour_counts({k: v for k, v in ctx.answers.items()}),
             total=len(ctx.items),
             choices=(Choice.REVIEW, Choice.EDIT),
+            apart=ctx.apart_choices,
         )
     return review_view(state, ctx, head, notice)
 

@@ -13,13 +13,15 @@ from datetime import timedelta
 
 import pytest
 
+from bot.rounds import note_admins
 from conversations.clock import ManualClock
 from conversations.errors import UserError
 from conversations.events import Next, SetCritical, SetProgress, Skip, Start, Submit, decode
 from conversations.runner import ChecklistRunner
-from conversations.views import MilestoneView, ReviewView
+from conversations.views import MilestoneView, ReviewView, SubmittedView
 from conversations.vocabulary import Colour, Progress
 from models.answer import Answer, AnswerRevision
+from models.jobs import Job
 from models.snapshot import load_snapshot
 from render.matrix import compile_matrix
 from render.slack_views import render_view
@@ -73,6 +75,18 @@ async def test_the_reporters_review_offers_every_unit_and_slack_draws_the_choice
         ("reporter:fut@nord", Start, None),
         ("reporter:fut@syd", Start, None),
     ]
+
+
+async def test_after_submitting_the_reporter_can_still_set_a_unit_apart(db: str) -> None:
+    small = await small_programme()
+    review = await answer_for_every_unit(small)
+    reply = await runner().handle(
+        small.reporter, small.round.id, FUT, Submit(version=review.header.version)
+    )
+    assert isinstance(reply.view, SubmittedView)
+    assert [scope for scope, _ in reply.view.apart] == ["reporter:fut@nord", "reporter:fut@syd"]
+    for draw in (render_view, teams_render_view):
+        assert "reporter:fut@syd" in json.dumps(draw(reply.view).__dict__, default=str)
 
 
 async def test_a_unit_set_apart_gets_its_own_answer_and_the_others_keep_the_common(
@@ -199,3 +213,22 @@ async def test_teams_draws_the_choice_and_the_title_names_reporter_and_unit(
     slack = render_view(reply.view)
     assert title[language] in slack.text
     assert line[language] in json.dumps(slack.blocks, ensure_ascii=False)
+
+
+async def test_the_admins_hear_of_the_reporters_submission_once_not_of_each_unit_set_apart(
+    db: str,
+) -> None:
+    small = await small_programme()
+    run = ChecklistRunner(
+        ManualClock(OPENED + timedelta(days=1)), source="test", notify_admins=note_admins
+    )
+    review = await answer_for_every_unit(small)
+    await run.handle(small.reporter, small.round.id, FUT, Submit(version=review.header.version))
+    reply = await run.handle(small.reporter, small.round.id, FUT_SYD, Start())
+    reply = await run.handle(
+        small.reporter, small.round.id, FUT_SYD, Next(code="6.1 A", version=reply.version)
+    )
+    assert isinstance(reply.view, ReviewView)
+    await run.handle(small.reporter, small.round.id, FUT_SYD, Submit(version=reply.version))
+    notes = [job.payload for job in await Job.filter(kind="note")]
+    assert [(n["key"], n["person_id"]) for n in notes] == [("admin.submitted", small.admin.id)]
