@@ -4,6 +4,7 @@ words, and that nothing is left behind."""
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import os
 import threading
@@ -21,6 +22,7 @@ from conversations.errors import UserError
 from models.db import is_postgres
 
 ON_POSTGRES = is_postgres(os.environ.get("DATABASE_URL", ""))
+SEED000 = Path(__file__).parent / "fixtures" / "seed000.csv"
 
 
 def contents(folder: Path) -> list[str]:
@@ -67,9 +69,10 @@ async def test_the_demo_plays_a_whole_round_in_english_and_leaves_only_its_folde
     assert result.cells == 160
     assert sum(result.colours.values()) == 160
     assert result.colours == {"green": 134, "yellow": 23, "red": 1, "none": 2}
-    assert result.answers == 142  # 5 × 27 + Syddanmark's 2 items + FUT's 5, once for all
+    # 5 × 27 + Syddanmark's 2 items + FUT's 5 for every unit + FUT's 6.1 B set apart for one
+    assert result.answers == 143
     assert result.submitted == 6
-    # Notes to the admin: one per submitted checklist (6) and the closing note naming who is missing.
+    # Notes to the admin: one per checklist submitted (6), and the closing one naming the missing.
     assert result.dms == {"invite": 11, "remind": 5, "note": 7}
     assert [(d.code, d.unit, d.field, d.seed, d.given) for d in result.departures] == [
         ("6.1 B", "midtjylland", "critical", "yes", "no")
@@ -89,6 +92,19 @@ async def test_the_demo_plays_a_whole_round_in_english_and_leaves_only_its_folde
     record = json.loads(document.read_bytes())
     assert record["programme"]["language"] == "en" and len(record["cells"]) == 160
     assert record["cells"][0]["text"] == "Milestone reached"
+    # The published matrix is seed 000's, cell by cell — FUT's departing unit included.
+    with SEED000.open(encoding="utf-8", newline="") as handle:
+        seed = {
+            (row["milestone"], row["unit"]): (row["progress"], row["delay"], row["critical"])
+            for row in csv.DictReader(handle)
+        }
+    published = {
+        (c["milestone"], c["unit"]): (c["progress"], c["delay"], "yes" if c["critical"] else "no")
+        for c in record["cells"]
+    }
+    assert published == seed
+    own = [(c["milestone"], c["unit"]) for c in record["cells"] if c["source"] == "unit"]
+    assert ("6.1 B", "midtjylland") in own and ("6.1 B", "nordjylland") not in own
 
     post = json.loads((out / "slack-post.json").read_text(encoding="utf-8"))
     summary = post["messages"][0]

@@ -3,7 +3,9 @@
 A `Player` does what a person does in Slack: presses Start on the newest DM that offers
 it, then for each milestone the view shows presses its progress, delay and critical
 buttons, types a forecast and a remark in the modals those buttons open, presses Next,
-and finally Submit on the review. After each click it waits — on the stand-in's change
+and finally Submit on the review. A reporter whose answer does not hold for some unit
+then picks that unit in the submitted message's choice and changes, there, only what
+differs. After each click it waits — on the stand-in's change
 signal, never by sleeping — until the app has redrawn the message, as a person waits
 to see the next step.
 """
@@ -19,6 +21,8 @@ from tests.slackstub import SlackStub
 from tests.slackstub.models import Message
 
 REDRAW_WITHIN = 20.0  # seconds of real time; far above what a redraw takes
+APART_SELECT = "fd:apart:select"
+NOTHING = Given(code="", progress="none", delay="0", critical=False, forecast="", remark="")
 
 
 class DemoError(Exception):
@@ -50,10 +54,12 @@ class Player:
         user_id: str,
         answers: Mapping[str, Given],
         on_answer: Callable[[], None] = lambda: None,
+        apart: Mapping[str, Mapping[str, Given]] | None = None,
     ) -> None:
         self.slack = slack
         self.user_id = user_id
         self.answers = answers
+        self.apart = apart or {}  # unit key -> the answers that differ for it
         self.on_answer = on_answer
         self.clicks = 0
         self.modals = 0
@@ -89,18 +95,61 @@ class Player:
         if not _offers(self.live, "fd:submit:"):
             raise DemoError(f"{self.user_id}: the review offers no submit")
         await self._click("fd:submit:")
+        for unit, answers in self.apart.items():
+            answered += await self._set_apart(unit, answers)
         return answered
 
-    async def _answer(self, answer: Given) -> None:
-        await self._click(f"fd:progress:{answer.progress}")
-        if answer.delay != "0":
+    async def _set_apart(self, unit: str, answers: Mapping[str, Given]) -> int:
+        """Open the unit's own answers from the live message and change what differs."""
+        await self._choose(APART_SELECT, lambda scope: scope.endswith(f"@{unit}"))
+        answered = 0
+        while (code := milestone_code(self.live)) is not None:
+            wanted = answers.get(code)
+            if wanted is not None:
+                await self._answer(wanted, over=self.answers.get(code))
+                answered += 1
+                self.on_answer()
+            await self._click("fd:next:")
+        if _offers(self.live, "fd:submit:"):
+            await self._click("fd:submit:")
+        return answered
+
+    async def _answer(self, answer: Given, over: Given | None = None) -> None:
+        """Give the answer; `over` is the draft already shown (a unit set apart starts from
+        the common answer), so only what differs from it is clicked or typed."""
+        was = over or NOTHING
+        if answer.progress != was.progress or over is None:
+            await self._click(f"fd:progress:{answer.progress}")
+        if answer.delay != was.delay:
             await self._click(f"fd:delay:{answer.delay}")
-        if answer.critical:
+        if answer.critical != was.critical:
             await self._click("fd:critical:")
-        if answer.forecast:
-            await self._type("fdm:forecast", answer.forecast)
-        if answer.remark:
-            await self._type("fdm:remark", answer.remark)
+        for field, action_id in (("forecast", "fdm:forecast"), ("remark", "fdm:remark")):
+            text, shown = getattr(answer, field), getattr(was, field)
+            if text != shown:
+                if not text:
+                    raise DemoError(f"{self.user_id}: the demo cannot empty a {field}")
+                await self._type(action_id, text)
+
+    async def _choose(self, action_id: str, wanted: Callable[[str], bool]) -> None:
+        """Pick, in the live message's select, the option whose checklist `wanted` names."""
+        message = self.live
+        options = [
+            option
+            for block in message.blocks or []
+            for element in block.get("elements") or []
+            if isinstance(element, dict) and element.get("action_id") == action_id
+            for option in element.get("options") or []
+        ]
+        value = next((o["value"] for o in options if wanted(decode(o["value"]).scope)), None)
+        if value is None:
+            raise DemoError(f"{self.user_id}: {action_id} offers no such choice")
+        before = len(message.history)
+        delivery = await self.slack.click(self.user_id, message, action_id, value)
+        self.clicks += 1
+        if not delivery.acked:
+            raise DemoError(f"{self.user_id}: {action_id} was not acknowledged: {delivery}")
+        await self._redrawn(message, before)
 
     async def _click(self, action_id: str) -> None:
         message = self.live

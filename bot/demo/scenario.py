@@ -48,7 +48,7 @@ from bot.settings import Settings
 from conversations.clock import ManualClock
 from conversations.context import Item
 from models.answer import Answer
-from models.checklists import REPORTER, UNIT, Scope, load_context
+from models.checklists import APART, REPORTER, UNIT, Scope, load_context
 from models.jobs import Job, JobStatus
 from models.people import Account, Person, Platform, Role, RoleKind
 from models.programme import Programme
@@ -113,6 +113,7 @@ class Checklist:
     scope: Scope
     answers: dict[str, Given]
     items: int
+    apart: dict[str, dict[str, Given]] = dataclasses.field(default_factory=dict)
 
 
 async def run_demo(
@@ -241,7 +242,9 @@ async def _play(
 
     async def answer(first_day: bool) -> None:
         wanted = [c for c in checklists if (c.scope.key in FIRST_DAY) == first_day]
-        team = [Player(slack, c.user_id, c.answers, progress.advance) for c in wanted]
+        team = [
+            Player(slack, c.user_id, c.answers, progress.advance, apart=c.apart) for c in wanted
+        ]
         players.extend(team)
         await asyncio.gather(*(player.play() for player in team))
 
@@ -363,9 +366,15 @@ async def _checklists(
         codes = [item.code for item in context.items]
         answers, found = reporter_answers(seed, codes, units)
         departures.extend(dataclasses.replace(d, unit_name=names[d.unit]) for d in found)
-        checklists.append(
-            Checklist(users[person.id], scope, answers, _asked(context.items, answers))
-        )
+        # Where a unit departs from the common answer, the reporter sets it apart and gives
+        # it seed 000's answer for that milestone.
+        apart: dict[str, dict[str, Given]] = {}
+        for departure in found:
+            apart.setdefault(departure.unit, {})[departure.code] = seed[departure.unit][
+                departure.code
+            ]
+        asked = _asked(context.items, answers) + sum(len(a) for a in apart.values())
+        checklists.append(Checklist(users[person.id], scope, answers, asked, apart))
     return checklists, departures
 
 
@@ -388,7 +397,10 @@ async def _tally(round_: Round) -> Tally:
             sent[job.kind] += 1
     return Tally(
         answers=await Answer.filter(round_id=round_.id).count(),
-        submitted=await Submission.filter(round_id=round_.id).count(),
+        # checklists handed in; a reporter's answers set apart for a unit are not one more
+        submitted=await Submission.filter(round_id=round_.id)
+        .exclude(scope__contains=APART)
+        .count(),
         dms=dict(sent),
     )
 

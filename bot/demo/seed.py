@@ -3,10 +3,10 @@
 Seed 000 (tests/fixtures/seed000.csv) holds the 32 milestones × 5 regions as published;
 Syddanmark's own items come from seed 001 (bot/demo/local_items.csv).
 
-A reporter (FUT) answers its milestones once for every unit. The dialogue has no way for a
-reporter to set one unit apart, so where seed 000 shows a unit differing from the others
-the reporter gives the majority value, and the difference is reported as a `Departure`
-(the demo's summary names each one).
+A reporter (FUT) answers its milestones once for every unit: the units' majority, field by
+field. Where seed 000 shows a unit differing from it (a `Departure`), the reporter then sets
+that unit apart and gives it its own answer, so the published matrix is seed 000's; the
+demo's summary names each one.
 """
 
 from __future__ import annotations
