@@ -16,13 +16,12 @@ from typing import Any
 
 from jinja2 import Environment
 
-from conversations.events import build_event, encode
-from conversations.views import AnswerView, ReviewRow, ReviewView, View
+from conversations.views import ReviewRow, ReviewView, View
 from conversations.vocabulary import Colour, Delay, Progress
 from render.i18n import Target, catalogue, mrkdwn_escape
 from render.round_report import round_status_text
 from render.templating import slack_environment
-from render.view_common import start_of, titled
+from render.view_common import start_of, status_of, titled, wire_of
 from render.words import status_text
 
 EMOJI = {Colour.GREEN: "🟢", Colour.YELLOW: "🟡", Colour.RED: "🔴", Colour.NONE: "⚪"}
@@ -56,24 +55,6 @@ def _clean(node: Any) -> Any:
     if isinstance(node, dict):
         return {key: _clean(value) for key, value in node.items()}
     return node
-
-
-def _wire(view: View) -> Callable[..., str]:
-    """`wire(name, code, argument)` for templates: a button value drawn from this view."""
-    head = view.header
-
-    def wire(name: str, code: str = "", argument: str = "") -> str:
-        event = build_event(name, argument, version=head.version, code=code)
-        return encode(head.round_id, head.scope, event)
-
-    return wire
-
-
-def _status(language: str) -> Callable[[AnswerView], str]:
-    def status(answer: AnswerView) -> str:
-        return status_text(language, answer.progress, answer.delay, answer.critical)
-
-    return status
 
 
 def _review_sections(language: str) -> Callable[[ReviewView], Iterator[str]]:
@@ -129,9 +110,9 @@ def render_view(view: View) -> SlackMessage:
         choices={choice.value for choice in getattr(view, "choices", ())},
         progresses=[p.value for p in Progress],
         delays=[d.value for d in Delay],
-        wire=_wire(view),
+        wire=wire_of(view),
         emoji=lambda colour: EMOJI[Colour(colour)],
-        status=_status(language),
+        status=status_of(language),
         review_sections=_review_sections(language),
         edit_options=_edit_options,
         start_of=start_of(view),

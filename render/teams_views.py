@@ -26,8 +26,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from conversations.checklist import FORECAST_LIMIT, REMARK_LIMIT
-from conversations.events import build_event, encode
-from conversations.views import AnswerView, ReviewRow, ReviewView, View
+from conversations.views import ReviewRow, ReviewView, View
 from conversations.vocabulary import Colour, Delay, Progress
 from render.comparison import Comparison
 from render.i18n import Target, format_day, format_moment, load_raw, normalise_language
@@ -35,7 +34,7 @@ from render.matrix import Matrix
 from render.publication import LIST_LIMIT, _changes, _critical
 from render.round_report import StatusLine, round_status_text
 from render.templating import TEMPLATES_DIR, json_value
-from render.view_common import start_of, titled
+from render.view_common import start_of, status_of, titled, wire_of
 from render.words import status_text
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -163,24 +162,6 @@ def _render(template_name: str, language: str, **data: Any) -> TeamsMessage:
     return TeamsMessage(summary=rendered["summary"], card=rendered["card"])
 
 
-def _wire(view: View) -> Callable[..., str]:
-    """`wire(name, code, argument)` for templates: a button's data drawn from this view."""
-    head = view.header
-
-    def wire(name: str, code: str = "", argument: str = "") -> str:
-        event = build_event(name, argument, version=head.version, code=code)
-        return encode(head.round_id, head.scope, event)
-
-    return wire
-
-
-def _status(language: str) -> Callable[[AnswerView], str]:
-    def status(answer: AnswerView) -> str:
-        return status_text(language, answer.progress, answer.delay, answer.critical)
-
-    return status
-
-
 def _review_lines(language: str) -> Callable[[ReviewView, bool], Iterator[tuple[str, list[str]]]]:
     """The review as (group title, lines): a line per milestone, or compact, codes only."""
     words = card_words(language)
@@ -233,10 +214,10 @@ def render_view(view: View) -> TeamsMessage:
         "choices": {choice.value for choice in getattr(view, "choices", ())},
         "progresses": [p.value for p in Progress],
         "delays": [d.value for d in Delay],
-        "wire": _wire(view),
+        "wire": wire_of(view),
         "start_of": start_of(view),
         "emoji": lambda colour: EMOJI[Colour(colour)],
-        "status": _status(language),
+        "status": status_of(language),
         "review_lines": _review_lines(language),
         "edit_choices": _edit_choices,
         "forecast_limit": FORECAST_LIMIT,

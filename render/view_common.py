@@ -2,6 +2,8 @@
 
 A reporter's checklist set apart for one unit is titled with both names, from the
 catalogue; the choice that opens such a checklist carries a Start event for its scope.
+Buttons carry their event in the wire form of `conversations.events`, and answers read in
+the matrix's words, alike on Slack and Teams.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
 
-from conversations.events import Start, encode
-from conversations.views import View
+from conversations.events import Start, build_event, encode
+from conversations.views import AnswerView, View
 from render.i18n import Target, catalogue
+from render.words import status_text
 
 V = TypeVar("V", bound=View)
 
@@ -37,3 +40,23 @@ def start_of(view: View) -> Callable[[str], str]:
         return encode(view.header.round_id, scope, Start(version=None))
 
     return start
+
+
+def wire_of(view: View) -> Callable[..., str]:
+    """`wire(name, code, argument)` for templates: a button's value drawn from this view."""
+    head = view.header
+
+    def wire(name: str, code: str = "", argument: str = "") -> str:
+        event = build_event(name, argument, version=head.version, code=code)
+        return encode(head.round_id, head.scope, event)
+
+    return wire
+
+
+def status_of(language: str) -> Callable[[AnswerView], str]:
+    """`status(answer)` for templates: the answer in the matrix's words."""
+
+    def status(answer: AnswerView) -> str:
+        return status_text(language, answer.progress, answer.delay, answer.critical)
+
+    return status
