@@ -20,7 +20,7 @@ from conversations.views import ReviewRow, ReviewView, View
 from conversations.vocabulary import Colour, Delay, Progress
 from render.i18n import Target, catalogue, mrkdwn_escape
 from render.round_report import round_status_text
-from render.templating import slack_environment
+from render.templating import clip, drop_nulls, slack_environment
 from render.view_common import start_of, status_of, titled, wire_of
 from render.words import status_text
 
@@ -35,26 +35,11 @@ class SlackMessage:
     blocks: list[dict[str, Any]]
 
 
-def clip(value: str, limit: int) -> str:
-    """Keep a text within a Block Kit limit, saying that it was cut."""
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     env = slack_environment().overlay()
-    env.filters["clip"] = clip
     env.filters["md"] = mrkdwn_escape
     return env
-
-
-def _clean(node: Any) -> Any:
-    """Drop the `null` sentinels the templates end their lists with."""
-    if isinstance(node, list):
-        return [_clean(item) for item in node if item is not None]
-    if isinstance(node, dict):
-        return {key: _clean(value) for key, value in node.items()}
-    return node
 
 
 def _review_sections(language: str) -> Callable[[ReviewView], Iterator[str]]:
@@ -130,7 +115,7 @@ def _render(template_name: str, language: str, **data: Any) -> Any:
             **data,
         )
     )
-    return _clean(json.loads(source))
+    return drop_nulls(json.loads(source))
 
 
 def render_modal(

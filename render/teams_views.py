@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from jinja2 import Environment, StrictUndefined, Template
 
 from conversations.checklist import FORECAST_LIMIT, REMARK_LIMIT
 from conversations.views import ReviewRow, ReviewView, View
@@ -33,7 +33,7 @@ from render.i18n import Target, format_day, format_moment, load_raw, normalise_l
 from render.matrix import Matrix
 from render.publication import LIST_LIMIT, _changes, _critical
 from render.round_report import StatusLine, round_status_text
-from render.templating import TEMPLATES_DIR, json_value
+from render.templating import clip, drop_nulls, json_environment
 from render.view_common import start_of, status_of, titled, wire_of
 from render.words import status_text
 
@@ -56,10 +56,6 @@ def card_escape(value: str) -> str:
     `[label](url)` from becoming a link (brackets alone stay as they are: "[UNIT]").
     """
     return value.translate(MARKUP).replace("](", f"]{ZERO_WIDTH_SPACE}(")
-
-
-def clip(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -125,27 +121,9 @@ def card_words(language: str | None, escaped: bool = True) -> CardWords:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=False,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.do"],
-    )
-    env.filters["json"] = json_value
-    env.filters["clip"] = clip
+    env = json_environment().overlay()
     env.filters["md"] = card_escape
     return env
-
-
-def _clean(node: Any) -> Any:
-    """Drop the `null` sentinels the templates end their lists with."""
-    if isinstance(node, list):
-        return [_clean(item) for item in node if item is not None]
-    if isinstance(node, dict):
-        return {key: _clean(value) for key, value in node.items()}
-    return node
 
 
 def _render(template_name: str, language: str, **data: Any) -> TeamsMessage:
@@ -158,7 +136,7 @@ def _render(template_name: str, language: str, **data: Any) -> TeamsMessage:
             **data,
         )
     )
-    rendered = _clean(json.loads(source))
+    rendered = drop_nulls(json.loads(source))
     return TeamsMessage(summary=rendered["summary"], card=rendered["card"])
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -40,6 +41,20 @@ def json_value(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def clip(value: str, limit: int) -> str:
+    """Keep a text within a platform's limit, saying that it was cut."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def drop_nulls(node: Any) -> Any:
+    """Drop the `null` sentinels the JSON templates end their lists with."""
+    if isinstance(node, list):
+        return [drop_nulls(item) for item in node if item is not None]
+    if isinstance(node, dict):
+        return {key: drop_nulls(value) for key, value in node.items()}
+    return node
+
+
 @lru_cache(maxsize=1)
 def document_environment() -> Environment:
     env = Environment(
@@ -54,7 +69,9 @@ def document_environment() -> Environment:
 
 
 @lru_cache(maxsize=1)
-def slack_environment() -> Environment:
+def json_environment() -> Environment:
+    """Templates that write JSON (Block Kit, Adaptive Cards): values through `json`, no
+    HTML escaping; each platform overlays its own text filters."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=False,
@@ -64,5 +81,12 @@ def slack_environment() -> Environment:
         extensions=["jinja2.ext.do"],
     )
     env.filters["json"] = json_value
+    env.filters["clip"] = clip
+    return env
+
+
+@lru_cache(maxsize=1)
+def slack_environment() -> Environment:
+    env = json_environment().overlay()
     env.filters["m"] = mrkdwn_escape
     return env
