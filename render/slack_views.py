@@ -20,7 +20,7 @@ from conversations.views import ReviewRow, ReviewView, View
 from conversations.vocabulary import Colour, Delay, Progress
 from render.i18n import Target, catalogue, mrkdwn_escape
 from render.round_report import round_status_text
-from render.templating import clip, drop_nulls, slack_environment
+from render.templating import clip, drop_nulls, json_environment
 from render.view_common import start_of, status_of, titled, wire_of
 from render.words import status_text
 
@@ -37,9 +37,7 @@ class SlackMessage:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    env = slack_environment().overlay()
-    env.filters["md"] = mrkdwn_escape
-    return env
+    return json_environment(m=mrkdwn_escape, md=mrkdwn_escape)
 
 
 def _review_sections(language: str) -> Callable[[ReviewView], Iterator[str]]:

@@ -121,9 +121,7 @@ def card_words(language: str | None, escaped: bool = True) -> CardWords:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    env = json_environment().overlay()
-    env.filters["md"] = card_escape
-    return env
+    return json_environment(md=card_escape)
 
 
 def _render(template_name: str, language: str, **data: Any) -> TeamsMessage:

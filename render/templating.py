@@ -14,6 +14,7 @@ remark holding <!channel> stays text; `tp` gives plain-text sentences for plain_
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -68,10 +69,11 @@ def document_environment() -> Environment:
     return env
 
 
-@lru_cache(maxsize=1)
-def json_environment() -> Environment:
-    """Templates that write JSON (Block Kit, Adaptive Cards): values through `json`, no
-    HTML escaping; each platform overlays its own text filters."""
+def json_environment(**filters: Callable[..., str]) -> Environment:
+    """A fresh environment for templates that write JSON (Block Kit, Adaptive Cards):
+    values through `json`, no HTML escaping, and the platform's own text `filters`.
+    Fresh, not an overlay: an overlay shares its parent's filter table, so one platform's
+    escaping would leak into the other's."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=False,
@@ -80,13 +82,10 @@ def json_environment() -> Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.do"],
     )
-    env.filters["json"] = json_value
-    env.filters["clip"] = clip
+    env.filters.update(json=json_value, clip=clip, **filters)
     return env
 
 
 @lru_cache(maxsize=1)
 def slack_environment() -> Environment:
-    env = json_environment().overlay()
-    env.filters["m"] = mrkdwn_escape
-    return env
+    return json_environment(m=mrkdwn_escape)

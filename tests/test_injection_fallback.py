@@ -16,7 +16,10 @@ import pytest
 from bot.commands import ChecklistLine, CommandReply
 from conversations.state import Phase, State
 from conversations.views import build
+from render import slack_views, teams_views
+from render.i18n import mrkdwn_escape
 from render.slack_views import render_command_reply, render_notice, render_view
+from render.teams_views import card_escape
 from tests.test_injection_e2e import texts
 from tests.test_slack_views import kol_context
 
@@ -69,3 +72,14 @@ def test_a_command_replys_text_holds_no_live_mention() -> None:
     assert live_in(mrkdwn(reply.blocks)) == []
     reply = render_command_reply(CommandReply("round.cli.reopened", {"name": NAME}))
     assert live_in(reply.text) == []
+
+
+def test_slack_and_teams_keep_their_own_escaping_whichever_is_built_first() -> None:
+    """Both renderers' template environments come from one factory; neither may change the
+    other's filters (a shared filter table once let Teams' escaping into Slack's DMs)."""
+    hostile = "<@U123> *fed*"
+    teams_first = teams_views._environment().filters["md"](hostile)
+    slack_after = slack_views._environment().filters["md"](hostile)
+    assert slack_after == mrkdwn_escape(hostile) and "<@" not in slack_after
+    assert teams_first == card_escape(hostile)
+    assert teams_views._environment().filters["md"](hostile) == card_escape(hostile)
