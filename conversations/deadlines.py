@@ -3,8 +3,9 @@
 Two readers, both pure (no I/O, no clock of their own):
 
 `read_deadline` reads a milestone's deadline as a *range* of days, because people write
-periods, not days: "Medio 2019", "2. kvartal 2018", "uge 34 2019", "27-11-2017". Whatever
-follows the date part ("Juli 2019 – forventer 0-3 mdr's forsinkelser") is kept as a remark.
+periods, not days: "Medio 2019", "2. kvartal 2018", "uge 34 2019", "27-11-2017", "sommeren
+2021", "inden udgangen af 2020". Whatever follows the date part ("Juli 2019 – forventer 0-3
+mdr's forsinkelser") is kept as a remark. docs/deadlines.md lists every form it reads.
 
 `read_moment` reads a round's deadline as one *point in time*: "fredag", "i morgen kl. 12",
 "15/6 2018 kl. 12", "om 3 dage". A moment that has already passed is refused.
@@ -17,6 +18,10 @@ Conventions
 - Numeric dates are day first ("1/9/2019" is 1 September), as in Danish usage; "2019-09-01"
   (year first) is ISO. Weeks are ISO weeks, Monday to Sunday.
 - A deadline needs a year ("juni" alone is refused). Years outside MIN_YEAR..MAX_YEAR are typos.
+  Only a day may leave it out, and only when read_deadline is given `today`: it is then the
+  next such day on or after today ("20/6" in December 2026 is 20 June 2027).
+- Seasons, early / mid / late before a quarter, half or season, and "by the end of": see
+  `conversations.deadline_phrases`.
 - A moment without a time means the end of that day (23:59) in the programme's time zone.
   A weekday name ("fredag", "next friday", "næste fredag") is the next such day *after*
   today; "next" adds nothing, because people use it both ways. A day without a year
@@ -46,6 +51,16 @@ from zoneinfo import ZoneInfo
 import dateparser
 from babel.dates import get_day_names, get_month_names
 
+from conversations.deadline_phrases import (
+    BY_END,
+    PART,
+    SEASON,
+    SEASON_WORDS,
+    by_end,
+    next_day,
+    season_range,
+    thirds,
+)
 from conversations.errors import UserError
 
 MAX_LENGTH: Final = 200
@@ -96,20 +111,13 @@ _ORDINALS: Final = {
 }  # fmt: skip
 _ORDINAL: Final = rf"(?P<word>{_alternation(_ORDINALS)})"
 _NUMBER: Final = r"(?P<n>\d+)(?:\.|st|nd|rd|th)?"
-_PART: Final = (
-    r"(?:(?P<primo>primo|early|(?:the\s+)?(?:start|beginning)\s+of|(?:i\s+)?starten\s+af"
-    r"|(?:i\s+)?begyndelsen\s+af)"
-    r"|(?P<medio>medio|mid(?:dle\s+of)?\b|(?:the\s+)?middle\s+of|(?:i\s+)?midten\s+af|midt\s+i)"
-    r"|(?P<ultimo>ultimo|late|(?:the\s+)?end\s+of|(?:i\s+)?slutningen\s+af"
-    r"|(?:ved\s+)?udgangen\s+af|sidst\s+i))"
-)
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern + _END, re.IGNORECASE)
 
 
-# Days, the year optional so that read_moment can share them; read_deadline demands it.
+# Days, the year optional: read_moment takes the nearest, read_deadline the next (given today).
 _DAY_FORMS: Final = (
     _compile(r"(?P<year>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),
     _compile(r"(?P<d>\d{1,2})(?P<sep>[-./])\s*(?P<m>\d{1,2})(?:(?:(?P=sep)\s*|\s+)" + _Y + ")?"),
@@ -132,16 +140,20 @@ _WEEK_FORMS: Final = (
     _compile(_Y + r"\s*-?\s*W(?P<n>\d+)"),
     _compile(r"(?:uge|week|wk|w)\.?\s*(?P<n>\d+)\s*(?:[,/-]\s*|\s+(?:i\s+|of\s+|in\s+)?)" + _Y),
 )
-_PART_FORM: Final = _compile(_PART + r"[\s-]*(?:" + _M + r"[\s,/-]*)?" + _Y)
+_PART_FORM: Final = _compile(PART + r"[\s-]*(?:" + _M + r"[\s,/-]*)?" + _Y)
 _MONTH_FORMS: Final = (
     _compile(_Y + r"-(?P<m>\d{1,2})"),
     _compile(_M + r"\s*[,/-]?\s*" + _Y),
     _compile(r"(?P<m>\d{1,2})\s*[-/.]\s*" + _Y),
 )
 _YEAR_FORM: Final = _compile(_Y)
+_SEASON_FORM: Final = _compile(SEASON)
+_PART_PREFIX: Final = re.compile(PART + r"[\s-]*", re.IGNORECASE)
+_BY_END: Final = re.compile(BY_END, re.IGNORECASE)
 # Something a person writes after a year only if they meant a part of it ("2019 2. kvartal").
 _DATE_LIKE: Final = re.compile(
-    rf"[-–—,\s]*(?:\d|[QHW]\s*\d|uge\b|week\b|kvartal|quarter|halv|half|{_alternation(_MONTHS)}\b)",
+    r"[-–—,\s]*(?:\d|[QHW]\s*\d|uge\b|week\b|kvartal|quarter|halv|half"
+    rf"|(?:{_alternation(_MONTHS)}|{SEASON_WORDS})\b)",
     re.IGNORECASE,
 )
 
@@ -202,6 +214,10 @@ def _part(match: re.Match[str]) -> tuple[date, date]:
     return date(year, month, 10 * third + 1), last
 
 
+def _season(match: re.Match[str]) -> tuple[date, date]:
+    return season_range(match["season"], _year(match), match["year2"])
+
+
 def _month_range(match: re.Match[str]) -> tuple[date, date]:
     year, month = _year(match), _month(match)
     return date(year, month, 1), _last_day(year, month)
@@ -212,14 +228,20 @@ def _year_range(match: re.Match[str]) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-# Tried in order; the first whose pattern matches decides, so a shape that matches but
-# names no real date ("31-02-2019", "Q5 2019") is refused rather than read some other way.
 _Reader = Callable[[re.Match[str]], tuple[date, date]]
-_DEADLINE_FORMS: Final[tuple[tuple[re.Pattern[str], _Reader], ...]] = (
+_Forms = tuple[tuple[re.Pattern[str], _Reader], ...]
+# The periods early / mid / late can split into thirds by month.
+_SPAN_FORMS: Final[_Forms] = (
+    *((pattern, _quarter) for pattern in _QUARTER_FORMS),
+    *((pattern, _half) for pattern in _HALF_FORMS),
+    (_SEASON_FORM, _season),
+)
+_DEADLINE_FORMS: Final[_Forms] = (
     *((pattern, _day_range) for pattern in _DAY_FORMS),
     *((pattern, _quarter) for pattern in _QUARTER_FORMS),
     *((pattern, _half) for pattern in _HALF_FORMS),
     *((pattern, _week) for pattern in _WEEK_FORMS),
+    (_SEASON_FORM, _season),
     (_PART_FORM, _part),
     *((pattern, _month_range) for pattern in _MONTH_FORMS),
     (_YEAR_FORM, _year_range),
@@ -236,29 +258,61 @@ def _checked(text: str, scope: str) -> str:
     return stripped
 
 
-def read_deadline(text: str) -> DeadlineRange:
+def _read_forms(text: str, forms: _Forms, today: date | None) -> tuple[date, date, str] | None:
+    """(earliest, latest, the rest of the text) by the first form whose pattern matches.
+
+    Tried in order; the first whose pattern matches decides, so a shape that matches but names
+    no real date ("31-02-2019", "Q5 2019") raises ValueError rather than read some other way.
+    None if no pattern matches.
+    """
+    for pattern, read in forms:
+        match = pattern.match(text)
+        if match is None:
+            continue
+        rest = text[match.end() :]
+        if read is _year_range and _DATE_LIKE.match(rest):
+            raise ValueError("a year followed by a date part we cannot read")
+        if match.groupdict().get("year") is not None:
+            return (*read(match), rest)
+        if read is _day_range and today is not None:
+            day = next_day(today, _month(match), int(match["d"]))
+            return day, day, rest
+        raise ValueError("a deadline needs a year")
+    return None
+
+
+def _read_period(text: str, today: date | None) -> tuple[date, date, str] | None:
+    """A period or day; early / mid / late before a quarter, half or season takes a third."""
+    found = _read_forms(text, _DEADLINE_FORMS, today)
+    part = _PART_PREFIX.match(text)
+    if found is None and part is not None:
+        span = _read_forms(text[part.end() :], _SPAN_FORMS, None)
+        if span is not None:
+            third = 0 if part["primo"] else 1 if part["medio"] else 2
+            return (*thirds(span[0], span[1], third), span[2])
+    return found
+
+
+def read_deadline(text: str, *, today: date | None = None) -> DeadlineRange:
     """Read a milestone deadline as people write it; refuse what has no clear meaning.
 
+    `today` (the reference date) lets a day go without its year, and starts "by the end of".
     Raises UserError "deadline.empty", "deadline.too_long" (limit) or
     "deadline.unreadable" (text, stripped).
     """
     stripped = _checked(text, "deadline")
-    for pattern, read in _DEADLINE_FORMS:
-        match = pattern.match(stripped)
-        if match is None:
-            continue
-        rest = stripped[match.end() :]
-        try:
-            if match.groupdict().get("year") is None:
-                raise ValueError("a deadline needs a year")
-            if read is _year_range and _DATE_LIKE.match(rest):
-                raise ValueError("a year followed by a date part we cannot read")
-            earliest, latest = read(match)
-        except ValueError:
-            break
-        remark = rest.lstrip(" \t\r\n-–—,;:.").strip()
-        return DeadlineRange(stripped, earliest, latest, remark)
-    raise UserError("deadline.unreadable", text=stripped)
+    by = _BY_END.match(stripped)
+    try:
+        found = _read_period(stripped[by.end() :] if by else stripped, today)
+    except ValueError:
+        found = None
+    if found is None:
+        raise UserError("deadline.unreadable", text=stripped)
+    earliest, latest, rest = found
+    if by is not None:
+        earliest = by_end(earliest, latest, today)
+    remark = rest.lstrip(" \t\r\n-–—,;:.").strip()
+    return DeadlineRange(stripped, earliest, latest, remark)
 
 
 _TIME: Final = re.compile(
