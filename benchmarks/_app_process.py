@@ -14,7 +14,7 @@ The bare app is what issue 5 compares against: bolt's ``AsyncApp`` with
 ``process_before_response=True``, the same client and token set-up as the real app, and
 one listener for every action that only acks. The commit app is the bare app whose
 listener first commits one row through Tortoise (SLACK-FACTS' "one committed row per
-click"): the floor of any app that stores before it acks. The real app is ``bot.service.Fremdrift``,
+click"): the floor of any app that stores before it acks. The real app is ``bot.runtime.Fremdrift``,
 exactly as ``fremdrift serve`` builds it, without job workers (the benchmark's set-up has
 sent the invitations already).
 """
@@ -97,7 +97,7 @@ class QueryCounter:
 
 
 async def _real(transport: str) -> tuple[str, Callable[[], Awaitable[None]]]:
-    from bot.service import Fremdrift
+    from bot.runtime import Fremdrift
     from bot.settings import Settings
 
     settings = Settings()

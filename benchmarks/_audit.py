@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from benchmarks._leads import Driver, Expected, Lead, applied
-from tests.slackstub import SlackStub
+from standins.slack import SlackStub
 
 
 @dataclass

@@ -38,11 +38,11 @@ from typing import Any, Literal
 
 import aiohttp
 
-from tests.slackstub import SlackStub
-from tests.slackstub.models import Message
-from tests.slackstub.sender import Delivery
-from tests.slackstub.simulator import find_element
-from tests.slackstub.socketmode import Envelope
+from standins.slack import SlackStub
+from standins.slack.models import Message
+from standins.slack.sender import Delivery
+from standins.slack.simulator import find_element
+from standins.slack.socketmode import Envelope
 
 Transport = Literal["http", "socket"]
 PROGRESS_CYCLE = ("started", "expected", "reached", "started", "expected")

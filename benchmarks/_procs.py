@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from tests.slackstub import SlackStub
+from standins.slack import SlackStub
 
 ROOT = Path(__file__).resolve().parent.parent
 Kind = Literal["real", "bare", "commit"]

@@ -5,7 +5,7 @@ lead each (a Slack user of the stand-in) and ``milestones`` national milestones 
 of eight, with Danish-length titles, definitions and baseline deadlines, so a checklist
 message is the size a real one is. It is written as a programme YAML file and loaded
 through ``models.programme_file.load_programme_file``, as an admin would. The round is
-opened through the round service (``bot.rounds.open_round``) and its invitations are sent
+opened through the round service (``service.rounds.open_round``) and its invitations are sent
 by the round's own job worker through ``SlackMessenger``: every lead starts from a real
 invitation DM in the stand-in.
 """
@@ -23,8 +23,8 @@ import yaml
 from tortoise import Tortoise, connections
 
 from models.db import close_db, is_postgres, open_db
-from tests.slackstub import SlackStub
-from tests.slackstub.models import Message
+from standins.slack import SlackStub
+from standins.slack.models import Message
 
 KEY = "bench"
 ADMIN_KEY = "sekretariat"
@@ -191,8 +191,6 @@ async def open_round_with_invitations(api_url: str, bot_token: str) -> OpenedRou
     """
     import time
 
-    from bot.round_jobs import build_worker
-    from bot.rounds import open_round
     from bot.settings import Settings
     from bot.slack.client import job_client
     from bot.slack.messenger import SlackMessenger
@@ -200,6 +198,8 @@ async def open_round_with_invitations(api_url: str, bot_token: str) -> OpenedRou
     from models.jobs import Job, JobStatus
     from models.people import Person
     from models.programme import Programme
+    from service.round_jobs import build_worker
+    from service.rounds import open_round
 
     started = time.perf_counter()
     programme = await Programme.get(key=KEY)
@@ -233,7 +233,7 @@ async def bare_targets(slack: SlackStub, round_id: int, count: int) -> list[tupl
     from models.checklists import UNIT, Scope, load_context
     from models.people import Person
     from models.round import Round
-    from render.slack_views import render_view
+    from render.slack.views import render_view
 
     round_ = await Round.get(id=round_id)
     person = await Person.get(key=lead_key(0))

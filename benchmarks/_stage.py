@@ -20,9 +20,9 @@ from benchmarks import _setup
 from benchmarks._audit import Audit, audit_database, count_driver, shown_to_users
 from benchmarks._leads import Driver, Endpoints, Lead, Transport, live_message, tune_stub
 from benchmarks._procs import AppProcess, Kind, app_environment
+from standins.slack import SlackStub
+from standins.slack.models import Message
 from tests.slack_app import join_workspace
-from tests.slackstub import SlackStub
-from tests.slackstub.models import Message
 
 Backend = Literal["sqlite", "postgres"]
 BENIGN = ("`token` will be unused",)  # bolt's note that the app passes its own client

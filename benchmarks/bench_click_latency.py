@@ -11,7 +11,7 @@ leads, the same number of clicks to
   a one-button message (bolt's floor);
 - the same bare app committing one row through Tortoise before it acks (the floor of any
   app that stores before acking);
-- the real Fremdrift app (``bot.service.Fremdrift``), where each lead clicks through its
+- the real Fremdrift app (``bot.runtime.Fremdrift``), where each lead clicks through its
   own checklist — Start, progress, a delay band or the critical flag on some milestones,
   Next … — so every click commits a real answer or step before it is acked.
 Every click goes over HTTP, signed, from the stand-in's sender to 127.0.0.1. The stand-in's

@@ -140,7 +140,10 @@ def warm_up() -> None:
     """Load fonts, templates and catalogues once, so the figures are the work, not start-up."""
     from conversations.vocabulary import Delay, Progress
     from models.round import RoundStatus
-    from models.snapshot import (
+    from render.publication import build_publication
+    from render.words import worded_matrix
+    from reporting.comparison import compare
+    from reporting.snapshot import (
         AnswerInfo,
         GroupInfo,
         MilestoneInfo,
@@ -149,9 +152,6 @@ def warm_up() -> None:
         UnitInfo,
         make_snapshot,
     )
-    from render.comparison import compare
-    from render.matrix import compile_matrix
-    from render.publication import build_publication
 
     now = datetime(2018, 6, 20, tzinfo=UTC)
     answers = tuple(
@@ -165,23 +165,24 @@ def warm_up() -> None:
         (GroupInfo("1", "G", (MilestoneInfo("1.1", "M"),)),),
         answers,
     )
-    matrix = compile_matrix(snapshot)
+    matrix = worded_matrix(snapshot)
     build_publication(snapshot, matrix, compare(matrix, None, snapshot), published=now)
 
 
 async def measure(units: int, milestones: int) -> dict[str, Any]:
     from models.db import close_db, open_db
-    from models.snapshot import compile_comparison, load_snapshot
-    from render.matrix import compile_matrix
-    from render.pdf import (
+    from models.snapshot import load_snapshot
+    from render.documents.pdf import (
         COMBINED_SHEETS_MAX_UNITS,
         render_matrix_pdf,
         render_sheet_pdf,
         render_sheets_zip,
     )
+    from render.documents.xlsx import render_xlsx
     from render.publication import grid_messages, summary_message
-    from render.tables import render_csv, render_json
-    from render.xlsx import render_xlsx
+    from render.words import worded_matrix
+    from reporting.tables import render_csv, render_json
+    from service.comparisons import compile_comparison
 
     warm_up()
     figures: dict[str, float] = {}
@@ -192,7 +193,7 @@ async def measure(units: int, milestones: int) -> dict[str, Any]:
             start = time.perf_counter()
             snapshot = await load_snapshot(round_id)
             figures["snapshot"] = time.perf_counter() - start
-            matrix = timed(figures, "matrix", lambda: compile_matrix(snapshot))
+            matrix = timed(figures, "matrix", lambda: worded_matrix(snapshot))
             start = time.perf_counter()
             comparison = await compile_comparison(round_id)
             figures["comparison"] = time.perf_counter() - start

@@ -5,7 +5,7 @@
 
 A programme of `--leads` units with one lead each (a Slack user of the stand-in) gets a
 round opened through the round service; its invitations are sent by the round's own job
-worker (bot/round_jobs.py, settings.job_concurrency at a time) through the real
+worker (service/round_jobs.py, settings.job_concurrency at a time) through the real
 SlackMessenger and slack_sdk to the stand-in, whose limits answer 429 with Retry-After.
 
 Two paths (SLACK-FACTS.md, "Fan-out"):
@@ -36,10 +36,6 @@ from pathlib import Path
 
 import aiohttp
 
-from bot import rounds
-from bot.jobs import Worker
-from bot.messenger import Notice, Sent, Unreachable
-from bot.round_jobs import RoundJobs
 from bot.settings import get_settings
 from bot.slack.client import job_client
 from bot.slack.identity import slack_user_of
@@ -51,9 +47,13 @@ from models.db import close_db, open_db
 from models.jobs import Job, JobStatus
 from models.people import Account, Person, Platform, Role, RoleKind
 from models.programme import Milestone, MilestoneGroup, Programme, Unit
-from render.slack_views import render_view
-from tests.slackstub import SlackStub
-from tests.slackstub.ratelimit import POST_MESSAGE_WORKSPACE, TIERS
+from render.slack.views import render_view
+from service import rounds
+from service.messenger import Notice, Sent, Unreachable
+from service.round_jobs import RoundJobs
+from service.worker import Worker
+from standins.slack import SlackStub
+from standins.slack.ratelimit import POST_MESSAGE_WORKSPACE, TIERS
 
 TARGET = 1.1
 

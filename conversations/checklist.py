@@ -1,6 +1,6 @@
 """The checklist dialogue: `step(state, event, context) -> (state, effects)`.
 
-Pure: no awaits, no database, no platform. The runner (`conversations/runner.py`) loads
+Pure: no awaits, no database, no platform. The runner (`service/runner.py`) loads
 the state and context, calls `step`, stores what the effects say inside one transaction,
 and only then hands the views and messages to the platform. See `checklist.mmd` beside
 this file for the states.
@@ -21,8 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from conversations.context import AnswerData, ChecklistContext
-from conversations.deadlines import read_deadline
-from conversations.errors import UserError
 from conversations.events import (
     Back,
     ConfirmForecast,
@@ -327,17 +325,17 @@ def on_forecast(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
         )
     draft = _draft(state, ctx)
     assert draft is not None
-    try:
-        read = read_deadline(text)
-    except UserError:
+    if ctx.read_forecast is None:
+        raise RuntimeError("a checklist context was built without a forecast reader")
+    read = ctx.read_forecast(text)
+    if read is None:
         new = state.moved(phase=Phase.CONFIRM_FORECAST, pending_forecast=text)
         return new, [_show(new, ctx)]
+    earliest, latest = read
     return _store(
         state,
         ctx,
-        replace(
-            draft, forecast_text=text, forecast_earliest=read.earliest, forecast_latest=read.latest
-        ),
+        replace(draft, forecast_text=text, forecast_earliest=earliest, forecast_latest=latest),
     )
 
 

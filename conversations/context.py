@@ -6,6 +6,7 @@ I/O. Answers are keyed by milestone code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -50,6 +51,13 @@ class AnswerData:
         )
 
 
+ForecastReader = Callable[[str], tuple[date, date] | None]
+"""Reads a forecast as written into its earliest and latest day; None when it cannot.
+
+The reader is language work done with libraries (`reporting.deadlines`), so the dialogue,
+which imports the standard library only, is handed one with its context."""
+
+
 @dataclass(frozen=True)
 class ChecklistContext:
     round_id: int
@@ -72,6 +80,7 @@ class ChecklistContext:
     now: datetime | None = None
     apart_unit: str | None = None  # a reporter's checklist set apart for this unit (its name)
     apart_choices: tuple[tuple[str, str], ...] = ()  # (scope, unit name) a reporter may set apart
+    read_forecast: ForecastReader | None = None  # required by a forecast; see ForecastReader
 
     def with_answer(self, code: str, answer: AnswerData) -> ChecklistContext:
         answers = dict(self.answers)

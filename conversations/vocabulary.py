@@ -11,6 +11,20 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+LANGUAGES: tuple[str, ...] = ("da", "en")
+"""The languages Fremdrift speaks, Danish first."""
+
+ALL_UNITS = "*"
+"""The scope of an answer or a baseline that holds for every unit (a reporter's)."""
+
+
+class RoundStatus(StrEnum):
+    """Where a round is in its life: open for answers, closed, or published."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
 
 class Progress(StrEnum):
     """How far a milestone has come (seed 001's Afsluttet / Igangsat / Ej igangsat)."""

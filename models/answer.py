@@ -11,9 +11,9 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from conversations.vocabulary import Delay, Progress
+from conversations.vocabulary import ALL_UNITS, Delay, Progress
 from models.people import Person
-from models.programme import ALL_UNITS, Milestone, Unit
+from models.programme import Milestone, Unit
 from models.round import Round
 
 __all__ = ["ALL_UNITS", "Answer", "AnswerRevision"]

@@ -19,11 +19,12 @@ from tortoise.expressions import F
 from conversations.context import AnswerData, ChecklistContext, Item
 from conversations.errors import UserError
 from conversations.rounds import LatePolicy, acceptance
-from conversations.vocabulary import Delay, Progress
+from conversations.vocabulary import ALL_UNITS, Delay, Progress
 from models.answer import Answer, AnswerRevision
 from models.people import Person, Role, RoleKind
-from models.programme import ALL_UNITS, BaselineDeadline, Milestone, Programme, Unit
+from models.programme import BaselineDeadline, Milestone, Programme, Unit
 from models.round import Round, RoundStatus, Submission
+from reporting.deadlines import forecast_range
 
 UNIT = "unit"
 REPORTER = "reporter"
@@ -232,6 +233,7 @@ async def load_context(
         now=now,
         apart_unit=unit.name if scope.apart and unit else None,
         apart_choices=await _apart_choices(programme.id, scope) if reporter_checklist else (),
+        read_forecast=forecast_range,
     )
 
 

@@ -52,13 +52,6 @@ DATABASE_ERRORS = _database_errors()
 "not saved, try again" instead of failing the request."""
 
 
-def default_url() -> str:
-    """DATABASE_URL, or the embedded SQLite file (bot.settings decides where)."""
-    from bot.settings import get_settings
-
-    return get_settings().resolved_database_url()
-
-
 def with_sqlite_pragmas(url: str) -> str:
     """Wait for a lock rather than fail at once when the CLI and the server share the file."""
     if url.startswith("sqlite://") and "?" not in url and ":memory:" not in url:
@@ -91,13 +84,12 @@ def _ensure_sqlite_folder(url: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
 
 
-async def open_db(url: str | None = None, *, run_migrations: bool = True) -> str:
+async def open_db(url: str, *, run_migrations: bool = True) -> str:
     """Connect, apply pending migrations, and return the URL used.
 
     The context is made global so that every task (aiohttp handlers, bolt listeners, job
     workers) sees the same connections, not only the task that opened them.
     """
-    url = url or default_url()
     _ensure_sqlite_folder(url)
     config = tortoise_config(url)
     if run_migrations:

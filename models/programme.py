@@ -9,8 +9,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-ALL_UNITS = "*"
-"""The scope of an answer or deadline that holds for every unit of the programme."""
+from conversations.vocabulary import ALL_UNITS
 
 
 class Programme(Model):

@@ -24,9 +24,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from conversations.deadlines import read_deadline
 from conversations.errors import UserError
-from render.i18n import LANGUAGES
+from conversations.vocabulary import LANGUAGES
+from reporting.deadlines import read_deadline
 
 Loc = tuple[str | int, ...]
 """Where a value sits in the file: ("groups", 5, "milestones", 2, "deadline")."""

@@ -16,12 +16,13 @@ from typing import Any, TypeVar
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from conversations.deadlines import read_deadline
 from conversations.errors import UserError
+from conversations.vocabulary import ALL_UNITS
 from models.answer import Answer
 from models.people import Account, Person, Platform, Role, RoleKind
-from models.programme import ALL_UNITS, BaselineDeadline, Milestone, MilestoneGroup, Programme, Unit
+from models.programme import BaselineDeadline, Milestone, MilestoneGroup, Programme, Unit
 from models.programme_spec import ProgrammeFile, ProgrammeSpec, codes
+from reporting.deadlines import read_deadline
 
 
 @dataclass

@@ -10,11 +10,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from conversations.deadlines import read_deadline
 from conversations.errors import UserError
+from conversations.vocabulary import ALL_UNITS
 from models.people import Person, Role, RoleKind
-from models.programme import ALL_UNITS, Milestone, MilestoneGroup, Programme, Unit
+from models.programme import Milestone, MilestoneGroup, Programme, Unit
 from models.round import Round, RoundStatus
+from reporting.deadlines import read_deadline
 
 
 @dataclass(frozen=True)

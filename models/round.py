@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from tortoise import fields
 from tortoise.models import Model
 
+from conversations.vocabulary import RoundStatus
 from models.people import Person
 from models.programme import Programme
 
-
-class RoundStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-    PUBLISHED = "published"
+__all__ = ["Round", "RoundStatus", "Submission"]
 
 
 class Round(Model):

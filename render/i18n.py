@@ -26,9 +26,9 @@ from babel.dates import format_date, format_datetime
 from jinja2 import Environment, StrictUndefined, Template
 
 from conversations.errors import UserError
+from conversations.vocabulary import LANGUAGES
 
 MESSAGES_DIR = Path(__file__).parent / "messages"
-LANGUAGES: tuple[str, ...] = ("da", "en")
 DEFAULT_LANGUAGE = "da"
 BABEL_LOCALE = {"da": "da_DK", "en": "en_GB"}
 

@@ -25,19 +25,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from models.snapshot import Snapshot
-from render.comparison import Comparison
-from render.i18n import Target, catalogue, format_day
-from render.matrix import Matrix
-from render.pdf import (
+from render.documents.pdf import (
     COMBINED_SHEETS_MAX_UNITS,
     render_matrix_pdf,
     render_sheet_pdf,
     render_sheets_zip,
 )
-from render.tables import render_csv, render_json
+from render.documents.xlsx import render_xlsx
+from render.i18n import Target, catalogue, format_day
 from render.templating import slack_environment
-from render.xlsx import render_xlsx
+from reporting.comparison import Comparison
+from reporting.matrix import Matrix
+from reporting.snapshot import Snapshot
+from reporting.tables import render_csv, render_json
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000

@@ -1,6 +1,6 @@
 """A round's status in words: the same lines for the terminal, Slack and Teams.
 
-`bot.round_status.RoundReport` is the data; this turns it into the sentences of
+`service.round_status.RoundReport` is the data; this turns it into the sentences of
 `round status` (render/messages/*/rounds.yaml), escaped for the place they are shown.
 """
 

@@ -7,10 +7,12 @@ a 30,000-cell matrix then costs dictionary look-ups, not template renders.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 
 from conversations.vocabulary import Colour, Delay, Progress, effective_delay
 from render.i18n import catalogue, normalise_language
+from reporting.matrix import Describe, Matrix, compile_matrix
+from reporting.snapshot import Snapshot
 
 
 @cache
@@ -37,3 +39,13 @@ def sheet_status(language: str, progress: Progress) -> str:
 @cache
 def colour_name(language: str, colour: Colour) -> str:
     return catalogue(normalise_language(language)).text(f"matrix.colour.{colour.value}")
+
+
+def describer(language: str) -> Describe:
+    """A cell's words in this language, for `reporting.matrix`."""
+    return partial(status_text, language)
+
+
+def worded_matrix(snapshot: Snapshot) -> Matrix:
+    """The round's matrix with its cells' words in the programme's language."""
+    return compile_matrix(snapshot, describer(snapshot.programme.language))

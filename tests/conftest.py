@@ -18,7 +18,7 @@ from tortoise import Tortoise, connections
 
 from models.db import close_db, is_postgres, open_db, tortoise_config
 
-pytest_plugins = ["tests.slackstub.fixtures"]
+pytest_plugins = ["tests.slack_fixtures"]
 
 _migrated: dict[str, bool] = {}
 

@@ -15,6 +15,7 @@ from conversations.context import AnswerData, ChecklistContext, Item
 from conversations.events import Event
 from conversations.state import State
 from conversations.views import View
+from reporting.deadlines import forecast_range
 
 NOW = datetime(2018, 6, 11, 10, 0, tzinfo=UTC)
 
@@ -36,6 +37,7 @@ def context(codes: list[str], **changes: object) -> ChecklistContext:
         answers={},
         actor_name="Lead",
         now=NOW,
+        read_forecast=forecast_range,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 

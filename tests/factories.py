@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from conversations.vocabulary import ALL_UNITS
 from models.people import Account, Person, Platform, Role, RoleKind
-from models.programme import ALL_UNITS, BaselineDeadline, Milestone, MilestoneGroup, Programme, Unit
+from models.programme import BaselineDeadline, Milestone, MilestoneGroup, Programme, Unit
 from models.round import Round, RoundStatus
 
 OPENED = datetime(2018, 6, 1, 8, 0, tzinfo=UTC)

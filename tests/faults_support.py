@@ -23,15 +23,15 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from bot.slack.messenger import SlackMessenger
 from models.answer import Answer, AnswerRevision
 from models.conversation import Conversation
 from models.jobs import Job
 from models.people import Person
 from models.round import Round, Submission
-from tests.slackstub import SlackStub, sign
-from tests.slackstub.models import Message
+from standins.slack import SlackStub, sign
+from standins.slack.models import Message
 
 ROOT = Path(__file__).parent.parent
 COUNTED = {

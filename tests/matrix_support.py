@@ -11,15 +11,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conversations.deadlines import read_deadline
-from conversations.vocabulary import Delay, Progress
+from bot.demo.checkout import demo_inputs
+from conversations.vocabulary import ALL_UNITS, Delay, Progress
 from models.answer import Answer
 from models.people import Person, Role, RoleKind
-from models.programme import ALL_UNITS, BaselineDeadline, Milestone, MilestoneGroup, Programme, Unit
+from models.programme import BaselineDeadline, Milestone, MilestoneGroup, Programme, Unit
 from models.round import Round, RoundStatus, Submission
+from reporting.deadlines import read_deadline
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SEED000_CSV = FIXTURES / "seed000.csv"
+SEED000_CSV = demo_inputs().seed
 ROUND_NAME = "12. møde, 20. juni 2018"
 
 UNITS = (

@@ -21,12 +21,12 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.jobs import Worker
-from bot.round_jobs import RoundJobs
 from bot.slack.client import job_client
 from bot.slack.messenger import SlackMessenger
 from conversations.clock import Clock, SystemClock
 from models.db import close_db, open_db
+from service.round_jobs import RoundJobs
+from service.worker import Worker
 
 
 class FileClock:

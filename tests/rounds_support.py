@@ -22,8 +22,6 @@ from typing import Any
 
 import aiohttp
 
-from bot.jobs import Worker
-from bot.round_jobs import RoundJobs
 from bot.slack.client import job_client
 from bot.slack.messenger import SlackMessenger
 from bot.slack.posting import METADATA_TYPE
@@ -31,8 +29,10 @@ from conversations.clock import ManualClock
 from conversations.events import Envelope, Start, decode
 from models.jobs import Job
 from models.people import Account, Person, Platform
-from tests.slackstub import SlackStub
-from tests.slackstub.models import Message
+from service.round_jobs import RoundJobs
+from service.worker import Worker
+from standins.slack import SlackStub
+from standins.slack.models import Message
 
 # Monday 4 June 2018, 10:00 in Copenhagen (summer time).
 MONDAY_10 = datetime(2018, 6, 4, 8, 0, tzinfo=UTC)

@@ -23,7 +23,7 @@ from models.answer import Answer, AnswerRevision
 from models.jobs import Job
 from models.round import Round, RoundStatus, Submission
 from models.snapshot import load_snapshot
-from render.matrix import compile_matrix
+from render.words import worded_matrix
 from tests.slack_app import seed000_answers
 
 MONDAY_10 = datetime(2018, 6, 4, 8, 0, tzinfo=UTC)  # 10:00 in Copenhagen
@@ -137,7 +137,7 @@ async def play_round(driver: Driver) -> Outcome:
     stored = {
         a.milestone.code: a for a in await Answer.filter(round=round_).prefetch_related("milestone")
     }
-    matrix = compile_matrix(await load_snapshot(round_.id))
+    matrix = worded_matrix(await load_snapshot(round_.id))
     return Outcome(
         invitations=invitations,
         answers={

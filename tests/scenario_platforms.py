@@ -17,20 +17,20 @@ from typing import Any
 from pydantic import SecretStr
 from tortoise import Tortoise
 
-from bot.round_jobs import build_worker
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from bot.settings import Settings
 from conversations.clock import ManualClock
 from conversations.events import decode
 from models.db import close_db, is_postgres, tortoise_config
 from models.people import Account, Person, Platform
 from models.programme import Programme
+from service.round_jobs import build_worker
+from standins.slack import ManualClock as SlackClock
+from standins.slack import SlackStub
+from standins.slack.models import Message
+from standins.teams import Posted, TeamsStub, walk
 from tests.conftest import _truncate_postgres, sqlite_template
 from tests.slack_app import join_workspace, running_app
-from tests.slackstub import ManualClock as SlackClock
-from tests.slackstub import SlackStub
-from tests.slackstub.models import Message
-from tests.teamsstub import Posted, TeamsStub, walk
 
 CHECKLIST_SETS = {
     "fd_intro": "intro",

@@ -15,15 +15,16 @@ from typing import Literal
 
 from pydantic import SecretStr
 
-from bot.service import Fremdrift
+from bot.demo.checkout import demo_inputs
+from bot.runtime import Fremdrift
 from bot.settings import Settings
 from conversations.clock import Clock
 from models.people import Account, Platform
-from tests.slackstub import SlackStub
+from standins.slack import SlackStub
 
 ROOT = Path(__file__).parent.parent
 KOL = ROOT / "programmes" / "kol-2018.yaml"
-SEED000 = Path(__file__).parent / "fixtures" / "seed000.csv"
+SEED000 = demo_inputs().seed
 
 
 def settings_for(slack: SlackStub, transport: Literal["http", "socket"]) -> Settings:

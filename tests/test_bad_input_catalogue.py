@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from render.i18n import LANGUAGES, load_raw
+from conversations.vocabulary import LANGUAGES
+from render.i18n import load_raw
 
 ROOT = Path(__file__).parent.parent
 DOCS = {

@@ -14,13 +14,15 @@ from datetime import timedelta
 
 import pytest
 
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from conversations.checklist import FORECAST_LIMIT, REMARK_LIMIT
 from conversations.clock import ManualClock
 from models.answer import Answer, AnswerRevision
 from models.conversation import Conversation
 from models.round import Round, RoundStatus
 from render.i18n import catalogue
+from standins.slack import SlackStub
+from standins.slack.models import Message, View
 from tests.factories import OPENED, Small, small_programme
 from tests.faults_support import (
     asks,
@@ -32,8 +34,6 @@ from tests.faults_support import (
     told,
 )
 from tests.slack_app import join_workspace, running_app
-from tests.slackstub import SlackStub
-from tests.slackstub.models import Message, View
 
 LEAD = "U0ALICE001"  # pl-syd, Danish
 DEPUTY = "U0BOB00001"  # stf-syd, English

@@ -15,19 +15,19 @@ from pathlib import Path
 
 import pytest
 
-from bot import rounds
 from bot.cli.round_export import import_round
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from conversations.clock import ManualClock
 from models.answer import Answer
 from models.people import Person
 from models.programme import Programme
 from models.programme_file import load_programme_file
 from models.round import Round
+from service import rounds
+from standins.slack import SlackStub
 from tests.faults_support import checklist_message, live, row_counts, settle, told
 from tests.rounds_support import MONDAY_10
 from tests.slack_app import KOL, SEED000, join_workspace, running_app
-from tests.slackstub import SlackStub
 
 ADMIN = "U0KOL000001"  # sekretariat
 LEAD = "U0KOL000051"  # pl-syddanmark

@@ -15,14 +15,14 @@ from urllib.parse import urlencode
 import aiohttp
 import pytest
 
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from conversations.clock import ManualClock
 from models.people import Person
 from models.round import Round
+from standins.slack import SlackStub, Tamper
 from tests.factories import OPENED, small_programme
 from tests.faults_support import checklist_message, post_signed, row_counts
 from tests.slack_app import join_workspace, running_app
-from tests.slackstub import SlackStub, Tamper
 
 NOW = OPENED + timedelta(days=1)
 FORM = "application/x-www-form-urlencoded"

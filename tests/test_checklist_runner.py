@@ -20,12 +20,12 @@ from conversations.events import (
     Start,
     Submit,
 )
-from conversations.runner import ChecklistRunner
 from conversations.views import ClosedView, MilestoneView, ReviewView, SubmittedView
 from conversations.vocabulary import Delay, Progress
 from models.answer import Answer, AnswerRevision
 from models.conversation import Conversation
 from models.round import Round, RoundStatus, Submission
+from service.runner import ChecklistRunner
 from tests.factories import OPENED, small_programme
 
 SYD = "unit:syd"

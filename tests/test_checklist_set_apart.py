@@ -13,22 +13,22 @@ from datetime import timedelta
 
 import pytest
 
-from bot.rounds import note_admins
 from conversations.clock import ManualClock
 from conversations.errors import UserError
 from conversations.events import Next, SetCritical, SetProgress, Skip, Start, Submit, decode
-from conversations.runner import ChecklistRunner
 from conversations.views import MilestoneView, ReviewView, SubmittedView
 from conversations.vocabulary import Colour, Progress
 from models.answer import Answer, AnswerRevision
 from models.jobs import Job
 from models.snapshot import load_snapshot
-from render.matrix import compile_matrix
-from render.slack_views import render_view
-from render.teams_views import render_view as teams_render_view
+from render.slack.views import render_view
+from render.teams.views import render_view as teams_render_view
+from render.words import worded_matrix
+from service.rounds import note_admins
+from service.runner import ChecklistRunner
+from standins.slack.blockkit import validate_message_blocks
+from standins.teams import walk
 from tests.factories import OPENED, Small, small_programme
-from tests.slackstub.blockkit import validate_message_blocks
-from tests.teamsstub import walk
 from tests.test_teams_cards import fits
 
 FUT = "reporter:fut"
@@ -126,7 +126,7 @@ async def test_a_unit_set_apart_gets_its_own_answer_and_the_others_keep_the_comm
     assert stored["syd"].unit_id == small.south.id
     assert await AnswerRevision.filter(answer_id=stored["syd"].id).count() == 2
 
-    matrix = compile_matrix(await load_snapshot(small.round.id))
+    matrix = worded_matrix(await load_snapshot(small.round.id))
     assert (matrix.cell("6.1 A", "nord").colour, matrix.cell("6.1 A", "nord").critical) == (
         Colour.GREEN,
         False,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conversations.deadline_phrases import next_day, season_range, thirds
-from conversations.deadlines import DeadlineRange, read_deadline
 from conversations.errors import UserError
+from reporting.deadline_phrases import next_day, season_range, thirds
+from reporting.deadlines import DeadlineRange, read_deadline
 
 D = date
 DOC = Path(__file__).resolve().parent.parent / "docs" / "deadlines.md"

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from conversations.deadlines import MAX_LENGTH, DeadlineRange, read_deadline, read_moment
 from conversations.errors import UserError
+from reporting.deadlines import MAX_LENGTH, DeadlineRange, read_deadline, read_moment
 
 D = date
 

@@ -13,16 +13,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import bot
 from bot.cli import app
-from bot.demo.checkout import source_checkout
+from bot.demo.checkout import demo_inputs
 from bot.demo.outputs import mrkdwn_html
 from bot.demo.scenario import run_demo
 from bot.demo.seed import Given, reporter_answers
-from conversations.errors import UserError
 from models.db import is_postgres
 
 ON_POSTGRES = is_postgres(os.environ.get("DATABASE_URL", ""))
-SEED000 = Path(__file__).parent / "fixtures" / "seed000.csv"
+SEED000 = demo_inputs().seed
 
 
 def contents(folder: Path) -> list[str]:
@@ -56,7 +56,7 @@ async def test_the_demo_plays_a_whole_round_in_english_and_leaves_only_its_folde
     out = tmp_path / "out"
     progress = Recorded()
 
-    result = await run_demo(source_checkout(), out, language="en", progress=progress)
+    result = await run_demo(demo_inputs(), out, language="en", progress=progress)
 
     assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
     # asyncio's default executor (documents render in it) is shut down with the loop.
@@ -140,10 +140,12 @@ def test_the_cli_refuses_an_unknown_language(tmp_path: Path) -> None:
     assert not (tmp_path / "x").exists()
 
 
-def test_without_a_source_checkout_the_demo_says_so(tmp_path: Path) -> None:
-    with pytest.raises(UserError) as raised:
-        source_checkout(tmp_path)
-    assert raised.value.key == "demo.needs_checkout"
+def test_the_demo_reads_only_what_the_package_ships() -> None:
+    inputs = demo_inputs()
+    package = Path(bot.__file__).resolve().parent.parent
+    for path in (inputs.programme, inputs.seed, inputs.local_items):
+        assert path.is_file()
+        assert "tests" not in path.relative_to(package).parts
 
 
 def given(code: str, critical: bool, remark: str = "") -> Given:

@@ -14,12 +14,15 @@ from openpyxl import load_workbook
 
 from bot.cli.round_export import import_round
 from conversations.vocabulary import Colour
-from models.snapshot import Snapshot, compile_comparison, load_snapshot
-from render.comparison import Comparison
-from render.matrix import Matrix, compile_matrix
-from render.pdf import matrix_html, render_matrix_pdf, render_sheet_pdf, unit_chunks
-from render.tables import CSV_COLUMNS, cell_record, read_csv, render_csv, render_json
-from render.xlsx import render_xlsx, sheet_name
+from models.snapshot import load_snapshot
+from render.documents.pdf import matrix_html, render_matrix_pdf, render_sheet_pdf, unit_chunks
+from render.documents.xlsx import render_xlsx, sheet_name
+from render.words import worded_matrix
+from reporting.comparison import Comparison
+from reporting.matrix import Matrix
+from reporting.snapshot import Snapshot
+from reporting.tables import CSV_COLUMNS, cell_record, read_csv, render_csv, render_json
+from service.comparisons import compile_comparison
 from tests.matrix_support import ROUND_NAME, SEED000_CSV, UNITS, create_kol
 from tests.test_matrix_comparison import two_rounds
 
@@ -28,7 +31,7 @@ async def seed000(language: str = "da") -> tuple[Snapshot, Matrix, Comparison]:
     await create_kol(language)
     round_ = await import_round("kol-2018", ROUND_NAME, SEED000_CSV.read_bytes(), _now())
     snapshot = await load_snapshot(round_.id)
-    return snapshot, compile_matrix(snapshot), await compile_comparison(round_.id)
+    return snapshot, worded_matrix(snapshot), await compile_comparison(round_.id)
 
 
 def _now():  # type: ignore[no-untyped-def]
@@ -203,7 +206,7 @@ async def test_csv_and_json_hold_every_cell_and_read_back(db: str) -> None:
 async def test_the_changes_page_lists_what_changed(db: str) -> None:
     _, june = await two_rounds()
     snapshot = await load_snapshot(june.id)
-    matrix = compile_matrix(snapshot)
+    matrix = worded_matrix(snapshot)
     html = matrix_html(matrix, await compile_comparison(june.id))
     assert "Sammenlignet med 11. møde." in html
     assert "3.1, Midtjylland: Gul → Grøn" in html
@@ -213,7 +216,7 @@ async def test_the_changes_page_lists_what_changed(db: str) -> None:
 
 
 def test_wide_programmes_are_cut_into_even_column_slices() -> None:
-    from models.snapshot import UnitInfo
+    from reporting.snapshot import UnitInfo
 
     units = [UnitInfo(f"u{i}", f"U{i}") for i in range(20)]
     assert [len(chunk) for chunk in unit_chunks(units)] == [5, 5, 5, 5]
@@ -225,12 +228,12 @@ def test_many_units_get_their_sheets_as_a_zip_of_pdfs(monkeypatch: pytest.Monkey
     import zipfile
 
     from render import publication
-    from render.comparison import compare
-    from render.pdf import COMBINED_SHEETS_MAX_UNITS, Pdf, render_sheets_zip
+    from render.documents.pdf import COMBINED_SHEETS_MAX_UNITS, Pdf, render_sheets_zip
+    from reporting.comparison import compare
     from tests.test_publication import synthetic
 
     snapshot = synthetic(COMBINED_SHEETS_MAX_UNITS + 1, 2, seed=5)
-    matrix = compile_matrix(snapshot)
+    matrix = worded_matrix(snapshot)
     archive = zipfile.ZipFile(io.BytesIO(render_sheets_zip(snapshot, matrix)))
     names = archive.namelist()
     assert names == [f"{unit.key}.pdf" for unit in matrix.units]

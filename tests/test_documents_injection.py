@@ -19,13 +19,16 @@ from openpyxl import load_workbook
 from conversations.vocabulary import Delay, Progress
 from models.people import Person, Role, RoleKind
 from models.programme import Milestone, MilestoneGroup, Programme, Unit
-from models.snapshot import Snapshot, compile_comparison, load_snapshot
-from render.comparison import Comparison
-from render.matrix import Matrix, compile_matrix
-from render.pdf import matrix_html, render_matrix_pdf, sheet_html
+from models.snapshot import load_snapshot
+from render.documents.pdf import matrix_html, render_matrix_pdf, sheet_html
+from render.documents.xlsx import render_xlsx
 from render.publication import build_publication
-from render.tables import read_csv, render_csv, render_json
-from render.xlsx import render_xlsx
+from render.words import worded_matrix
+from reporting.comparison import Comparison
+from reporting.matrix import Matrix
+from reporting.snapshot import Snapshot
+from reporting.tables import read_csv, render_csv, render_json
+from service.comparisons import compile_comparison
 from tests.matrix_support import answer, open_round
 from tests.test_documents import pdf_text
 
@@ -69,7 +72,7 @@ async def hostile_round() -> tuple[Snapshot, Matrix, Comparison]:
         await answer(round_, code, "a", Progress.STARTED, Delay.UP_TO_3, critical=True, remark=text)
     await answer(round_, "1.1", "b", Progress.EXPECTED, remark=CHANNEL)
     snapshot = await load_snapshot(round_.id)
-    return snapshot, compile_matrix(snapshot), await compile_comparison(round_.id)
+    return snapshot, worded_matrix(snapshot), await compile_comparison(round_.id)
 
 
 async def test_html_documents_escape_everything(db: str) -> None:

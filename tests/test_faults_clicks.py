@@ -13,16 +13,16 @@ from typing import Literal
 
 import pytest
 
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from conversations.clock import ManualClock
 from models.answer import Answer, AnswerRevision
 from models.conversation import Conversation, ProcessedEvent
 from models.round import Submission
+from standins.slack import SlackStub
+from standins.slack.clock import ManualClock as SlackClock
 from tests.factories import OPENED, Small, small_programme
 from tests.faults_support import asks, checklist_message, live, row_counts, settle, told
 from tests.slack_app import join_workspace, running_app
-from tests.slackstub import SlackStub
-from tests.slackstub.clock import ManualClock as SlackClock
 
 LEAD = "U0ALICE001"
 SYD = "unit:syd"

@@ -18,7 +18,7 @@ import pytest
 from tortoise import connections
 from tortoise.exceptions import OperationalError
 
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from conversations.clock import ManualClock
 from models.answer import Answer, AnswerRevision
 from models.conversation import Conversation
@@ -28,10 +28,10 @@ from models.programme import Milestone, MilestoneGroup, Programme
 from models.programme_file import load_programme_file
 from models.round import Round, RoundStatus
 from render.i18n import catalogue
+from standins.slack import SlackStub
 from tests.factories import OPENED, Small, small_programme
 from tests.faults_support import asks, checklist_message, live, row_counts, settle, told
 from tests.slack_app import KOL, join_workspace, running_app
-from tests.slackstub import SlackStub
 
 LEAD = "U0ALICE001"
 ADMIN = "U0ADMIN001"

@@ -23,14 +23,14 @@ from aiohttp import web
 from bot.slack.client import job_client
 from bot.slack.messenger import SlackMessenger
 from conversations.clock import SystemClock
-from conversations.runner import ChecklistRunner
 from models.answer import Answer, AnswerRevision
 from models.conversation import Conversation
 from models.round import Round
+from service.runner import ChecklistRunner
+from standins.slack import HttpStatus, SlackStub
 from tests.factories import Small, small_programme
 from tests.faults_support import ServeProcess, asks, live, row_counts
 from tests.slack_app import join_workspace
-from tests.slackstub import HttpStatus, SlackStub
 
 LEAD = "U0ALICE001"
 SYD = "unit:syd"

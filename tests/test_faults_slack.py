@@ -16,18 +16,18 @@ from datetime import timedelta
 
 import pytest
 
-from bot import rounds
-from bot.jobs import Worker
 from conversations.clock import ManualClock
 from models.answer import Answer, AnswerRevision
 from models.jobs import Job, JobStatus
 from models.round import Round, RoundStatus, Submission
+from service import rounds
+from service.worker import Worker
+from standins.slack import HttpStatus, RateLimited, SlackStub
+from standins.slack.faults import Fault
 from tests.factories import OPENED, Small, small_programme
 from tests.faults_support import asks, checklist_message, live, settle
 from tests.rounds_support import MONDAY_10, Outbox, round_worker, when_stored
 from tests.slack_app import join_workspace, running_app
-from tests.slackstub import HttpStatus, RateLimited, SlackStub
-from tests.slackstub.faults import Fault
 
 STEERING = "C0GENERAL1"
 LEAD = "U0ALICE001"

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from render.i18n import LANGUAGES, Target, catalogue, load_raw, normalise_language
+from conversations.vocabulary import LANGUAGES
+from render.i18n import Target, catalogue, load_raw, normalise_language
 
 
 def test_every_language_has_the_same_keys() -> None:

@@ -12,7 +12,7 @@ from conversations.errors import UserError
 from conversations.vocabulary import Delay, Progress
 from models.answer import Answer, AnswerRevision
 from models.round import Round, RoundStatus
-from render.csv_import import ImportFailed
+from reporting.import_rows import ImportFailed
 from tests.matrix_support import FIXTURES, SEED000_CSV, create_kol
 
 IMPORTS = FIXTURES / "imports"

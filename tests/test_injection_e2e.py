@@ -25,17 +25,17 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from bot.round_jobs import build_worker
 from conversations.clock import ManualClock
 from models.answer import Answer
 from models.programme import Unit
 from models.round import Round, RoundStatus
-from render.tables import read_csv
+from reporting.tables import read_csv
+from service.round_jobs import build_worker
+from standins.slack import SlackStub
+from standins.slack.models import UploadedFile
 from tests.factories import OPENED, small_programme
 from tests.faults_support import asks, live, settle
 from tests.slack_app import join_workspace, running_app
-from tests.slackstub import SlackStub
-from tests.slackstub.models import UploadedFile
 from tests.test_documents import pdf_text
 
 ADMIN = "U0ADMIN001"

@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 
-from bot.commands import ChecklistLine, CommandReply
 from conversations.state import Phase, State
 from conversations.views import build
-from render import slack_views, teams_views
 from render.i18n import mrkdwn_escape
-from render.slack_views import render_command_reply, render_notice, render_view
-from render.teams_views import card_escape
+from render.slack import views as slack_views
+from render.slack.views import render_command_reply, render_notice, render_view
+from render.teams import views as teams_views
+from render.teams.views import card_escape
+from service.commands import ChecklistLine, CommandReply
 from tests.test_injection_e2e import texts
 from tests.test_slack_views import kol_context
 

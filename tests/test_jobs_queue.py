@@ -10,20 +10,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tortoise.transactions import in_transaction
 
-from bot.jobs import (
+from conversations.clock import ManualClock
+from models.jobs import Job, JobStatus
+from models.programme import Programme
+from service.jobs import (
     JobContext,
     JobResult,
     JobSpec,
     Postpone,
-    Worker,
     backoff,
     enqueue,
     enqueue_many,
 )
-from bot.messenger import RateLimited, TransientFailure, Unreachable
-from conversations.clock import ManualClock
-from models.jobs import Job, JobStatus
-from models.programme import Programme
+from service.messenger import RateLimited, TransientFailure, Unreachable
+from service.worker import Worker
 
 T0 = datetime(2018, 6, 4, 8, 0, tzinfo=UTC)
 

@@ -12,20 +12,20 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import rounds
-from bot.demo.checkout import source_checkout
+from bot.demo.checkout import demo_inputs
 from bot.demo.players import Player
 from bot.demo.seed import read_answers
 from bot.logs import JsonFormatter
-from bot.round_jobs import build_worker
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from conversations.clock import ManualClock
 from models.people import Person
 from models.programme import Programme
 from models.programme_file import load_programme_file
 from models.round import Round
+from service import rounds
+from service.round_jobs import build_worker
+from standins.slack import SlackStub
 from tests.slack_app import KOL, join_workspace, running_app
-from tests.slackstub import SlackStub
 
 MONDAY_10 = datetime(2018, 6, 11, 8, 0, tzinfo=UTC)
 LEAD = "U0KOL000051"  # pl-syddanmark
@@ -92,7 +92,7 @@ async def test_a_click_logs_one_json_line_with_round_scope_and_user(
 async def test_a_whole_checklist_run_logs_no_token_and_no_remark_text_at_info(
     app: Fremdrift, slack: SlackStub
 ) -> None:
-    checkout = source_checkout()
+    checkout = demo_inputs()
     answers = read_answers(checkout.seed, checkout.local_items)["syddanmark"]
     remarks = [a.remark for a in answers.values() if a.remark]
     assert remarks

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from conversations.vocabulary import Colour, Delay, Progress
-from models.programme import ALL_UNITS
+from conversations.vocabulary import ALL_UNITS, Colour, Delay, Progress
 from models.round import Round, RoundStatus
-from models.snapshot import (
-    compile_comparison,
-    load_comparison,
-    load_snapshot,
-    previous_round,
-    store_comparison,
+from models.snapshot import load_snapshot, previous_round
+from render.words import describer, worded_matrix
+from reporting.comparison import (
+    CellRef,
+    ColourChange,
+    Comparison,
+    ForecastMove,
+    Missing,
+    MissingKind,
 )
-from render.comparison import CellRef, ColourChange, Comparison, ForecastMove, Missing, MissingKind
-from render.matrix import Source, compile_matrix, local_cells
+from reporting.matrix import Source, local_cells
+from service.comparisons import compile_comparison, load_comparison, store_comparison
 from tests.matrix_support import answer, close_round, create_kol, open_round, submit
 
 MARCH = datetime(2018, 3, 1, 9, tzinfo=UTC)
@@ -55,7 +57,7 @@ async def two_rounds() -> tuple[Round, Round]:
 
 async def test_a_unit_answer_overrides_the_answer_for_every_unit(db: str) -> None:
     _, june = await two_rounds()
-    matrix = compile_matrix(await load_snapshot(june.id))
+    matrix = worded_matrix(await load_snapshot(june.id))
     own = matrix.cell("6.1 B", "midtjylland")
     common = matrix.cell("6.1 B", "hovedstaden")
     assert (own.source, own.critical, own.colour) == (Source.UNIT, True, Colour.GREEN)
@@ -67,11 +69,14 @@ async def test_a_unit_answer_overrides_the_answer_for_every_unit(db: str) -> Non
 async def test_local_items_stay_out_of_the_matrix(db: str) -> None:
     _, june = await two_rounds()
     snapshot = await load_snapshot(june.id)
-    matrix = compile_matrix(snapshot)
+    matrix = worded_matrix(snapshot)
     assert matrix.get("SYD-1", "syddanmark") is None
     assert sum(1 for _ in matrix.cells()) == 160
-    assert [item.code for item, _ in local_cells(snapshot, "syddanmark")] == ["SYD-1", "SYD-2"]
-    assert local_cells(snapshot, "hovedstaden") == ()
+    assert [item.code for item, _ in local_cells(snapshot, "syddanmark", describer("da"))] == [
+        "SYD-1",
+        "SYD-2",
+    ]
+    assert local_cells(snapshot, "hovedstaden", describer("da")) == ()
 
 
 async def test_the_snapshot_carries_people_deadlines_and_submissions(db: str) -> None:

@@ -16,8 +16,8 @@ import pytest
 from bot.cli.round_export import import_round
 from conversations.vocabulary import Colour, Delay, Progress
 from models.snapshot import load_snapshot
-from render.matrix import Matrix, compile_matrix
-from render.words import status_text
+from render.words import status_text, worded_matrix
+from reporting.matrix import Matrix
 from tests.matrix_support import ROUND_NAME, SEED000_CSV, UNITS, create_kol
 
 N = "Intet angivet"
@@ -81,7 +81,7 @@ async def seed000_matrix() -> Matrix:
     round_ = await import_round(
         "kol-2018", ROUND_NAME, SEED000_CSV.read_bytes(), datetime(2018, 6, 20, 12, tzinfo=UTC)
     )
-    return compile_matrix(await load_snapshot(round_.id))
+    return worded_matrix(await load_snapshot(round_.id))
 
 
 def test_the_transcription_has_every_cell_of_seed000() -> None:

@@ -10,17 +10,17 @@ import pytest
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot import rounds
-from bot.round_jobs import build_worker
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from conversations.clock import ManualClock
 from models.jobs import Job, JobStatus
 from models.people import Person
 from models.programme import Programme
 from models.programme_file import load_programme_file
 from models.round import Round
+from service import rounds
+from service.round_jobs import build_worker
+from standins.slack import RateLimited, SlackError, SlackStub
 from tests.slack_app import KOL, join_workspace, running_app
-from tests.slackstub import RateLimited, SlackError, SlackStub
 
 MONDAY_10 = datetime(2018, 6, 11, 8, 0, tzinfo=UTC)
 LEAD = "U0KOL000051"  # pl-syddanmark

@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from conversations.errors import UserError
+from conversations.vocabulary import ALL_UNITS
 from models.answer import Answer
 from models.people import Account, Person, Platform, Role, RoleKind
-from models.programme import ALL_UNITS, BaselineDeadline, Milestone, MilestoneGroup, Programme, Unit
+from models.programme import BaselineDeadline, Milestone, MilestoneGroup, Programme, Unit
 from models.programme_file import (
     ProgrammeSettings,
     list_programmes,

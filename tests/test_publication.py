@@ -7,10 +7,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from conversations.vocabulary import Colour, Delay, Progress, delay_allowed
-from models.programme import ALL_UNITS
+from conversations.vocabulary import ALL_UNITS, Colour, Delay, Progress, delay_allowed
 from models.round import RoundStatus
-from models.snapshot import (
+from render.publication import MAX_SECTION, build_publication, slug, split_section
+from render.words import worded_matrix
+from reporting.comparison import compare
+from reporting.snapshot import (
     AnswerInfo,
     GroupInfo,
     MilestoneInfo,
@@ -21,10 +23,7 @@ from models.snapshot import (
     UnitInfo,
     make_snapshot,
 )
-from render.comparison import compare
-from render.matrix import compile_matrix
-from render.publication import MAX_SECTION, build_publication, slug, split_section
-from tests.slackstub.blockkit import validate_message_blocks
+from standins.slack.blockkit import validate_message_blocks
 from tests.test_documents import seed000
 
 NOW = datetime(2018, 6, 20, 12, tzinfo=UTC)
@@ -130,8 +129,8 @@ async def test_the_kol_publication_fits_slack(db: str) -> None:
 def test_twenty_units_by_120_milestones_fit_slack(size: int, messages: int) -> None:
     before = synthetic(20, 120, seed=1, name="Forrige", size=size)
     after = synthetic(20, 120, seed=2, name="Denne", size=size)
-    matrix = compile_matrix(after)
-    comparison = compare(matrix, compile_matrix(before), after)
+    matrix = worded_matrix(after)
+    comparison = compare(matrix, worded_matrix(before), after)
     assert len(comparison.worse) > 100  # enough changes to need cutting
     publication = build_publication(after, matrix, comparison, published=NOW, with_files=False)
     assert publication.files == ()
@@ -161,7 +160,7 @@ def test_twenty_units_by_120_milestones_fit_slack(size: int, messages: int) -> N
 
 def test_english_publication_and_a_hundred_units() -> None:
     snapshot = synthetic(100, 30, seed=3, language="en")
-    matrix = compile_matrix(snapshot)
+    matrix = worded_matrix(snapshot)
     publication = build_publication(
         snapshot, matrix, compare(matrix, None, snapshot), with_files=False
     )
@@ -188,6 +187,6 @@ def test_slugs_are_ascii() -> None:
 
 def test_colours_and_scope_are_what_the_grid_shows() -> None:
     snapshot = synthetic(2, 1, seed=4)
-    matrix = compile_matrix(snapshot)
+    matrix = worded_matrix(snapshot)
     assert {cell.colour for cell in matrix.cells()} <= set(Colour)
     assert ALL_UNITS == "*"

@@ -9,14 +9,14 @@ from datetime import timedelta
 
 import pytest
 
-from bot import rounds
-from bot.jobs import enqueue
 from conversations.clock import ManualClock
 from models.jobs import Job, JobStatus
 from models.round import Round, RoundStatus
+from service import rounds
+from service.jobs import enqueue
+from standins.slack import SlackError, SlackStub
 from tests.factories import Small, small_programme
 from tests.rounds_support import MONDAY_10, Outbox, round_worker
-from tests.slackstub import SlackError, SlackStub
 
 
 @pytest.fixture

@@ -9,17 +9,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import rounds
 from conversations.clock import ManualClock
 from conversations.events import Next, SetProgress, Start, Submit
-from conversations.runner import ChecklistRunner
 from conversations.views import ClosedView, MilestoneView, ReviewView, SubmittedView
 from conversations.vocabulary import Progress
 from models.answer import Answer
 from models.round import Round, RoundStatus
+from service import rounds
+from service.runner import ChecklistRunner
+from standins.slack import SlackStub
 from tests.factories import Small, small_programme
 from tests.rounds_support import MONDAY_10, Outbox, round_worker
-from tests.slackstub import SlackStub
 
 FRIDAY_12 = datetime(2018, 6, 15, 10, 0, tzinfo=UTC)
 SYD = "unit:syd"

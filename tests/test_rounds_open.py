@@ -10,8 +10,6 @@ from datetime import timedelta
 
 import pytest
 
-from bot import rounds
-from bot.round_plan import asked_checklists
 from conversations.clock import ManualClock
 from conversations.errors import UserError
 from models.checklists import checklists_for
@@ -21,10 +19,12 @@ from models.people import Role, RoleKind
 from models.programme import Programme
 from models.programme_file import load_programme_file
 from models.round import Round, RoundStatus
+from service import rounds
+from service.round_plan import asked_checklists
+from standins.slack import HttpStatus, RateLimited, SlackStub
 from tests.factories import small_programme
 from tests.rounds_support import MONDAY_10, Outbox, cancel, round_worker, when_stored
 from tests.slack_app import KOL
-from tests.slackstub import HttpStatus, RateLimited, SlackStub
 
 DEADLINE = "2018-06-15 12:00"
 

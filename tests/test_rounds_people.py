@@ -8,15 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot import rounds
 from conversations.clock import ManualClock
 from conversations.errors import UserError
 from models.jobs import Job
 from models.people import Person
 from render.i18n import catalogue
+from service import people, rounds
+from standins.slack import SlackStub
 from tests.factories import small_programme
 from tests.rounds_support import MONDAY_10, Outbox, round_worker
-from tests.slackstub import SlackStub
 
 TUESDAY_9 = datetime(2018, 6, 12, 7, 0, tzinfo=UTC)
 
@@ -30,7 +30,7 @@ async def out(db: str, slack: SlackStub) -> AsyncIterator[Outbox]:
 async def test_an_away_lead_hands_over_to_the_deputy_until_back(out: Outbox) -> None:
     small = await small_programme(open_round=False)
     clock = ManualClock(MONDAY_10)
-    away = await rounds.away(small.lead, "20. juni 2018", clock.now())
+    away = await people.away(small.lead, "20. juni 2018", clock.now())
     assert away.until == date(2018, 6, 20)
     assert away.covered_by == ()  # no round is open yet
     opened = await rounds.open_round(
@@ -59,13 +59,13 @@ async def test_an_away_lead_hands_over_to_the_deputy_until_back(out: Outbox) -> 
     assert len(await out.notices("round.reminder", small.deputy)) == 1
     assert len(await out.notices("round.handover", small.deputy)) == 1  # told once
 
-    assert await rounds.back(small.lead, clock.now()) == 1
+    assert await people.back(small.lead, clock.now()) == 1
     await worker.run_until_idle()
     invitation = await out.to(small.lead, "checklist")
     assert len(invitation) == 1 and invitation[0].is_intro
     resume = invitation[0].resume
     assert resume is not None and resume.round_id == opened.round.id
-    assert await rounds.back(small.lead, clock.now()) == 0  # the checklist is live now
+    assert await people.back(small.lead, clock.now()) == 0  # the checklist is live now
     assert out.doubled() == []
 
 
@@ -77,7 +77,7 @@ async def test_going_away_mid_round_tells_the_deputy_at_once(out: Outbox) -> Non
     )
     worker = round_worker(out, clock)
     await worker.run_until_idle()
-    away = await rounds.away(small.lead, "fredag", clock.now())
+    away = await people.away(small.lead, "fredag", clock.now())
     assert away.until == date(2018, 6, 8)
     assert away.covered_by == (("Syd", ("Søren Syd",)),)
     await worker.run_until_idle()
@@ -91,8 +91,8 @@ async def test_going_away_mid_round_tells_the_deputy_at_once(out: Outbox) -> Non
 async def test_nobody_to_cover_means_the_away_person_keeps_their_dms(out: Outbox) -> None:
     small = await small_programme(open_round=False)
     clock = ManualClock(MONDAY_10)
-    away = await rounds.away(small.other_lead, "20. juni 2018", clock.now())  # nord: no deputy
-    await rounds.away(small.reporter, "20. juni 2018", clock.now())
+    away = await people.away(small.other_lead, "20. juni 2018", clock.now())  # nord: no deputy
+    await people.away(small.reporter, "20. juni 2018", clock.now())
     await rounds.open_round(
         small.programme, "13. møde", "15. juni 2018 kl. 12", small.admin, clock.now()
     )
@@ -106,8 +106,8 @@ async def test_nobody_to_cover_means_the_away_person_keeps_their_dms(out: Outbox
 async def test_a_deputy_away_too_leaves_the_lead_their_dms(out: Outbox) -> None:
     small = await small_programme(open_round=False)
     clock = ManualClock(MONDAY_10)
-    await rounds.away(small.deputy, "20. juni 2018", clock.now())
-    await rounds.away(small.lead, "20. juni 2018", clock.now())
+    await people.away(small.deputy, "20. juni 2018", clock.now())
+    await people.away(small.lead, "20. juni 2018", clock.now())
     await rounds.open_round(
         small.programme, "13. møde", "15. juni 2018 kl. 12", small.admin, clock.now()
     )
@@ -125,7 +125,7 @@ async def test_a_deputy_away_too_leaves_the_lead_their_dms(out: Outbox) -> None:
 async def test_away_refuses_what_cannot_be_a_day_ahead(db: str, text: str, key: str) -> None:
     small = await small_programme(open_round=False)
     with pytest.raises(UserError) as refused:
-        await rounds.away(small.lead, text, MONDAY_10)
+        await people.away(small.lead, text, MONDAY_10)
     assert refused.value.key == key
     for language in ("da", "en"):
         assert catalogue(language).error(refused.value)
@@ -134,7 +134,7 @@ async def test_away_refuses_what_cannot_be_a_day_ahead(db: str, text: str, key: 
 
 async def test_snooze_needs_no_open_round(db: str) -> None:
     small = await small_programme(open_round=False)
-    until = await rounds.snooze(small.lead, MONDAY_10)
+    until = await people.snooze(small.lead, MONDAY_10)
     assert until == MONDAY_10 + timedelta(days=1)
     assert (await Person.get(id=small.lead.id)).snoozed_until == until
     assert not await Job.exists(kind="remind")

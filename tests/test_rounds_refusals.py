@@ -8,12 +8,13 @@ from datetime import timedelta
 
 import pytest
 
-from bot import rounds
 from conversations.errors import UserError
+from conversations.vocabulary import LANGUAGES
 from models.jobs import Job
 from models.people import Person
 from models.round import Round, RoundStatus
-from render.i18n import LANGUAGES, catalogue
+from render.i18n import catalogue
+from service import rounds
 from tests.factories import Small, small_programme
 from tests.rounds_support import MONDAY_10
 

@@ -21,16 +21,16 @@ from pathlib import Path
 import pytest
 from tortoise.transactions import in_transaction
 
-from bot import rounds
-from bot.jobs import enqueue
 from models.db import is_postgres
 from models.jobs import Job, JobStatus
 from models.people import Account, Role, RoleKind
 from models.programme import Programme
 from models.programme_file import load_programme_file
 from models.round import Round, RoundStatus
+from service import rounds
+from service.jobs import enqueue
+from standins.slack import SlackStub
 from tests.slack_app import KOL, join_workspace
-from tests.slackstub import SlackStub
 
 pytestmark = pytest.mark.skipif(
     not is_postgres(os.environ.get("DATABASE_URL", "")),

@@ -8,17 +8,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import rounds
-from bot.round_jobs import reminders_sent
 from conversations.clock import ManualClock
 from models.db import close_db, open_db
 from models.jobs import Job, JobStatus
 from models.people import Person
 from models.programme import Programme
 from models.round import Round, RoundStatus, Submission
+from service import people, rounds
+from service.round_jobs import reminders_sent
+from standins.slack import SlackStub
 from tests.factories import Small, small_programme
 from tests.rounds_support import MONDAY_10, Outbox, round_worker
-from tests.slackstub import SlackStub
 
 TUESDAY_9 = datetime(2018, 6, 12, 7, 0, tzinfo=UTC)  # 09:00 in Copenhagen
 THURSDAY_9 = datetime(2018, 6, 14, 7, 0, tzinfo=UTC)
@@ -207,7 +207,7 @@ async def test_snooze_skips_a_day_then_reminds_once_and_max_reminders_holds(
         return len(await out.notices("round.reminder", small.other_lead))
 
     assert await reminders() == 1
-    until = await rounds.snooze(small.other_lead, clock.now())
+    until = await people.snooze(small.other_lead, clock.now())
     assert until == TUESDAY_9 + timedelta(days=1)
     await rounds.remind(small.programme, small.admin, clock.now(), unit="nord")
     await worker.run_until_idle()

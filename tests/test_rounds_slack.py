@@ -12,9 +12,6 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 import pytest
 
-from bot import rounds
-from bot.jobs import Worker
-from bot.round_jobs import RoundJobs
 from bot.slack.client import job_client
 from bot.slack.messenger import SlackMessenger
 from conversations.clock import ManualClock
@@ -24,10 +21,13 @@ from models.people import Account, Person, Role, RoleKind
 from models.programme import Programme
 from models.programme_file import load_programme_file
 from models.round import Round, RoundStatus, Submission
+from service import people, rounds
+from service.round_jobs import RoundJobs
+from service.worker import Worker
+from standins.slack import HttpStatus, RateLimited, SlackStub
+from standins.slack.models import Message
 from tests.rounds_support import cancel, when_stored
 from tests.slack_app import KOL, join_workspace, running_app
-from tests.slackstub import HttpStatus, RateLimited, SlackStub
-from tests.slackstub.models import Message
 
 MONDAY_10 = datetime(2018, 6, 4, 8, 0, tzinfo=UTC)  # 10:00 in Copenhagen
 DEADLINE = "15. juni 2018 kl. 12"
@@ -211,7 +211,7 @@ async def test_a_late_answer_in_slack_follows_the_programmes_policy(
 async def test_an_away_lead_hands_over_to_the_deputy_in_slack(slack: SlackStub, kol: Kol) -> None:
     clock = ManualClock(MONDAY_10)
     lead = await Person.get(key="pl-syddanmark")
-    await rounds.away(lead, "20. juni 2018", clock.now())
+    await people.away(lead, "20. juni 2018", clock.now())
     await rounds.open_round(kol.programme, "13. møde", DEADLINE, kol.admin, clock.now())
     w = worker(kol.messenger, clock)
     await w.run_until_idle()

@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.jobs import enqueue
 from models.jobs import Job, JobStatus
 from models.people import Person
 from models.programme_file import load_programme_file
+from service.jobs import enqueue
+from standins.slack import SlackStub, Slow
 from tests.slack_app import KOL, join_workspace
-from tests.slackstub import SlackStub, Slow
 
 ADMIN = "U0KOL000001"
 HELD = 3.0  # seconds the stand-in holds the message: the job is in hand that long

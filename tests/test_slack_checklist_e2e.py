@@ -14,9 +14,9 @@ from models.answer import Answer, AnswerRevision
 from models.people import Person
 from models.programme_file import load_programme_file
 from models.round import Round, RoundStatus, Submission
+from standins.slack import SlackStub
+from standins.slack.models import Message
 from tests.slack_app import KOL, join_workspace, running_app, seed000_answers
-from tests.slackstub import SlackStub
-from tests.slackstub.models import Message
 
 NOW = datetime(2018, 6, 11, 8, 0, tzinfo=UTC)
 LEAD = "U0KOL000051"  # pl-syddanmark

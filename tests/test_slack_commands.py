@@ -6,17 +6,17 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.round_jobs import build_worker
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from conversations.clock import ManualClock
 from models.jobs import Job
 from models.people import Person
 from models.programme import Programme
 from models.programme_file import load_programme_file
 from models.round import Round, RoundStatus
+from service.round_jobs import build_worker
+from standins.slack import SlackStub
 from tests.rounds_support import MONDAY_10
 from tests.slack_app import KOL, join_workspace, running_app
-from tests.slackstub import SlackStub
 
 ADMIN = "U0KOL000001"  # sekretariat
 LEAD = "U0KOL000051"  # pl-syddanmark

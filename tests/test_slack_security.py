@@ -8,16 +8,16 @@ from datetime import timedelta
 
 import pytest
 
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from bot.slack.messenger import SlackMessenger
 from conversations.clock import ManualClock
 from conversations.events import Start, encode
 from models.answer import Answer, AnswerRevision
 from models.conversation import Conversation, ProcessedEvent
+from standins.slack import Drop, HttpStatus, SlackStub, Tamper
+from standins.slack.models import Message
 from tests.factories import OPENED, Small, small_programme
 from tests.slack_app import join_workspace, running_app
-from tests.slackstub import Drop, HttpStatus, SlackStub, Tamper
-from tests.slackstub.models import Message
 
 LEAD = "U0ALICE001"  # pl-syd in tests/factories.py
 SYD = "unit:syd"

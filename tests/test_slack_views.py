@@ -15,10 +15,11 @@ from conversations.state import Phase, State
 from conversations.views import View, build
 from conversations.vocabulary import Delay, Progress
 from models.programme_file import read_programme_file
-from render.slack_views import render_command_reply, render_modal, render_notice, render_view
+from render.slack.views import render_command_reply, render_modal, render_notice, render_view
+from reporting.deadlines import forecast_range
+from standins.slack.blockkit import validate_message_blocks, validate_view
 from tests.dialog import Dialog
 from tests.slack_app import KOL
-from tests.slackstub.blockkit import validate_message_blocks, validate_view
 
 NOW = datetime(2018, 6, 11, 8, 0, tzinfo=UTC)
 HOSTILE = "<!channel> <@U0ALICE001> *fed* _kursiv_ <https://evil.example|klik her> & `kode`"
@@ -68,6 +69,7 @@ def kol_context(language: str = "da") -> ChecklistContext:
         submitted_at=NOW,
         actor_name="Lene",
         now=NOW,
+        read_forecast=forecast_range,
     )
 
 
@@ -162,7 +164,7 @@ def test_the_text_modal_at_its_limits_passes(field: str) -> None:
 
 
 def test_notices_and_command_replies_pass() -> None:
-    from bot.commands import ChecklistLine, CommandReply
+    from service.commands import ChecklistLine, CommandReply
 
     notice = render_notice(
         "checklist.round_closed",

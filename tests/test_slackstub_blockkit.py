@@ -11,9 +11,9 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slackstub import SlackStub
+from standins.slack import SlackStub
 
-pytest_plugins = ["tests.slackstub.fixtures"]
+pytest_plugins = ["tests.slack_fixtures"]
 
 ALICE = "U0ALICE001"
 Json = dict[str, Any]

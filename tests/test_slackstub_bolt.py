@@ -9,10 +9,10 @@ import pytest
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slackstub import SlackStub
-from tests.slackstub.harness import BoltOverHttp, BoltOverSocket
+from standins.slack import SlackStub
+from standins.slack.harness import BoltOverHttp, BoltOverSocket
 
-pytest_plugins = ["tests.slackstub.fixtures"]
+pytest_plugins = ["tests.slack_fixtures"]
 
 APPROVE_BLOCKS = [
     {"type": "section", "block_id": "ask", "text": {"type": "mrkdwn", "text": "Approve *6.3*?"}},

@@ -10,9 +10,9 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry import async_handler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slackstub import Drop, HttpStatus, RateLimited, SlackError, SlackStub, Slow
+from standins.slack import Drop, HttpStatus, RateLimited, SlackError, SlackStub, Slow
 
-pytest_plugins = ["tests.slackstub.fixtures"]
+pytest_plugins = ["tests.slack_fixtures"]
 
 ALICE = "U0ALICE001"
 

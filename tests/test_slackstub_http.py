@@ -11,10 +11,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slackstub import SlackStub, Tamper
-from tests.slackstub.harness import BoltOverHttp
+from standins.slack import SlackStub, Tamper
+from standins.slack.harness import BoltOverHttp
 
-pytest_plugins = ["tests.slackstub.fixtures"]
+pytest_plugins = ["tests.slack_fixtures"]
 
 BUTTON = [
     {

@@ -10,9 +10,9 @@ from slack_sdk.http_retry import builtin_async_handlers
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slackstub import ManualClock, SlackStub
+from standins.slack import ManualClock, SlackStub
 
-pytest_plugins = ["tests.slackstub.fixtures"]
+pytest_plugins = ["tests.slack_fixtures"]
 
 ALICE, BOB = "U0ALICE001", "U0BOB00001"
 

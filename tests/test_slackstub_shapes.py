@@ -12,9 +12,9 @@ import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slackstub import SlackStub
+from standins.slack import SlackStub
 
-pytest_plugins = ["tests.slackstub.fixtures"]
+pytest_plugins = ["tests.slack_fixtures"]
 
 SAMPLES = Path(__file__).parent / "fixtures" / "slack"
 

@@ -11,10 +11,10 @@ import pytest
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slackstub import ManualClock, SlackStub, SubmissionBlocked
-from tests.slackstub.harness import BoltOverHttp
+from standins.slack import ManualClock, SlackStub, SubmissionBlocked
+from standins.slack.harness import BoltOverHttp
 
-pytest_plugins = ["tests.slackstub.fixtures"]
+pytest_plugins = ["tests.slack_fixtures"]
 
 
 def plain(text: str) -> dict[str, Any]:

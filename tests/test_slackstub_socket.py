@@ -12,10 +12,10 @@ import pytest
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slackstub import Drop, ManualClock, SlackStub
-from tests.slackstub.harness import BoltOverSocket
+from standins.slack import Drop, ManualClock, SlackStub
+from standins.slack.harness import BoltOverSocket
 
-pytest_plugins = ["tests.slackstub.fixtures"]
+pytest_plugins = ["tests.slack_fixtures"]
 
 
 def counting_app(slack: SlackStub, homes: list[dict[str, Any]]) -> AsyncApp:

@@ -7,9 +7,9 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slackstub import DEFAULT_BOT_SCOPES, ManualClock, SlackStub
+from standins.slack import DEFAULT_BOT_SCOPES, ManualClock, SlackStub
 
-pytest_plugins = ["tests.slackstub.fixtures"]
+pytest_plugins = ["tests.slack_fixtures"]
 
 ALICE, BOB = "U0ALICE001", "U0BOB00001"
 

@@ -12,17 +12,12 @@ from typing import Any
 
 import pytest
 
-from bot.commands import ChecklistLine, CommandReply
-from bot.round_status import ChecklistLine as StatusLine
-from bot.round_status import PersonLine, RoundReport
 from conversations.context import AnswerData, Item
 from conversations.events import decode
 from conversations.state import Phase, State
 from conversations.views import ReviewView, build
 from conversations.vocabulary import Delay, Progress
-from render.comparison import compare
-from render.matrix import compile_matrix
-from render.teams_views import (
+from render.teams.views import (
     TeamsMessage,
     publication_messages,
     render_command_reply,
@@ -30,7 +25,12 @@ from render.teams_views import (
     render_status,
     render_view,
 )
-from tests.teamsstub import MESSAGE_LIMIT, validate_card, walk
+from render.words import worded_matrix
+from reporting.comparison import compare
+from service.commands import ChecklistLine, CommandReply
+from service.round_status import ChecklistLine as StatusLine
+from service.round_status import PersonLine, RoundReport
+from standins.teams import MESSAGE_LIMIT, validate_card, walk
 from tests.test_documents import seed000
 from tests.test_publication import synthetic
 from tests.test_slack_views import HOSTILE, NOW, kol_context, views_of
@@ -194,8 +194,8 @@ async def test_the_kol_publication_fits_teams(db: str) -> None:
 def test_a_hundred_units_by_300_milestones_fit_teams_in_several_cards() -> None:
     before = synthetic(100, 300, seed=1, name="Forrige")
     after = synthetic(100, 300, seed=2, name="Denne")
-    matrix = compile_matrix(after)
-    comparison = compare(matrix, compile_matrix(before), after)
+    matrix = worded_matrix(after)
+    comparison = compare(matrix, worded_matrix(before), after)
     messages = publication_messages(
         matrix, comparison, published=datetime(2018, 6, 20, tzinfo=UTC), links=[]
     )

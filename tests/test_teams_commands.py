@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.round_jobs import build_worker
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from conversations.clock import ManualClock
 from conversations.events import decode
 from models.answer import Answer
@@ -18,14 +17,15 @@ from models.jobs import Job
 from models.people import Person
 from models.programme_file import load_programme_file
 from models.round import Round, RoundStatus
-from render.teams_views import card_words
+from render.teams.views import card_words
+from service.round_jobs import build_worker
+from standins.teams import Posted, TeamsStub
 from tests.rounds_support import MONDAY_10
 from tests.scenario_checklist import ASKED
 from tests.scenario_platforms import join_tenant, running_teams_app, settle
 from tests.slack_app import KOL
-from tests.teamsstub import Posted, TeamsStub
 
-pytest_plugins = ["tests.teamsstub.fixtures"]
+pytest_plugins = ["tests.teams_fixtures"]
 
 ADMIN = "sekretariat"
 LEAD = "pl-syddanmark"

@@ -12,21 +12,21 @@ from typing import Any
 
 import pytest
 
-from bot import rounds
-from bot.messenger import PermanentFailure
-from bot.round_jobs import build_worker
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from conversations.clock import ManualClock
 from conversations.events import decode
 from conversations.views import ClosedView, Header
 from models.jobs import Job, JobStatus
 from models.round import Round
+from service import rounds
+from service.messenger import PermanentFailure
+from service.round_jobs import build_worker
+from standins.teams import Fault, TeamsStub, walk
 from tests.factories import Small, small_programme
 from tests.rounds_support import MONDAY_10
 from tests.scenario_platforms import join_tenant, running_teams_app, settle, teams_settings
-from tests.teamsstub import Fault, TeamsStub, walk
 
-pytest_plugins = ["tests.teamsstub.fixtures"]
+pytest_plugins = ["tests.teams_fixtures"]
 
 LEAD = "pl-syd"
 

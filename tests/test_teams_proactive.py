@@ -9,18 +9,18 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.round_jobs import build_worker
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from conversations.clock import ManualClock
 from models.jobs import Job, JobStatus
 from models.people import Account, Platform
-from render.teams_views import card_words
+from render.teams.views import card_words
+from service.round_jobs import build_worker
+from standins.teams import TeamsStub
 from tests.factories import Small, small_programme
 from tests.rounds_support import MONDAY_10
 from tests.scenario_platforms import join_tenant, running_teams_app, settle, teams_settings
-from tests.teamsstub import TeamsStub
 
-pytest_plugins = ["tests.teamsstub.fixtures"]
+pytest_plugins = ["tests.teams_fixtures"]
 
 OPEN = "round open 13. møde deadline 15. juni 2018 kl. 12"
 

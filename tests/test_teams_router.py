@@ -11,24 +11,24 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from bot.messenger import Notice, PermanentFailure, Sent, TransientFailure, Unreachable
-from bot.messenger_router import MessengerRouter, Route
-from bot.round_jobs import build_worker
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from bot.settings import Settings
 from conversations.clock import ManualClock
 from conversations.views import View
 from models.people import Account, Platform
 from models.programme import Programme
 from models.round import Round, RoundStatus
+from service.messenger import Notice, PermanentFailure, Sent, TransientFailure, Unreachable
+from service.messenger_router import MessengerRouter, Route
+from service.round_jobs import build_worker
+from standins.slack import SlackStub
+from standins.teams import TeamsStub
 from tests.factories import Small, small_programme
 from tests.rounds_support import MONDAY_10
 from tests.scenario_platforms import join_tenant, settle, teams_settings
 from tests.slack_app import join_workspace
-from tests.slackstub import SlackStub
-from tests.teamsstub import TeamsStub
 
-pytest_plugins = ["tests.teamsstub.fixtures"]
+pytest_plugins = ["tests.teams_fixtures"]
 
 
 @dataclass

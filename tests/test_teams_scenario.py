@@ -7,14 +7,14 @@ import pytest
 
 from conversations.clock import ManualClock
 from models.programme_file import load_programme_file
+from standins.slack import ManualClock as StandInClock
+from standins.slack import SlackStub
+from standins.teams import TeamsStub
 from tests.scenario_checklist import LEAD, MONDAY_10, ROUND_NAME, Outcome, check, play_round
 from tests.scenario_platforms import reset_database, slack_driver, teams_driver
 from tests.slack_app import KOL
-from tests.slackstub import ManualClock as StandInClock
-from tests.slackstub import SlackStub
-from tests.teamsstub import TeamsStub
 
-pytest_plugins = ["tests.teamsstub.fixtures"]
+pytest_plugins = ["tests.teams_fixtures"]
 
 
 async def on_teams() -> tuple[Outcome, list[str]]:

@@ -9,17 +9,17 @@ from typing import Any
 
 import pytest
 
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from conversations.clock import ManualClock
 from conversations.events import decode
 from models.answer import AnswerRevision
 from models.conversation import Conversation, ProcessedEvent
 from models.people import Account, Platform
+from standins.teams import Posted, Tamper, TeamsStub
 from tests.factories import OPENED, Small, small_programme
 from tests.scenario_platforms import join_tenant, running_teams_app, settle, teams_settings
-from tests.teamsstub import Posted, Tamper, TeamsStub
 
-pytest_plugins = ["tests.teamsstub.fixtures"]
+pytest_plugins = ["tests.teams_fixtures"]
 
 NOW = OPENED + timedelta(days=1)
 SYD = "unit:syd"

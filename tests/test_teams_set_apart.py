@@ -11,13 +11,13 @@ from conversations.events import decode
 from models.answer import Answer
 from models.programme_file import load_programme_file
 from models.round import Round
+from standins.slack import ManualClock as StandInClock
+from standins.teams import TeamsStub, walk
 from tests.scenario_checklist import ADMIN, MONDAY_10, OPEN
 from tests.scenario_platforms import settle, teams_driver
 from tests.slack_app import KOL
-from tests.slackstub import ManualClock as StandInClock
-from tests.teamsstub import TeamsStub, walk
 
-pytest_plugins = ["tests.teamsstub.fixtures"]
+pytest_plugins = ["tests.teams_fixtures"]
 
 FUT = "fut"
 

@@ -12,10 +12,10 @@ import pytest
 from microsoft_agents.activity import Activity, ChannelAccount, ConversationParameters
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
-from tests.slackstub import ManualClock
-from tests.teamsstub import MESSAGE_LIMIT, CardError, Fault, TeamsStub, validate_card
+from standins.slack import ManualClock
+from standins.teams import MESSAGE_LIMIT, CardError, Fault, TeamsStub, validate_card
 
-pytest_plugins = ["tests.teamsstub.fixtures"]
+pytest_plugins = ["tests.teams_fixtures"]
 
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 CARD = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "Hej"}]}

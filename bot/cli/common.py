@@ -46,7 +46,7 @@ def run_with_db(body: Callable[[], Awaitable[T]], *, database_url: str | None = 
     """Run an async command body with the database open; user errors end as one line."""
 
     async def wrapper() -> T:
-        await open_db(database_url)
+        await open_db(database_url or get_settings().resolved_database_url())
         try:
             return await body()
         finally:

@@ -12,8 +12,9 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import fail, run_with_db, say
+from bot.settings import get_settings
 from conversations.errors import UserError
-from models.db import default_url, is_postgres
+from models.db import is_postgres
 
 app = typer.Typer(help="The database: migrate, back up.", no_args_is_help=True)
 
@@ -26,7 +27,7 @@ def migrate() -> None:
         return None
 
     run_with_db(body)
-    say("cli.db_migrated", url=redact(default_url()))
+    say("cli.db_migrated", url=redact(get_settings().resolved_database_url()))
 
 
 def redact(url: str) -> str:
@@ -49,7 +50,7 @@ def backup(
     """An online, consistent copy of the SQLite database (for PostgreSQL, use pg_dump)."""
     target = out or Path(f"fremdrift-backup-{datetime.now():%Y%m%d-%H%M%S}.sqlite3")
     try:
-        written = backup_sqlite(default_url(), target)
+        written = backup_sqlite(get_settings().resolved_database_url(), target)
     except UserError as error:
         fail(error)
     say("backup.done", path=str(written), size=written.stat().st_size)

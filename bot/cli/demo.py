@@ -20,7 +20,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bot.cli.common import cli_language, console, err_console
 from conversations.errors import UserError
-from render.i18n import BABEL_LOCALE, LANGUAGES, text
+from conversations.vocabulary import LANGUAGES
+from render.i18n import BABEL_LOCALE, text
 
 if TYPE_CHECKING:
     from bot.demo.scenario import DemoResult
@@ -73,10 +74,10 @@ def _run(language: str, out: Path | None) -> DemoResult:
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise UserError("demo.out_not_empty", folder=str(folder))
 
-    from bot.demo.checkout import source_checkout
+    from bot.demo.checkout import demo_inputs
+    from bot.demo.scenario import run_demo
 
-    checkout = source_checkout()
-    from bot.demo.scenario import run_demo  # imports tests.slackstub: after source_checkout
+    checkout = demo_inputs()
 
     columns = (
         TextColumn("{task.description}"),

@@ -1,6 +1,6 @@
 """`fremdrift round open|status|remind|deadline|close|reopen|publish|away|back|jobs`.
 
-The same service as the slash command (bot/rounds.py), run as an admin: `--as PERSON_KEY`,
+The same service as the slash command (service/rounds.py), run as an admin: `--as PERSON_KEY`,
 by default the programme's first admin. The commands write the round and queue its jobs;
 `fremdrift serve` runs the workers that send them. `round jobs` lists the job queue for
 operators. Every line comes from the catalogue (render/messages/*/rounds.yaml).
@@ -13,15 +13,15 @@ from typing import Annotated
 
 import typer
 
-from bot import rounds
 from bot.cli.common import cli_language, console, run_with_db, say
 from bot.cli.round_export import round_app
-from bot.round_status import RoundReport
 from conversations.clock import SystemClock
 from models.jobs import Job, JobStatus
 from models.people import Person
 from models.programme import Programme
 from render.round_report import round_status_text
+from service import people, rounds
+from service.round_status import RoundReport
 
 ProgrammeKey = Annotated[str, typer.Option("--programme", help="The programme's key.")]
 ActAs = Annotated[
@@ -171,8 +171,8 @@ def away(
 ) -> None:
     """Mark someone away: their reminders go to their unit's deputies meanwhile."""
 
-    async def body() -> rounds.Away:
-        return await rounds.away(await rounds.find_person(person), until, now())
+    async def body() -> people.Away:
+        return await people.away(await rounds.find_person(person), until, now())
 
     result = run_with_db(body)
     say("round.cli.away_set", person=result.person.name, until=result.until)
@@ -184,7 +184,7 @@ def back(person: Annotated[str, typer.Option("--person", help="The person's key.
 
     async def body() -> tuple[str, int]:
         found = await rounds.find_person(person)
-        return found.name, await rounds.back(found, now())
+        return found.name, await people.back(found, now())
 
     name, invitations = run_with_db(body)
     say("round.cli.back_set", person=name, invitations=invitations)

@@ -22,10 +22,11 @@ from conversations.errors import UserError
 from models.answer import Answer, AnswerRevision
 from models.programme import Milestone, Programme, Unit
 from models.round import Round, RoundStatus
-from models.snapshot import load_comparison, load_snapshot
-from render.csv_import import ImportFailed, ImportRow, parse_import
+from models.snapshot import load_snapshot
 from render.i18n import text
-from render.matrix import compile_matrix
+from render.words import worded_matrix
+from reporting.import_rows import ImportFailed, ImportRow, parse_import
+from service.comparisons import load_comparison
 
 round_app = typer.Typer(
     help="Rounds: export their documents, import earlier ones.", no_args_is_help=True
@@ -77,14 +78,14 @@ async def export_documents(
 ) -> list[tuple[str | None, bytes]]:
     """The document(s) asked for: (unit key or None, bytes); several only for sheets per unit."""
     # WeasyPrint and openpyxl take a second to import: only the export command pays for them.
-    from render.pdf import render_matrix_pdf, render_sheet_pdf
-    from render.tables import render_csv, render_json
-    from render.xlsx import render_xlsx
+    from render.documents.pdf import render_matrix_pdf, render_sheet_pdf
+    from render.documents.xlsx import render_xlsx
+    from reporting.tables import render_csv, render_json
 
     programme = await find_programme(programme_key)
     round_ = await find_round(programme, round_name)
     snapshot = await load_snapshot(round_.id)
-    matrix = compile_matrix(snapshot)
+    matrix = worded_matrix(snapshot)
     if unit is not None and unit not in {u.key for u in snapshot.units}:
         raise UserError("export.unknown_unit", programme=programme.key, value=unit)
     if fmt is Format.PDF:

@@ -10,7 +10,7 @@ import typer
 
 from bot.cli.common import fail, say
 from bot.logs import configure
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from bot.settings import get_settings
 from conversations.errors import UserError
 

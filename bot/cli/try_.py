@@ -8,7 +8,7 @@ something, and an open round with a deadline a week ahead is answered through th
 
 The terminal is only an edge: a typed key becomes the neutral event the Slack button would
 send (`read_key`), the runner applies it, and the view and refusals it returns are printed
-by render/terminal.py. Each event is one `loop.run(...)` on a single `asyncio.Runner`, and
+by render/terminal/views.py. Each event is one `loop.run(...)` on a single `asyncio.Runner`, and
 keys are read between them in plain synchronous code, so Ctrl-C and Ctrl-D end the trial at
 once and cleanly: the database is closed and the temporary one removed.
 """
@@ -55,7 +55,6 @@ from conversations.events import (
     Start,
     Submit,
 )
-from conversations.runner import ChecklistRunner, Reply
 from conversations.views import ConfirmForecastView, MilestoneView, View
 from conversations.vocabulary import Delay, Progress
 from models.checklists import UNIT, Scope, load_context, store_answer
@@ -65,7 +64,7 @@ from models.programme import Programme, Unit
 from models.programme_file import read_programme_file, save_programme
 from models.round import Round, RoundStatus
 from render.i18n import normalise_language, text
-from render.terminal import (
+from render.terminal.views import (
     DELAY_KEYS,
     PROGRESS_KEYS,
     Key,
@@ -75,6 +74,7 @@ from render.terminal import (
     render_text_prompt,
     render_view,
 )
+from service.runner import ChecklistRunner, Reply
 
 SOURCE = "try"
 DEFAULT_PROGRAMME = Path("programmes/kol-2018.yaml")

@@ -21,8 +21,8 @@ from markupsafe import Markup, escape
 
 from render.i18n import catalogue
 from render.templating import document_environment
-from tests.slackstub import SlackStub
-from tests.slackstub.models import Message
+from standins.slack import SlackStub
+from standins.slack.models import Message
 
 POST_JSON = "slack-post.json"
 POST_HTML = "slack-post.html"

@@ -17,8 +17,8 @@ from typing import Any
 
 from bot.demo.seed import Given
 from conversations.events import decode
-from tests.slackstub import SlackStub
-from tests.slackstub.models import Message
+from standins.slack import SlackStub
+from standins.slack.models import Message
 
 REDRAW_WITHIN = 20.0  # seconds of real time; far above what a redraw takes
 APART_SELECT = "fd:apart:select"

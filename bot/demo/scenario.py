@@ -37,13 +37,12 @@ from typing import Protocol
 
 from pydantic import SecretStr
 
-from bot.demo.checkout import Checkout
+from bot.demo.checkout import DemoInputs
 from bot.demo.outputs import DATABASE, LOG, Written, write_outputs
 from bot.demo.players import DemoError, Player
 from bot.demo.seed import Departure, Given, read_answers, reporter_answers
 from bot.logs import JsonFormatter
-from bot.round_jobs import build_worker
-from bot.service import Fremdrift
+from bot.runtime import Fremdrift
 from bot.settings import Settings
 from conversations.clock import ManualClock
 from conversations.context import Item
@@ -56,7 +55,8 @@ from models.programme_file import read_programme_file
 from models.programme_store import save_programme
 from models.round import Round, Submission
 from render.i18n import text
-from tests.slackstub import SlackStub
+from service.round_jobs import build_worker
+from standins.slack import SlackStub
 
 MONDAY_10 = datetime(2018, 6, 11, 8, 0, tzinfo=UTC)
 TUESDAY_9 = datetime(2018, 6, 12, 7, 0, tzinfo=UTC)
@@ -117,7 +117,7 @@ class Checklist:
 
 
 async def run_demo(
-    checkout: Checkout, folder: Path, *, language: str, progress: Progress | None = None
+    checkout: DemoInputs, folder: Path, *, language: str, progress: Progress | None = None
 ) -> DemoResult:
     """Play the round into `folder` (created; must not hold anything yet)."""
     started = time.perf_counter()
@@ -211,7 +211,7 @@ class Played:
 async def _play(
     app: Fremdrift,
     slack: SlackStub,
-    checkout: Checkout,
+    checkout: DemoInputs,
     language: str,
     clock: ManualClock,
     progress: Progress,
@@ -282,7 +282,7 @@ async def _play(
     )
 
 
-async def _load_programme(checkout: Checkout, language: str) -> Programme:
+async def _load_programme(checkout: DemoInputs, language: str) -> Programme:
     """The KOL programme, with the programme and its people in the demo's language."""
     file = read_programme_file(checkout.programme)
     spec = file.spec.model_copy(
@@ -335,7 +335,7 @@ async def _run_jobs(app: Fremdrift, clock: ManualClock) -> None:
 
 
 async def _checklists(
-    checkout: Checkout, programme: Programme, round_: Round, now: datetime
+    checkout: DemoInputs, programme: Programme, round_: Round, now: datetime
 ) -> tuple[list[Checklist], list[Departure]]:
     """Each unit's lead and each reporter, with the answers seed 000 gives them."""
     seed = read_answers(checkout.seed, checkout.local_items)

@@ -16,9 +16,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
-from bot.metrics import ACK_SECONDS
 from bot.slack import checklist, commands, events, fallbacks, home, reminders
 from bot.slack.deps import SlackDeps
+from service.metrics import ACK_SECONDS
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.metrics import ANSWERS_STORED
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import person_for
 from conversations.checklist import FORECAST_LIMIT, REMARK_LIMIT
@@ -24,7 +23,8 @@ from conversations.events import Event, GiveForecast, GiveRemark, decode
 from conversations.views import MilestoneView
 from models.db import DATABASE_ERRORS
 from render.i18n import Target, catalogue
-from render.slack_views import render_modal
+from render.slack.views import render_modal
+from service.metrics import ANSWERS_STORED
 
 log = logging.getLogger(__name__)
 

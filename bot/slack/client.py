@@ -19,11 +19,11 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.metrics import RATE_LIMITED
+from service.metrics import RATE_LIMITED
 
 
 class CountRateLimits(AsyncRetryHandler):
-    """Retries nothing: counts each 429 Slack answers (bot.metrics), then lets the next
+    """Retries nothing: counts each 429 Slack answers (service.metrics), then lets the next
     handler decide. The SDK asks every handler about every response, in order."""
 
     async def can_retry_async(

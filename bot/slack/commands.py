@@ -12,7 +12,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.commands import CommandReply, execute
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import person_for
 from conversations.commands import parse
@@ -20,7 +19,8 @@ from conversations.errors import UserError
 from models.db import DATABASE_ERRORS
 from models.programme import Programme
 from render.i18n import Target, catalogue
-from render.slack_views import render_command_reply, render_status
+from render.slack.views import render_command_reply, render_status
+from service.commands import CommandReply, execute
 
 log = logging.getLogger(__name__)
 

@@ -26,9 +26,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from conversations.checklist import Tell
-from conversations.runner import Reply, remember_message
 from render.i18n import Target, catalogue
-from render.slack_views import render_view
+from render.slack.views import render_view
+from service.runner import Reply, remember_message
 
 log = logging.getLogger(__name__)
 

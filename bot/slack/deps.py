@@ -9,11 +9,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.settings import Settings
 from bot.slack.delivery import Deliveries
 from conversations.errors import UserError
-from conversations.runner import ChecklistRunner
 from models.db import DATABASE_ERRORS
 from models.people import Person
 from models.programme import Programme
 from render.i18n import Target, catalogue
+from service.runner import ChecklistRunner
 
 
 @dataclass

@@ -8,15 +8,15 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot import rounds
-from bot.commands import on_me
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import person_for
 from conversations.commands import Command
 from models.people import Person, Role, RoleKind
 from models.programme import Programme
 from models.round import Round
-from render.slack_views import render_home, render_status
+from render.slack.views import render_home, render_status
+from service import rounds
+from service.commands import on_me
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,6 @@ import logging
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.messenger import Notice, Sent, Unreachable
 from bot.slack.identity import slack_user_of
 from bot.slack.posting import Poster
 from bot.slack.publish import publish_round
@@ -21,7 +20,8 @@ from conversations.views import View
 from models.people import Account, Person
 from models.programme import Programme
 from models.round import Round
-from render.slack_views import SlackMessage, render_notice, render_view
+from render.slack.views import SlackMessage, render_notice, render_view
+from service.messenger import Notice, Sent, Unreachable
 
 log = logging.getLogger(__name__)
 

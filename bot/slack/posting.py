@@ -18,8 +18,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.messenger import PermanentFailure, RateLimited, Sent, TransientFailure, Unreachable
-from render.slack_views import SlackMessage
+from render.slack.views import SlackMessage
+from service.messenger import PermanentFailure, RateLimited, Sent, TransientFailure, Unreachable
 
 T = TypeVar("T")
 

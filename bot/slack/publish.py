@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from bot.messenger import PermanentFailure, Sent
 from bot.slack.posting import Poster
 from models.programme import Programme
 from models.round import Round
-from models.snapshot import load_snapshot, store_comparison
-from render.matrix import compile_matrix
-from render.slack_views import SlackMessage
+from models.snapshot import load_snapshot
+from render.slack.views import SlackMessage
+from render.words import worded_matrix
+from service.comparisons import store_comparison
+from service.messenger import PermanentFailure, Sent
 
 if TYPE_CHECKING:
     from render.publication import Publication
@@ -34,7 +35,7 @@ async def publication_for(round_id: int) -> Publication:
     comparison = await store_comparison(round_id)
     snapshot = await load_snapshot(round_id)
     return await asyncio.to_thread(
-        lambda: build_publication(snapshot, compile_matrix(snapshot), comparison)
+        lambda: build_publication(snapshot, worded_matrix(snapshot), comparison)
     )
 
 

@@ -6,13 +6,13 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot import rounds
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import person_for
 from conversations.errors import UserError
 from models.programme import Programme
 from models.round import Round
 from render.i18n import Target, catalogue
+from service import people
 
 
 async def _programme_of(value: str) -> Programme | None:
@@ -38,7 +38,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 response_url=response_url,
             )
             return
-        until = await rounds.snooze(person, deps.runner.clock.now())
+        until = await people.snooze(person, deps.runner.clock.now())
         programme = await _programme_of(str(body.get("actions", [{}])[0].get("value", "")))
         language = person.language or (programme.language if programme else deps.settings.language)
         timezone = programme.timezone if programme else "Europe/Copenhagen"

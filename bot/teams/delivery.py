@@ -16,10 +16,10 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-from bot.messenger import DeliveryError, RateLimited
 from bot.teams.outbound import Outbound, Where
-from conversations.runner import Reply, remember_message
-from render.teams_views import TeamsMessage, render_text, render_view
+from render.teams.views import TeamsMessage, render_text, render_view
+from service.messenger import DeliveryError, RateLimited
+from service.runner import Reply, remember_message
 
 log = logging.getLogger(__name__)
 

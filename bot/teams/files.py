@@ -21,9 +21,10 @@ from aiohttp import web
 
 from models.programme import Programme
 from models.round import Round, RoundStatus
-from models.snapshot import load_comparison, load_snapshot
-from render.matrix import compile_matrix
+from models.snapshot import load_snapshot
 from render.publication import slug
+from render.words import worded_matrix
+from service.comparisons import load_comparison
 
 PATH = "/api/documents"
 KINDS = ("matrix", "sheets", "xlsx", "csv", "json")
@@ -94,16 +95,16 @@ async def render_document(round_id: int, kind: str) -> Document | None:
     stem = f"{slug(programme.key)}-{slug(round_.name)}"
 
     def render() -> Document:
-        from render.pdf import (
+        from render.documents.pdf import (
             COMBINED_SHEETS_MAX_UNITS,
             render_matrix_pdf,
             render_sheet_pdf,
             render_sheets_zip,
         )
-        from render.tables import render_csv, render_json
-        from render.xlsx import render_xlsx
+        from render.documents.xlsx import render_xlsx
+        from reporting.tables import render_csv, render_json
 
-        matrix = compile_matrix(snapshot)
+        matrix = worded_matrix(snapshot)
         if kind == "matrix":
             content = render_matrix_pdf(matrix, comparison).content
             return Document(f"{stem}-matrix.pdf", content, "application/pdf")

@@ -21,8 +21,6 @@ from microsoft_agents.hosting.core import ActivityHandler, TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
-from bot import rounds
-from bot.commands import execute, programmes_of
 from bot.settings import Settings
 from bot.teams.auth import tenant_of
 from bot.teams.delivery import TeamsDeliveries
@@ -31,17 +29,19 @@ from bot.teams.outbound import Where
 from conversations.commands import parse
 from conversations.errors import UserError
 from conversations.events import Edit, Event, GiveForecast, GiveRemark, decode
-from conversations.runner import ChecklistRunner, Reply
 from conversations.views import ConfirmForecastView, MilestoneView
 from models.people import Account, Person
 from models.programme import Programme
 from models.round import Round
-from render.teams_views import (
+from render.teams.views import (
     TeamsMessage,
     render_command_reply,
     render_status,
     render_text,
 )
+from service import people
+from service.commands import execute, programmes_of
+from service.runner import ChecklistRunner, Reply
 
 log = logging.getLogger(__name__)
 
@@ -266,7 +266,7 @@ class FremdriftTeamsBot(ActivityHandler):
     async def _snooze(
         self, context: TurnContextProtocol[Activity], person: Person, target: str
     ) -> None:
-        until = await rounds.snooze(person, self.deps.runner.clock.now())
+        until = await people.snooze(person, self.deps.runner.clock.now())
         round_text = target.split("|", 1)[0]
         round_ = await Round.get_or_none(id=int(round_text)) if round_text.isdigit() else None
         programme = await Programme.get_or_none(id=round_.programme_id) if round_ else None

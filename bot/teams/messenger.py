@@ -13,7 +13,6 @@ what an earlier attempt already sent and repeats nothing.
 
 from __future__ import annotations
 
-from bot.messenger import Notice, Sent, Unreachable
 from bot.settings import Settings
 from bot.teams import sent
 from bot.teams.delivery import message_ref
@@ -26,7 +25,8 @@ from conversations.views import View
 from models.people import Account, Person
 from models.programme import Programme
 from models.round import Round
-from render.teams_views import TeamsMessage, render_notice, render_view
+from render.teams.views import TeamsMessage, render_notice, render_view
+from service.messenger import Notice, Sent, Unreachable
 
 
 class TeamsMessenger:

@@ -29,15 +29,15 @@ from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
-from bot.messenger import (
+from bot.teams.tokens import TokenError
+from render.teams.views import TeamsMessage
+from service.messenger import (
     DeliveryError,
     PermanentFailure,
     RateLimited,
     TransientFailure,
     Unreachable,
 )
-from bot.teams.tokens import TokenError
-from render.teams_views import TeamsMessage
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.messenger import PermanentFailure, Sent
 from bot.settings import Settings
 from bot.teams import sent
 from bot.teams.delivery import message_ref
@@ -21,9 +20,11 @@ from bot.teams.files import KINDS, DocumentLinks
 from bot.teams.outbound import Outbound, Where
 from models.programme import Programme
 from models.round import Round
-from models.snapshot import load_snapshot, store_comparison
-from render.matrix import compile_matrix
-from render.teams_views import TeamsMessage, card_words, publication_messages
+from models.snapshot import load_snapshot
+from render.teams.views import TeamsMessage, card_words, publication_messages
+from render.words import worded_matrix
+from service.comparisons import store_comparison
+from service.messenger import PermanentFailure, Sent
 
 
 async def publication(round_id: int, links: DocumentLinks) -> list[TeamsMessage]:
@@ -31,7 +32,7 @@ async def publication(round_id: int, links: DocumentLinks) -> list[TeamsMessage]
     round_ = await Round.get(id=round_id)
     comparison = await store_comparison(round_id)
     snapshot = await load_snapshot(round_id)
-    matrix = await asyncio.to_thread(compile_matrix, snapshot)
+    matrix = await asyncio.to_thread(worded_matrix, snapshot)
     titles = card_words(matrix.language, escaped=False)
     documents = (
         [

@@ -1,6 +1,6 @@
 """Teams in the running app: the /api/messages route, its adapter, and what jobs send through.
 
-`TeamsService(settings, clock, session)` is started by bot/service.py beside Slack when
+`TeamsService(settings, clock, session)` is started by bot/runtime.py beside Slack when
 TEAMS_APP_ID is set. Its request handler checks the caller first (bot/teams/auth.py): a
 request that is not Bot Framework's, for us, is answered 401 before anything is read into
 the database. Then a re-sent activity (same conversation and activity id; Teams retries
@@ -21,8 +21,6 @@ from microsoft_agents.hosting.core import RestChannelServiceClientFactory
 from microsoft_agents.hosting.core.authorization import AccessTokenProviderBase, ClaimsIdentity
 from tortoise.exceptions import BaseORMException, IntegrityError
 
-from bot import rounds
-from bot.messenger import DeliveryError
 from bot.settings import Settings
 from bot.teams.auth import ActivityAuthenticator, BotFrameworkKeys, Refused, parse_activity
 from bot.teams.delivery import TeamsDeliveries
@@ -33,8 +31,10 @@ from bot.teams.outbound import Outbound
 from bot.teams.tokens import OneConnection, certificate_provider, password_provider
 from conversations.clock import Clock
 from conversations.errors import UserError
-from conversations.runner import ChecklistRunner
 from models.conversation import ProcessedEvent
+from service import rounds
+from service.messenger import DeliveryError
+from service.runner import ChecklistRunner
 
 log = logging.getLogger(__name__)
 

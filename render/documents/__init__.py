@@ -1,0 +1,1 @@
+"""The documents a publication carries: the matrix and unit sheets as PDF, the workbook."""

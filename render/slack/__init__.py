@@ -1,0 +1,1 @@
+"""Slack's words: Block Kit views and messages from the neutral views."""

@@ -1,0 +1,1 @@
+"""Teams' words: Adaptive Cards from the neutral views."""

@@ -1,0 +1,392 @@
+"""Neutral views as Adaptive Cards for Microsoft Teams, through render/templates/teams/.
+
+The same views Slack draws as Block Kit (conversations/views.py) drawn as Adaptive Cards
+1.5, with words from the same catalogues. The templates write JSON; every value goes through
+`|json`. `t()` gives a sentence with its data escaped for card markdown (so a remark cannot
+forge a link or bold), `tp()` a plain sentence for button titles, labels and the summary
+Teams shows in notifications. A sentence may have a Teams wording under
+`teams.override.<key>` (render/messages/*/teams.yaml): the shared one names /fremdrift.
+
+Buttons are `Action.Submit` whose data carries the dialogue's wire form
+(conversations/events.py) under "fd"; typed text travels in the card's inputs, never in
+the wire. Every card stays under Teams' 28 KB message limit by construction: a review too
+long for one card is drawn compact (codes and dots, a code field instead of a list), and the
+published matrix is cut into as many cards as it needs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, StrictUndefined, Template
+
+from conversations.checklist import FORECAST_LIMIT, REMARK_LIMIT
+from conversations.views import ReviewRow, ReviewView, View
+from conversations.vocabulary import Colour, Delay, Progress
+from render.i18n import Target, format_day, format_moment, load_raw, normalise_language
+from render.publication import LIST_LIMIT, _changes, _critical
+from render.round_report import StatusLine, round_status_text
+from render.templating import clip, drop_nulls, json_environment
+from render.view_common import start_of, status_of, titled, wire_of
+from render.words import status_text
+from reporting.comparison import Comparison
+from reporting.matrix import Matrix
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+MESSAGE_LIMIT = 28 * 1024
+"""Teams refuses a bot message larger than this (413, MessageSizeTooBig)."""
+CARD_BUDGET = 24 * 1024
+"""What a card may take, leaving room for the activity around it."""
+EMOJI = {Colour.GREEN: "🟢", Colour.YELLOW: "🟡", Colour.RED: "🔴", Colour.NONE: "⚪"}
+OVERRIDE = "teams.override."
+ZERO_WIDTH_SPACE = "\u200b"
+MARKUP = str.maketrans({c: f"{ZERO_WIDTH_SPACE}{c}{ZERO_WIDTH_SPACE}" for c in "*_~`"})
+
+
+def card_escape(value: str) -> str:
+    """User text as text in card markdown: no bold, italics, code or [link](url) forged.
+
+    Adaptive Cards' markdown has no escape character; a zero-width space on each side of a
+    markup character keeps it from pairing, and one between `]` and `(` keeps
+    `[label](url)` from becoming a link (brackets alone stay as they are: "[UNIT]").
+    """
+    return value.translate(MARKUP).replace("](", f"]{ZERO_WIDTH_SPACE}(")
+
+
+@dataclass(frozen=True)
+class TeamsMessage:
+    """What one Teams message shows: a card (with its notification summary) or plain text."""
+
+    summary: str
+    card: dict[str, Any] | None = None
+    text: str | None = None
+
+    def activity(self) -> dict[str, Any]:
+        """The message as Bot Framework activity fields (for `Activity.model_validate`)."""
+        if self.card is None:
+            return {"type": "message", "text": self.text or self.summary, "textFormat": "markdown"}
+        return {
+            "type": "message",
+            "summary": self.summary,
+            "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": self.card}],
+        }
+
+    def size(self) -> int:
+        return len(json.dumps(self.activity(), ensure_ascii=False).encode("utf-8"))
+
+
+# --- words -----------------------------------------------------------------------------------
+
+
+class CardWords:
+    """One language's catalogue for cards: Teams overrides first, data escaped (or plain)."""
+
+    def __init__(self, language: str, *, escaped: bool) -> None:
+        def finalize(value: Any) -> Any:
+            return card_escape(value) if escaped and isinstance(value, str) else value
+
+        env = Environment(
+            undefined=StrictUndefined,
+            autoescape=False,
+            finalize=finalize,
+            keep_trailing_newline=False,
+        )
+        env.filters["day"] = lambda value, fmt="long": format_day(value, language, fmt)
+        env.filters["moment"] = lambda value, tz="Europe/Copenhagen": format_moment(
+            value, language, tz
+        )
+        raw = load_raw(language)
+        self._templates: dict[str, Template] = {}
+        for key, source in raw.items():
+            if key.startswith(OVERRIDE):
+                continue
+            self._templates[key] = env.from_string(raw.get(OVERRIDE + key, source))
+
+    def text(self, key: str, /, **params: object) -> str:
+        return self._templates[key].render(**params).strip()
+
+
+@lru_cache(maxsize=4)
+def card_words(language: str | None, escaped: bool = True) -> CardWords:
+    return CardWords(normalise_language(language), escaped=escaped)
+
+
+# --- templates -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return json_environment(md=card_escape)
+
+
+def _render(template_name: str, language: str, **data: Any) -> TeamsMessage:
+    source = (
+        _environment()
+        .get_template(f"teams/{template_name}")
+        .render(
+            t=card_words(language).text,
+            tp=card_words(language, escaped=False).text,
+            **data,
+        )
+    )
+    rendered = drop_nulls(json.loads(source))
+    return TeamsMessage(summary=rendered["summary"], card=rendered["card"])
+
+
+def _review_lines(language: str) -> Callable[[ReviewView, bool], Iterator[tuple[str, list[str]]]]:
+    """The review as (group title, lines): a line per milestone, or compact, codes only."""
+    words = card_words(language)
+
+    def line(row: ReviewRow, compact: bool) -> str:
+        dot = EMOJI[row.answer.colour] if row.answer else EMOJI[Colour.NONE]
+        if compact:
+            return f"{dot} {card_escape(row.code)}"
+        if row.answer is None:
+            state = f"_{words.text('view.review.no_answer')}_"
+        else:
+            answer = row.answer
+            state = card_escape(
+                status_text(language, answer.progress, answer.delay, answer.critical)
+            )
+        extra = (
+            f" ({words.text('view.review.read_only', reporter=row.reporter)})"
+            if row.read_only
+            else ""
+        )
+        return (
+            f"**{card_escape(row.code)}** {card_escape(clip(row.title, 90))} — {dot} {state}{extra}"
+        )
+
+    def lines(view: ReviewView, compact: bool) -> Iterator[tuple[str, list[str]]]:
+        group: str | None = None
+        current: list[str] = []
+        for row in view.rows:
+            if row.group_title != group:
+                if current:
+                    yield group or "", ["   ".join(current)] if compact else current
+                group, current = row.group_title, []
+            current.append(line(row, compact))
+        if current:
+            yield group or "", ["   ".join(current)] if compact else current
+
+    return lines
+
+
+def _edit_choices(view: ReviewView) -> list[tuple[str, str]]:
+    return [(row.code, f"{row.code} {row.title}") for row in view.rows if not row.read_only]
+
+
+def render_view(view: View) -> TeamsMessage:
+    """A neutral view as a card; a review too long for one card is drawn compact."""
+    view = titled(view)
+    language = view.header.language
+    data = {
+        "view": view,
+        "choices": {choice.value for choice in getattr(view, "choices", ())},
+        "progresses": [p.value for p in Progress],
+        "delays": [d.value for d in Delay],
+        "wire": wire_of(view),
+        "start_of": start_of(view),
+        "emoji": lambda colour: EMOJI[Colour(colour)],
+        "status": status_of(language),
+        "review_lines": _review_lines(language),
+        "edit_choices": _edit_choices,
+        "forecast_limit": FORECAST_LIMIT,
+        "remark_limit": REMARK_LIMIT,
+    }
+    message = _render(f"views/{view.kind}.json.j2", language, compact=False, **data)
+    if view.kind == "review" and message.size() > CARD_BUDGET:
+        message = _render(f"views/{view.kind}.json.j2", language, compact=True, **data)
+    return message
+
+
+def render_notice(
+    key: str,
+    params: Mapping[str, object],
+    *,
+    language: str,
+    resume: str | None = None,
+    snooze: str | None = None,
+) -> TeamsMessage:
+    """A reminder or a note, with a resume (and snooze) button when it is about a checklist."""
+    return _render(
+        "views/notice.json.j2",
+        language,
+        key=key,
+        params=dict(params),
+        resume=resume,
+        snooze=snooze,
+    )
+
+
+def render_command_reply(reply: Any) -> TeamsMessage:
+    """A command's reply (service.commands.CommandReply): a sentence and resumable checklists."""
+    return _render("views/command_reply.json.j2", reply.language, reply=reply)
+
+
+def render_text(language: str | None, key: str, /, **params: object) -> TeamsMessage:
+    """A sentence as a plain message (refusals, notes after a click)."""
+    plain = card_words(language, escaped=False).text(key, **params)
+    return TeamsMessage(summary=plain, text=card_words(language).text(key, **params))
+
+
+def render_status(report: Any, language: str) -> TeamsMessage:
+    """A round's status (service.round_status.RoundReport) in the words of `round status`."""
+    words = round_status_text(report, language, Target.PLAIN)
+    lines = [StatusLine(card_escape(line.text), line.checklist) for line in words.lines]
+    shown = len(lines)
+    while True:
+        message = _render(
+            "views/status.json.j2",
+            language,
+            head=card_escape(words.head),
+            head_plain=words.head,
+            lines=lines[:shown],
+            more=shown < len(lines),
+            failed=card_escape(words.failed) if words.failed else "",
+        )
+        if message.size() <= CARD_BUDGET or shown == 0:
+            return message
+        shown = max(0, shown - max(1, shown // 5))
+
+
+# --- the publication ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _GridGroup:
+    title: str
+    lines: tuple[str, ...]
+
+
+def _cost(text: str) -> int:
+    """A TextBlock's bytes in a card: its text and the JSON around it."""
+    return len(text.encode("utf-8")) + 80
+
+
+def publication_messages(
+    matrix: Matrix,
+    comparison: Comparison,
+    *,
+    published: datetime | None,
+    links: list[tuple[str, str]],
+) -> list[TeamsMessage]:
+    """The summary card, the matrix in as many cards as it needs, and the documents' links.
+
+    `links` are (title, url) of the documents, in the order the summary names them; with
+    none, the summary does not promise documents.
+    """
+    language = matrix.language
+    moment = published or datetime.now(UTC)
+    counts = {colour.value: count for colour, count in matrix.counts().items()}
+    tally = {
+        "green": counts["green"],
+        "yellow": counts["yellow"],
+        "red": counts["red"],
+        "unstated": counts["none"],
+    }
+    plain = card_words(language, escaped=False)
+    critical = _critical(matrix)
+    missing = list(comparison.missing[: LIST_LIMIT * 4])
+    shown = max(len(critical), len(missing))
+    while True:  # a programme of many units is cut until its summary fits one card
+        summary = _render(
+            "publication/summary.json.j2",
+            language,
+            summary=plain.text(
+                "publication.fallback",
+                title=matrix.programme.title,
+                round=matrix.round.name,
+                **tally,
+            ),
+            round=matrix.round,
+            programme=matrix.programme,
+            date=format_day(moment.date(), language),
+            counts=tally,
+            critical=critical[:shown],
+            critical_more=max(0, len(critical) - shown),
+            comparison=comparison,
+            changes=_changes(comparison),
+            missing=missing[:shown],
+            missing_more=max(0, len(comparison.missing) - min(shown, len(missing))),
+            unit_name=matrix.unit_name,
+            emoji={colour.value: dot for colour, dot in EMOJI.items()},
+            with_files=bool(links),
+        )
+        if summary.size() <= CARD_BUDGET or shown == 0:
+            break
+        shown //= 2
+    messages = [summary, *grid_messages(matrix)]
+    if links:
+        messages.append(
+            _render(
+                "publication/documents.json.j2",
+                language,
+                round_name=matrix.round.name,
+                links=links,
+            )
+        )
+    return messages
+
+
+def _grid_groups(matrix: Matrix) -> list[_GridGroup]:
+    words = card_words(matrix.language)
+    groups = []
+    for group in matrix.groups:
+        lines = []
+        for row in group.rows:
+            dots = "".join(EMOJI[cell.colour] for cell in row.cells)
+            critical = [matrix.unit_name(cell.unit) for cell in row.cells if cell.critical]
+            line = (
+                f"{dots}  **{card_escape(row.milestone.code)}** "
+                f"{card_escape(clip(row.milestone.title, 60))}"
+            )
+            if critical:
+                line += "  " + words.text("publication.grid_critical", units=", ".join(critical))
+            lines.append(line)
+        title = words.text("publication.grid_group", number=group.number, title=group.title)
+        groups.append(_GridGroup(title, tuple(lines)))
+    return groups
+
+
+def grid_messages(matrix: Matrix) -> list[TeamsMessage]:
+    """The matrix as dots, packed line by line into as few cards as the budget allows; a
+    group that does not fit the card it starts in goes on in the next, under its title."""
+    budget = CARD_BUDGET - 3000  # the head of each card, with the names of the columns
+    parts: list[list[_GridGroup]] = [[]]
+    used = 0
+    for group in _grid_groups(matrix):
+        lines = list(group.lines)
+        while lines:
+            room = budget - used - _cost(group.title)
+            take = 0
+            while take < len(lines) and room - _cost(lines[take]) >= 0:
+                room -= _cost(lines[take])
+                take += 1
+            if take == 0 and parts[-1]:  # not even one line here: a new card
+                parts.append([])
+                used = 0
+                continue
+            take = max(take, 1)
+            parts[-1].append(_GridGroup(group.title, tuple(lines[:take])))
+            used += _cost(group.title) + sum(_cost(line) for line in lines[:take])
+            lines = lines[take:]
+    units = [unit.name for unit in matrix.units]
+    return [
+        _render(
+            "publication/grid.json.j2",
+            matrix.language,
+            title=matrix.programme.title,
+            round_name=matrix.round.name,
+            part=number,
+            parts=len(parts),
+            units=units,
+            groups=part,
+        )
+        for number, part in enumerate(parts, start=1)
+    ]

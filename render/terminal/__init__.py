@@ -1,0 +1,1 @@
+"""The terminal's words, for `fremdrift try`."""

@@ -1,0 +1,202 @@
+"""Answers → the units × milestones matrix of seed 000: one cell per unit and milestone.
+
+Pure: a `Snapshot` in, a `Matrix` out, no I/O. A cell is the unit's own answer, else the
+answer given for every unit ('*', a reporter's), else nothing stated. Local items stay out
+of the matrix (they belong to their unit's sheet). The words of a cell come from
+the `describe` function the caller passes (`render.words.describer`, the catalogue's) and
+its colour from `conversations.vocabulary.colour_of`, so the rules live in one place;
+`render.words.worded_matrix` compiles a snapshot in its programme's language.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from types import MappingProxyType
+
+from conversations.vocabulary import ALL_UNITS, Colour, Delay, Progress, colour_of, effective_delay
+from reporting.snapshot import (
+    AnswerInfo,
+    MilestoneInfo,
+    ProgrammeInfo,
+    RoundInfo,
+    Snapshot,
+    UnitInfo,
+)
+
+Describe = Callable[[Progress, Delay, bool], str]
+"""A cell's words from its progress, delay band and critical flag."""
+
+
+class Source(StrEnum):
+    """Where a cell's answer came from."""
+
+    UNIT = "unit"  # the unit's own answer
+    ALL = "all"  # the answer for every unit (a reporter's)
+    NONE = "none"  # nothing stored
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    milestone: str
+    unit: str
+    progress: Progress
+    delay: Delay
+    critical: bool
+    forecast: str
+    forecast_earliest: date | None
+    forecast_latest: date | None
+    remark: str
+    colour: Colour
+    text: str
+    source: Source
+    answered_by: str | None
+    answered_at: datetime | None
+    late: bool
+
+    @property
+    def stated(self) -> bool:
+        return self.progress is not Progress.NONE
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One milestone with its cells in the units' order."""
+
+    milestone: MilestoneInfo
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixGroup:
+    number: str
+    title: str
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    programme: ProgrammeInfo
+    round: RoundInfo
+    units: tuple[UnitInfo, ...]
+    groups: tuple[MatrixGroup, ...]
+    _index: Mapping[tuple[str, str], Cell]
+    _names: Mapping[str, str]
+
+    @property
+    def language(self) -> str:
+        return self.programme.language
+
+    def cell(self, milestone: str, unit: str) -> Cell:
+        """The cell for a milestone code and unit key; KeyError when there is none."""
+        return self._index[(milestone, unit)]
+
+    def get(self, milestone: str, unit: str) -> Cell | None:
+        return self._index.get((milestone, unit))
+
+    def cells(self) -> Iterator[Cell]:
+        """Every cell, group by group, row by row, unit by unit."""
+        for group in self.groups:
+            for row in group.rows:
+                yield from row.cells
+
+    def counts(self) -> dict[Colour, int]:
+        """How many cells of each colour (every colour present, zero included)."""
+        counted = Counter(cell.colour for cell in self.cells())
+        return {colour: counted.get(colour, 0) for colour in Colour}
+
+    def unit_name(self, key: str) -> str:
+        """The unit's name; its key when the programme no longer has it."""
+        return self._names.get(key, key)
+
+
+def resolve(snapshot: Snapshot, milestone: str, unit: str) -> tuple[AnswerInfo | None, Source]:
+    """The answer that holds for a unit: its own, else the one for every unit, else none."""
+    own = snapshot.answer(milestone, unit)
+    if own is not None:
+        return own, Source.UNIT
+    common = snapshot.answer(milestone, ALL_UNITS)
+    if common is not None:
+        return common, Source.ALL
+    return None, Source.NONE
+
+
+def make_cell(
+    describe: Describe, milestone: str, unit: str, answer: AnswerInfo | None, source: Source
+) -> Cell:
+    """A cell from the answer that holds for it (None: nothing stated)."""
+    if answer is None:
+        progress, delay, critical = Progress.NONE, Delay.ON_TIME, False
+        return Cell(
+            milestone=milestone,
+            unit=unit,
+            progress=progress,
+            delay=delay,
+            critical=critical,
+            forecast="",
+            forecast_earliest=None,
+            forecast_latest=None,
+            remark="",
+            colour=Colour.NONE,
+            text=describe(progress, delay, critical),
+            source=source,
+            answered_by=None,
+            answered_at=None,
+            late=False,
+        )
+    delay = effective_delay(answer.progress, answer.delay)
+    return Cell(
+        milestone=milestone,
+        unit=unit,
+        progress=answer.progress,
+        delay=delay,
+        critical=answer.critical,
+        forecast=answer.forecast_text,
+        forecast_earliest=answer.forecast_earliest,
+        forecast_latest=answer.forecast_latest,
+        remark=answer.remark,
+        colour=colour_of(answer.progress, delay),
+        text=describe(answer.progress, delay, answer.critical),
+        source=source,
+        answered_by=answer.answered_by,
+        answered_at=answer.answered_at,
+        late=answer.late,
+    )
+
+
+def compile_matrix(snapshot: Snapshot, describe: Describe) -> Matrix:
+    """The matrix of a round: groups and units in the programme's order."""
+    index: dict[tuple[str, str], Cell] = {}
+    groups = []
+    for group in snapshot.groups:
+        rows = []
+        for milestone in group.milestones:
+            cells = []
+            for unit in snapshot.units:
+                answer, source = resolve(snapshot, milestone.code, unit.key)
+                cell = make_cell(describe, milestone.code, unit.key, answer, source)
+                index[(milestone.code, unit.key)] = cell
+                cells.append(cell)
+            rows.append(Row(milestone, tuple(cells)))
+        groups.append(MatrixGroup(group.number, group.title, tuple(rows)))
+    return Matrix(
+        programme=snapshot.programme,
+        round=snapshot.round,
+        units=snapshot.units,
+        groups=tuple(groups),
+        _index=MappingProxyType(index),
+        _names=MappingProxyType({unit.key: unit.name for unit in snapshot.units}),
+    )
+
+
+def local_cells(
+    snapshot: Snapshot, unit: str, describe: Describe
+) -> tuple[tuple[MilestoneInfo, Cell], ...]:
+    """A unit's local items with their cells, for its sheet (never part of the matrix)."""
+    return tuple(
+        (item, make_cell(describe, item.code, unit, *resolve(snapshot, item.code, unit)))
+        for item in snapshot.local_items.get(unit, ())
+    )

@@ -1,0 +1,147 @@
+"""People's own doings around a round: away (their deputies cover), back again, snooze.
+
+What a person does for themselves, not for a programme: so no admin check here; the
+commands and buttons that call these have already named the person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from tortoise.transactions import in_transaction
+
+from conversations.errors import UserError
+from conversations.rounds import local_day
+from models.checklists import checklists_for
+from models.conversation import Conversation
+from models.jobs import Job, JobStatus
+from models.people import Person, Role
+from models.programme import Programme
+from models.round import Round, RoundStatus
+from reporting.deadlines import read_moment
+from service.jobs import JobSpec, enqueue_many
+from service.round_plan import (
+    INVITE,
+    REMIND,
+    SNOOZE,
+    cover_for,
+    epoch,
+    handover_spec,
+    invite_key,
+    remind_key,
+    round_settings,
+    submitted_scopes,
+)
+
+NAME_LIMIT = 255
+
+
+@dataclass(frozen=True)
+class Away:
+    person: Person
+    until: date
+    covered_by: tuple[tuple[str, tuple[str, ...]], ...]  # (checklist title, names)
+
+
+async def away(
+    person: Person, until_text: str, now: datetime, tz: str = "Europe/Copenhagen"
+) -> Away:
+    """Mark a person away through a day; their DMs go to the unit's deputies meanwhile.
+
+    Each covering person of an open round is told at once (a `handover` DM); invitations
+    and reminders to the away person are then skipped while someone covers
+    (round_jobs.py). Refusals: round.away_* (empty, too_long, unreadable, past).
+    """
+    try:
+        until = local_day(read_moment(until_text, now=now, tz=tz), tz)
+    except UserError as error:
+        raise UserError(f"round.away_{error.key.removeprefix('moment.')}", **error.params) from None
+    await Person.filter(id=person.id).update(away_until=until)
+    person.away_until = until
+    covered: list[tuple[str, tuple[str, ...]]] = []
+    async with in_transaction():
+        for round_ in await _open_rounds_of(person):
+            settings = round_settings(await Programme.get(id=round_.programme_id))
+            for ref in await checklists_for(person, round_):
+                cover = await cover_for(person, round_, ref.scope, now, settings.timezone)
+                if cover:
+                    covered.append((ref.title, tuple(p.name for p in cover)))
+                await enqueue_many(
+                    [handover_spec(round_, person, to, ref.scope.wire, now) for to in cover]
+                )
+    return Away(person, until, tuple(covered))
+
+
+async def back(person: Person, now: datetime) -> int:
+    """Back again: DMs come to the person; an invitation skipped while away is sent now.
+
+    Returns how many invitations were queued: none for a checklist whose message is live
+    already, or whose invitation is still queued.
+    """
+    await Person.filter(id=person.id).update(away_until=None)
+    person.away_until = None
+    specs = []
+    async with in_transaction():
+        for round_ in await _open_rounds_of(person):
+            queued = {
+                str(job.payload.get("scope"))
+                for job in await Job.filter(
+                    round_id=round_.id,
+                    kind=INVITE,
+                    status__in=[JobStatus.PENDING, JobStatus.RUNNING],
+                )
+                if job.payload.get("person_id") == person.id
+            }
+            for ref in await checklists_for(person, round_):
+                wire = ref.scope.wire
+                live = await Conversation.filter(
+                    person=person, round_id=round_.id, scope=wire, message_ref__isnull=False
+                ).exists()
+                if not live and wire not in queued:
+                    key = f"{invite_key(round_.id, person.id, wire)}+back{epoch(now)}"
+                    specs.append(
+                        JobSpec(
+                            INVITE, {"person_id": person.id, "scope": wire}, now, key, round_.id
+                        )
+                    )
+        return await enqueue_many(specs)
+
+
+async def snooze(person: Person, now: datetime) -> datetime:
+    """'Remind me tomorrow': no reminder for a day, then one more (before the deadline).
+
+    The reminder's snooze button calls this; returns when the snooze ends.
+    """
+    until = now + SNOOZE
+    await Person.filter(id=person.id).update(snoozed_until=until)
+    person.snoozed_until = until
+    async with in_transaction():
+        for round_ in await _open_rounds_of(person):
+            if round_.deadline is None or until >= round_.deadline:
+                continue
+            submitted = await submitted_scopes(round_.id)
+            specs = [
+                JobSpec(
+                    REMIND,
+                    {
+                        "person_id": person.id,
+                        "scope": ref.scope.wire,
+                        "slot": f"snooze{epoch(until)}",
+                    },
+                    until,
+                    remind_key(round_.id, person.id, ref.scope.wire, f"snooze{epoch(until)}"),
+                    round_.id,
+                )
+                for ref in await checklists_for(person, round_)
+                if ref.scope.wire not in submitted
+            ]
+            await enqueue_many(specs)
+    return until
+
+
+async def _open_rounds_of(person: Person) -> list[Round]:
+    programme_ids = (
+        await Role.filter(person=person).distinct().values_list("programme_id", flat=True)
+    )
+    return await Round.filter(programme_id__in=list(programme_ids), status=RoundStatus.OPEN)
