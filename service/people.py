@@ -37,6 +37,30 @@ from service.round_plan import (
 NAME_LIMIT = 255
 
 
+async def reader_language(
+    person: Person | None, programme: Programme | None = None, *, fallback: str = "da"
+) -> str:
+    """The language a person reads: their own, else the programme's, else their first
+    programme's, else the deployment's `fallback` (`FREMDRIFT_LANGUAGE`).
+
+    The one rule for every message, reply and card; adapters ask here and never decide.
+    """
+    if person is not None and person.language:
+        return person.language
+    if programme is None and person is not None:
+        ids = await Role.filter(person=person).order_by("id").values_list("programme_id", flat=True)
+        programme = await Programme.get_or_none(id=ids[0]) if ids else None
+    return programme.language if programme is not None else fallback
+
+
+async def round_programme(round_id: int | None) -> Programme | None:
+    """The programme a round belongs to (None for no round, or one that is gone)."""
+    if round_id is None:
+        return None
+    round_ = await Round.get_or_none(id=round_id)
+    return await Programme.get_or_none(id=round_.programme_id) if round_ is not None else None
+
+
 @dataclass(frozen=True)
 class Away:
     person: Person
