@@ -12,18 +12,23 @@ from bot.settings import get_settings
 from bot.teams.package import SOURCE, build_package
 from conversations.errors import UserError
 
-app = typer.Typer(help="Microsoft Teams: the app package.", no_args_is_help=True)
+app = typer.Typer(help="Microsoft Teams: build the app package to upload.", no_args_is_help=True)
 
 Output = Annotated[Path, typer.Option("--output", "-o", help="Where to write the ZIP.")]
-Source = Annotated[Path, typer.Option(help="The folder with manifest.json and the icons.")]
+Source = Annotated[
+    Path | None,
+    typer.Option(
+        help="A folder with manifest.json and the icons (default: the app files Fremdrift ships)."
+    ),
+]
 
 
 @app.command("package")
-def package(output: Output = Path("fremdrift-teams.zip"), source: Source = SOURCE) -> None:
+def package(output: Output = Path("fremdrift-teams.zip"), source: Source = None) -> None:
     """Write the Teams app (manifest and icons) for TEAMS_APP_ID and FREMDRIFT_TEAMS_PUBLIC_URL."""
     settings = get_settings()
     try:
-        data = build_package(settings.teams_app_id, settings.teams_public_url, source)
+        data = build_package(settings.teams_app_id, settings.teams_public_url, source or SOURCE)
     except UserError as error:
         fail(error)
     output.write_bytes(data)

@@ -1,9 +1,11 @@
-"""The Teams app package: teams/manifest.json with the bot's id and address, and its icons.
+"""The Teams app package: app/manifest.json with the bot's id and address, and its icons.
 
 Teams installs an app from a ZIP holding manifest.json, the two icons (color 192×192,
 outline 32×32, white on transparent) and any localization files, all at the top level. The
 manifest in the repository names the bot as ${{TEAMS_APP_ID}} and its address as
 ${{FREMDRIFT_PUBLIC_URL}} / ${{FREMDRIFT_PUBLIC_HOST}}; they are filled in from the settings.
+The app's files (bot/teams/app/) are package data, so an installed wheel builds the package
+from any folder.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from urllib.parse import urlparse
 
 from conversations.errors import UserError
 
-SOURCE = Path(__file__).resolve().parents[2] / "teams"
+SOURCE = Path(__file__).resolve().parent / "app"
 ICONS = {"color": (192, 192), "outline": (32, 32)}
 PLACEHOLDER = re.compile(r"\$\{\{([A-Z_]+)\}\}")
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -58,16 +60,20 @@ def build_package(app_id: str | None, public_url: str, source: Path = SOURCE) ->
     if left:
         raise UserError("teams.package.bad_manifest", path=str(manifest_path), reason=left.group(0))
     files: dict[str, bytes] = {"manifest.json": filled.encode("utf-8")}
-    for kind, size in ICONS.items():
-        name = str(manifest["icons"][kind])
-        data = (source / name).read_bytes()
-        if _png_size(data) != size:
-            reason = f"{name} is {_png_size(data)}, not {size}"
-            raise UserError("teams.package.bad_manifest", path=str(manifest_path), reason=reason)
-        files[name] = data
-    for language in manifest.get("localizationInfo", {}).get("additionalLanguages", []):
-        name = str(language["file"])
-        files[name] = (source / name).read_bytes()
+    try:
+        for kind, size in ICONS.items():
+            name = str(manifest["icons"][kind])
+            data = (source / name).read_bytes()
+            if _png_size(data) != size:
+                reason = f"{name} is {_png_size(data)}, not {size}"
+                raise UserError("teams.package.bad_manifest", path=str(manifest_path), reason=reason)
+            files[name] = data
+        for language in manifest.get("localizationInfo", {}).get("additionalLanguages", []):
+            name = str(language["file"])
+            files[name] = (source / name).read_bytes()
+    except (OSError, KeyError, ValueError) as error:
+        where = str(manifest_path)
+        raise UserError("teams.package.bad_manifest", path=where, reason=str(error)) from None
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
