@@ -3,6 +3,8 @@
 Progress, delay band and the colour rule come from the matrix posted to the steering
 group (seed 000) and its legend: green when the milestone keeps to the plan, yellow up to
 three months late, red more than three months late, no colour when nothing is stated.
+A cell nobody answered at all is *not reported* (Planview's grey): a state of its own,
+never the same as a lead's explicit "nothing stated", and never compared as a change.
 The words that go with each value ("Milepæl nået", "0-3 måneder forsinket", …) live in
 the templates; the enum values double as the codes of the CSV import and JSON export.
 """
@@ -50,11 +52,13 @@ class Colour(StrEnum):
     GREEN = "green"
     YELLOW = "yellow"
     RED = "red"
-    NONE = "none"
+    NONE = "none"  # a lead stated nothing (Intet angivet)
+    NOT_REPORTED = "not_reported"  # nobody answered at all (Ikke indberettet)
 
 
 COLOUR_RANK: dict[Colour, int] = {Colour.NONE: 0, Colour.GREEN: 1, Colour.YELLOW: 2, Colour.RED: 3}
-"""Worse is higher; a cell going from NONE to a colour is 'newly stated', not better or worse."""
+"""Worse is higher; a cell going from NONE to a colour is 'newly stated', not better or worse.
+NOT_REPORTED has no rank on purpose: silence is no status, so it is never compared."""
 
 
 def effective_delay(progress: Progress, delay: Delay) -> Delay:

@@ -5,7 +5,14 @@ out. Cells are matched by milestone code and unit key, so a milestone new since 
 round compares as 'nothing stated' before. A colour going from none to a colour is
 'newly stated', from a colour to none 'no longer stated'; otherwise better or worse by
 `COLOUR_RANK`. A forecast 'moved later' when both rounds give one and the latest day it
-can mean is now later. Stored in `Round.comparison` at publication (models.snapshot).
+can mean is now later.
+
+Silence is no status: a cell nobody answered this round (`Colour.NOT_REPORTED`) is never
+compared, so a region that stays silent never reads as better, worse, no longer stated or
+no longer critical; this round's unreported cells are listed apart in `not_reported` (unit
+by unit in the programme's order, whether or not there is a previous round). A cell nobody
+answered last round had no status then, so an answer now is 'newly stated' from it.
+Stored in `Round.comparison` at publication (service.comparisons).
 """
 
 from __future__ import annotations
@@ -20,7 +27,10 @@ from conversations.vocabulary import COLOUR_RANK, Colour
 from reporting.matrix import Matrix
 from reporting.snapshot import REPORTER_SCOPE, UNIT_SCOPE, Snapshot
 
-FORMAT_VERSION = 1
+UNSTATED = (Colour.NONE, Colour.NOT_REPORTED)
+"""No status to compare with: nothing stated, or nobody answered."""
+FORMAT_VERSION = 2
+"""2 added `not_reported`; a stored version 1 reads as having none."""
 
 
 class MissingKind(StrEnum):
@@ -74,10 +84,11 @@ class Comparison:
     cleared_critical: tuple[CellRef, ...] = ()
     later_forecasts: tuple[ForecastMove, ...] = ()
     missing: tuple[Missing, ...] = ()
+    not_reported: tuple[CellRef, ...] = ()
 
     @property
     def changed(self) -> bool:
-        """Anything to tell beside who did not answer."""
+        """Anything to tell beside who did not answer and what was not reported."""
         return any(
             (
                 self.better,
@@ -133,6 +144,7 @@ class Comparison:
                 Missing(MissingKind(i["kind"]), i["key"], i["name"], tuple(i["leads"]))
                 for i in data["missing"]
             ),
+            not_reported=refs(data.get("not_reported", [])),
         )
 
     @classmethod
@@ -169,6 +181,18 @@ def missing(snapshot: Snapshot) -> tuple[Missing, ...]:
     return tuple(found)
 
 
+def not_reported(current: Matrix) -> tuple[CellRef, ...]:
+    """This round's cells nobody answered, unit by unit in the programme's order."""
+    silent = {(cell.unit, cell.milestone) for cell in current.cells() if not cell.reported}
+    codes = [row.milestone.code for group in current.groups for row in group.rows]
+    return tuple(
+        CellRef(code, unit.key)
+        for unit in current.units
+        for code in codes
+        if (unit.key, code) in silent
+    )
+
+
 def compare(current: Matrix, previous: Matrix | None, snapshot: Snapshot) -> Comparison:
     """The changes from `previous` to `current` (none when there is no previous round)."""
     better: list[ColourChange] = []
@@ -181,11 +205,14 @@ def compare(current: Matrix, previous: Matrix | None, snapshot: Snapshot) -> Com
     if previous is not None:
         for cell in current.cells():
             before = previous.get(cell.milestone, cell.unit)
+            if not cell.reported:
+                continue  # silence is no status: listed in not_reported, never compared
             before_colour = before.colour if before is not None else Colour.NONE
             change = ColourChange(cell.milestone, cell.unit, before_colour, cell.colour)
-            if before_colour is Colour.NONE and cell.colour is not Colour.NONE:
-                newly.append(change)
-            elif cell.colour is Colour.NONE and before_colour is not Colour.NONE:
+            if before_colour in UNSTATED:
+                if cell.colour is not Colour.NONE:
+                    newly.append(change)
+            elif cell.colour is Colour.NONE:
                 gone.append(change)
             elif COLOUR_RANK[cell.colour] < COLOUR_RANK[before_colour]:
                 better.append(change)
@@ -223,4 +250,5 @@ def compare(current: Matrix, previous: Matrix | None, snapshot: Snapshot) -> Com
         cleared_critical=tuple(cleared),
         later_forecasts=tuple(later),
         missing=missing(snapshot),
+        not_reported=not_reported(current),
     )

@@ -1,8 +1,9 @@
 """Answers → the units × milestones matrix of seed 000: one cell per unit and milestone.
 
 Pure: a `Snapshot` in, a `Matrix` out, no I/O. A cell is the unit's own answer, else the
-answer given for every unit ('*', a reporter's), else nothing stated. Local items stay out
-of the matrix (they belong to their unit's sheet). The words of a cell come from
+answer given for every unit ('*', a reporter's), else not reported (`Colour.NOT_REPORTED`,
+apart from a lead's explicit "nothing stated": `Progress.NONE`, `Colour.NONE`). Local items
+stay out of the matrix (they belong to their unit's sheet). The words of a cell come from
 the `describe` function the caller passes (`render.words.describer`, the catalogue's) and
 its colour from `conversations.vocabulary.colour_of`, so the rules live in one place;
 `render.words.worded_matrix` compiles a snapshot in its programme's language.
@@ -27,8 +28,8 @@ from reporting.snapshot import (
     UnitInfo,
 )
 
-Describe = Callable[[Progress, Delay, bool], str]
-"""A cell's words from its progress, delay band and critical flag."""
+Describe = Callable[[Progress | None, Delay, bool], str]
+"""A cell's words from its progress, delay band and critical flag; progress None: not reported."""
 
 
 class Source(StrEnum):
@@ -36,7 +37,7 @@ class Source(StrEnum):
 
     UNIT = "unit"  # the unit's own answer
     ALL = "all"  # the answer for every unit (a reporter's)
-    NONE = "none"  # nothing stored
+    NONE = "none"  # nothing stored: the cell is not reported
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,13 @@ class Cell:
 
     @property
     def stated(self) -> bool:
+        """Someone answered with a status (not 'nothing stated', not unreported)."""
         return self.progress is not Progress.NONE
+
+    @property
+    def reported(self) -> bool:
+        """Someone answered at all; a cell nobody answered is never compared as a change."""
+        return self.source is not Source.NONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +111,8 @@ class Matrix:
                 yield from row.cells
 
     def counts(self) -> dict[Colour, int]:
-        """How many cells of each colour (every colour present, zero included)."""
+        """How many cells of each colour (every colour present, zero included); not reported
+        is a colour of its own, counted apart from 'nothing stated'."""
         counted = Counter(cell.colour for cell in self.cells())
         return {colour: counted.get(colour, 0) for colour in Colour}
 
@@ -127,21 +135,20 @@ def resolve(snapshot: Snapshot, milestone: str, unit: str) -> tuple[AnswerInfo |
 def make_cell(
     describe: Describe, milestone: str, unit: str, answer: AnswerInfo | None, source: Source
 ) -> Cell:
-    """A cell from the answer that holds for it (None: nothing stated)."""
+    """A cell from the answer that holds for it (None: nobody answered, not reported)."""
     if answer is None:
-        progress, delay, critical = Progress.NONE, Delay.ON_TIME, False
         return Cell(
             milestone=milestone,
             unit=unit,
-            progress=progress,
-            delay=delay,
-            critical=critical,
+            progress=Progress.NONE,
+            delay=Delay.ON_TIME,
+            critical=False,
             forecast="",
             forecast_earliest=None,
             forecast_latest=None,
             remark="",
-            colour=Colour.NONE,
-            text=describe(progress, delay, critical),
+            colour=Colour.NOT_REPORTED,
+            text=describe(None, Delay.ON_TIME, False),
             source=source,
             answered_by=None,
             answered_at=None,

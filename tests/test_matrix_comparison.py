@@ -36,12 +36,14 @@ async def two_rounds() -> tuple[Round, Round]:
     await answer(march, "4.1", "syddanmark", Progress.EXPECTED, forecast="Medio 2019")
     await answer(march, "4.2", "syddanmark", Progress.STARTED, forecast="Januar 2019")
     await answer(march, "7.1", "nordjylland", Progress.REACHED)
+    await answer(march, "5.3", "hovedstaden", Progress.STARTED, Delay.OVER_6, critical=True)
     await close_round(march, MARCH)
     june = await open_round(programme, "12. møde", JUNE)
     await answer(june, "3.1", "midtjylland", Progress.REACHED)  # yellow → green
     await answer(june, "4.1", "hovedstaden", Progress.EXPECTED, Delay.UP_TO_6)  # green → red
     await answer(june, "6.3", "syddanmark", Progress.EXPECTED)  # newly stated
-    # 5.1 Sjælland not answered again: no longer stated
+    await answer(june, "5.1", "sjaelland", Progress.NONE)  # stated nothing: no longer stated
+    # 5.3 Hovedstaden (red, critical in March) not answered: not reported, not compared
     await answer(june, "4.2", "midtjylland", Progress.EXPECTED)  # critical cleared
     await answer(june, "6.1 B", ALL_UNITS, Progress.EXPECTED)
     await answer(june, "6.1 B", "midtjylland", Progress.EXPECTED, critical=True)  # new critical
@@ -62,8 +64,18 @@ async def test_a_unit_answer_overrides_the_answer_for_every_unit(db: str) -> Non
     common = matrix.cell("6.1 B", "hovedstaden")
     assert (own.source, own.critical, own.colour) == (Source.UNIT, True, Colour.GREEN)
     assert (common.source, common.critical) == (Source.ALL, False)
-    assert matrix.cell("1.1", "hovedstaden").source is Source.NONE
-    assert matrix.cell("1.1", "hovedstaden").text == "Intet angivet"
+    silent = matrix.cell("1.1", "hovedstaden")
+    assert (silent.source, silent.colour, silent.text) == (
+        Source.NONE,
+        Colour.NOT_REPORTED,
+        "Ikke indberettet",
+    )
+    stated_nothing = matrix.cell("5.1", "sjaelland")
+    assert (stated_nothing.source, stated_nothing.colour, stated_nothing.text) == (
+        Source.UNIT,
+        Colour.NONE,
+        "Intet angivet",
+    )
 
 
 async def test_local_items_stay_out_of_the_matrix(db: str) -> None:
@@ -130,6 +142,12 @@ async def test_every_kind_of_change_is_found(db: str) -> None:
             "4.1", "syddanmark", "Medio 2019", date(2019, 8, 31), "Ultimo 2019", date(2019, 12, 31)
         ),
     )
+    silent = {(c.milestone, c.unit) for c in comparison.not_reported}
+    assert ("5.3", "hovedstaden") in silent  # red and critical in March, silent in June
+    assert ("5.3", "hovedstaden") not in {(c.milestone, c.unit) for c in comparison.worse}
+    assert CellRef("5.3", "hovedstaden") not in comparison.cleared_critical
+    assert ("5.1", "sjaelland") not in silent
+    assert len(silent) == 160 - 8 - 5  # 8 cells answered by units, 6.1 B for every unit
     assert comparison.missing == (
         Missing(MissingKind.UNIT, "nordjylland", "Nordjylland", ("Projektleder Nordjylland",)),
         Missing(MissingKind.UNIT, "sjaelland", "Sjælland", ("Projektleder Sjælland",)),
@@ -159,7 +177,7 @@ async def test_a_stored_comparison_does_not_move_when_the_previous_round_changes
     stored = await store_comparison(june.id)
     assert (await Round.get(id=june.id)).comparison == stored.to_dict()
     # Someone adds an answer to March after June was published.
-    await answer(march, "1.1", "hovedstaden", Progress.STARTED, Delay.OVER_6)
+    await answer(march, "6.3", "syddanmark", Progress.STARTED, Delay.OVER_6)
     fresh = await compile_comparison(june.id)
     assert fresh != stored
     assert await load_comparison(june.id) == stored
@@ -175,7 +193,7 @@ async def test_a_published_round_keeps_its_comparison_when_publication_is_retrie
     march, june = await two_rounds()
     first = await store_comparison(june.id)
     await Round.filter(id=june.id).update(status=RoundStatus.PUBLISHED, published_at=JUNE)
-    await answer(march, "1.1", "hovedstaden", Progress.STARTED, Delay.OVER_6)
+    await answer(march, "6.3", "syddanmark", Progress.STARTED, Delay.OVER_6)
     assert await store_comparison(june.id) == first  # the retry shows what was published
     await Round.filter(id=june.id).update(status=RoundStatus.CLOSED)  # reopened and closed again
     assert await store_comparison(june.id) != first

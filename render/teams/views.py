@@ -42,7 +42,13 @@ MESSAGE_LIMIT = 28 * 1024
 """Teams refuses a bot message larger than this (413, MessageSizeTooBig)."""
 CARD_BUDGET = 24 * 1024
 """What a card may take, leaving room for the activity around it."""
-EMOJI = {Colour.GREEN: "🟢", Colour.YELLOW: "🟡", Colour.RED: "🔴", Colour.NONE: "⚪"}
+EMOJI = {
+    Colour.GREEN: "🟢",
+    Colour.YELLOW: "🟡",
+    Colour.RED: "🔴",
+    Colour.NONE: "⚪",
+    Colour.NOT_REPORTED: "❔",
+}
 OVERRIDE = "teams.override."
 ZERO_WIDTH_SPACE = "\u200b"
 MARKUP = str.maketrans({c: f"{ZERO_WIDTH_SPACE}{c}{ZERO_WIDTH_SPACE}" for c in "*_~`"})
