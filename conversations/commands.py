@@ -5,8 +5,8 @@ Slack's slash command and a Teams bot command share it:
     help
     me
     programme show
-    round open NAME deadline DATE        (also: frist DATE)
-    round status | close | reopen | publish
+    round open NAME deadline DATE [date YYYY-MM-DD]   (also: frist DATE, dato YYYY-MM-DD)
+    round status | list | close | reopen | publish
     round remind [UNIT]
     round deadline DATE
     away until DATE                      (also: away DATE)
@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from conversations.errors import UserError
 
 MAX_LENGTH = 500
-ROUND_ACTIONS_WITHOUT_ARGUMENTS = ("status", "close", "reopen", "publish")
+ROUND_ACTIONS_WITHOUT_ARGUMENTS = ("status", "list", "close", "reopen", "publish")
+DEADLINE_WORDS = ("deadline", "frist")
+DATE_WORDS = ("date", "dato")
 
 
 @dataclass(frozen=True)
@@ -99,15 +101,24 @@ def _round(rest: list[str], programme: str | None) -> Command:
 
 
 def _open_args(args: list[str]) -> dict[str, str]:
-    """`NAME deadline DATE`: the name is everything before the keyword, the date after it."""
-    keywords = [i for i, word in enumerate(args) if word.lower() in ("deadline", "frist")]
+    """`NAME deadline DATE [date DAY]`: the name is everything before the keyword, the
+    deadline after it, and the round's date (its meeting day) after `date` when given."""
+    keywords = [i for i, word in enumerate(args) if word.lower() in DEADLINE_WORDS]
     if not keywords:
         raise UserError("command.usage", command="round open")
     at = keywords[-1]
     name = " ".join(args[:at]).strip().strip("\"'«»“”")
-    deadline = " ".join(args[at + 1 :]).strip()
+    rest = args[at + 1 :]
+    dated = [i for i, word in enumerate(rest) if word.lower() in DATE_WORDS]
+    day = ""
+    if dated:
+        day = " ".join(rest[dated[-1] + 1 :]).strip()
+        rest = rest[: dated[-1]]
+        if not day:
+            raise UserError("command.usage", command="round open")
+    deadline = " ".join(rest).strip()
     if not name or not deadline:
         raise UserError("command.usage", command="round open")
     if len(name) > 200:
         raise UserError("command.name_too_long", limit=200)
-    return {"name": name, "deadline": deadline}
+    return {"name": name, "deadline": deadline, **({"date": day} if day else {})}

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -18,6 +22,12 @@ class Round(Model):
     open_slot holds the programme's id while the round is open and NULL otherwise; its
     unique index lets the database itself refuse a second open round of a programme, even
     when two replicas open one at the same moment.
+
+    `date` is the meeting's (or reporting) day and orders the programme's history: the
+    round before this one is the latest earlier by date, whatever the order rounds were
+    opened or imported in. `round open` sets it (by default its deadline's local day),
+    `round import --date` sets it for history; a round saved without one gets its
+    deadline's (else its opening's) day in the programme's time zone.
     """
 
     id = fields.IntField(primary_key=True)
@@ -25,6 +35,7 @@ class Round(Model):
         "fremdrift.Programme", related_name="rounds", on_delete=fields.CASCADE
     )
     name = fields.CharField(max_length=255)
+    date = fields.DateField(description="the meeting or reporting day, which orders history")
     status = fields.CharEnumField(RoundStatus, max_length=16, default=RoundStatus.OPEN)
     open_slot = fields.IntField(null=True, unique=True)
     opened_at = fields.DatetimeField()
@@ -48,6 +59,21 @@ class Round(Model):
 
     def __str__(self) -> str:
         return self.name
+
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.date is None:  # not given: derived
+            timezone = await Programme.filter(id=self.programme_id).values_list(
+                "timezone", flat=True
+            )
+            self.date = local_day(self.deadline or self.opened_at, str(timezone[0]))
+        await super().save(*args, **kwargs)
+
+
+def local_day(moment: dt.datetime, timezone: str) -> dt.date:
+    """The day a moment falls on in the programme's time zone (a naive moment is UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(timezone)).date()
 
 
 class Submission(Model):

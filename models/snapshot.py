@@ -3,7 +3,7 @@
 `load_snapshot(round_id)` runs a fixed handful of queries (one per table, as value rows, no
 model instances), whatever the size of the programme, so a 100 units × 300 milestones round
 loads in one go; nothing returned here touches the ORM again. `previous_round` finds the
-round a comparison is made against.
+round a comparison is made against: the latest earlier one by date.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
+
+from tortoise.expressions import Q
 
 from conversations.vocabulary import Delay, Progress
 from models.answer import Answer
@@ -43,6 +45,7 @@ def _round_info(round_: Round) -> RoundInfo:
         closed_at=round_.closed_at,
         published_at=round_.published_at,
         imported=round_.imported,
+        date=round_.date,
     )
 
 
@@ -210,15 +213,16 @@ async def load_snapshot(round_id: int) -> Snapshot:
 
 
 async def previous_round(programme_id: int, round_id: int) -> Round | None:
-    """The programme's latest closed or published round opened before this one."""
+    """The round this one is compared with: the programme's latest closed or published
+    round (imported history included) dated before it, by `Round.date`. Rounds of the same
+    day are taken in the order they were made."""
     current = await Round.get(id=round_id)
     return (
         await Round.filter(
+            Q(date__lt=current.date) | Q(date=current.date, id__lt=current.id),
             programme_id=programme_id,
             status__in=[RoundStatus.CLOSED, RoundStatus.PUBLISHED],
-            opened_at__lte=current.opened_at,
         )
-        .exclude(id=round_id)
-        .order_by("-opened_at", "-id")
+        .order_by("-date", "-id")
         .first()
     )

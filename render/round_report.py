@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from render.i18n import Target, catalogue
 
@@ -25,6 +27,15 @@ class StatusText:
     failed: str | None
 
 
+def _date_apart(report: Any) -> date | None:
+    """The round's date, when it says more than its deadline (another day, or none)."""
+    day: date | None = report.date
+    deadline = report.deadline
+    if day is not None and deadline is not None:
+        return None if deadline.astimezone(ZoneInfo(report.timezone)).date() == day else day
+    return day
+
+
 def round_status_text(report: Any, language: str, target: Target = Target.PLAIN) -> StatusText:
     """The head line, a line per checklist and per person asked, and who could not be reached."""
     words = catalogue(language, target)
@@ -35,6 +46,8 @@ def round_status_text(report: Any, language: str, target: Target = Target.PLAIN)
         name=report.name,
         programme=report.programme,
         state=plain.text(f"round.state.{report.status}"),
+        date=_date_apart(report),
+        imported=report.status == "imported",
         deadline=report.deadline,
         timezone=tz,
         late_answers=report.late_answers,

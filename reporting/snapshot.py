@@ -40,6 +40,7 @@ class RoundInfo:
     closed_at: datetime | None
     published_at: datetime | None
     imported: bool
+    date: date | None = None  # the meeting's or reporting day, which orders history
 
 
 @dataclass(frozen=True, slots=True)

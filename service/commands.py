@@ -143,7 +143,12 @@ async def on_round_open(
     command: Command, actor: Person, programme: Programme | None, clock: Clock
 ) -> CommandReply:
     opened = await rounds.open_round(
-        _programme(programme), command.args["name"], command.args["deadline"], actor, clock.now()
+        _programme(programme),
+        command.args["name"],
+        command.args["deadline"],
+        actor,
+        clock.now(),
+        date_text=command.args.get("date"),
     )
     return CommandReply(
         "round.cli.opened",
@@ -164,6 +169,16 @@ async def on_round_status(
 ) -> CommandReply:
     report = await rounds.status(_programme(programme), actor, clock.now())
     return CommandReply(status=report)
+
+
+async def on_round_list(
+    command: Command, actor: Person, programme: Programme | None, clock: Clock
+) -> CommandReply:
+    lines = await rounds.list_rounds(_programme(programme), actor)
+    return CommandReply(
+        "round.cli.list",
+        {"programme": _programme(programme).key, "rounds": [vars(line) for line in lines]},
+    )
 
 
 async def on_round_remind(
@@ -242,6 +257,7 @@ HANDLERS: dict[str, Handler] = {
     "programme.show": on_programme_show,
     "round.open": on_round_open,
     "round.status": on_round_status,
+    "round.list": on_round_list,
     "round.remind": on_round_remind,
     "round.deadline": on_round_deadline,
     "round.close": on_round_close,

@@ -1,14 +1,18 @@
 """A round's status as plain data: per unit and per reporter, answered x of n, submitted
-or not (late?), last activity, who answered, who is asked and how their DMs went.
+or not (late?), last activity, who answered, who is asked and how their DMs went; and the
+programme's rounds in date order (`round list`).
 
 For `round status` (CLI and Slack, ephemeral and App Home) and for the note that tells the
-admins, at close, who did not answer. Read-only; a handful of queries per checklist.
+admins, at close, who did not answer. Read-only; a handful of queries per checklist. An
+imported round (history) asked nobody: its report has the answers, and no people.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+
+from tortoise.functions import Count
 
 from conversations.rounds import is_away
 from models.answer import Answer
@@ -52,12 +56,32 @@ class ChecklistLine:
         return self.scope.startswith(f"{UNIT}:")
 
 
+IMPORTED = "imported"
+"""The state word of an imported round (history), beside open, closed and published."""
+
+
+def state_of(round_: Round) -> str:
+    """open | closed | published | imported: what `round list` and `round status` say."""
+    return IMPORTED if round_.imported else str(round_.status)
+
+
+@dataclass(frozen=True)
+class RoundLine:
+    """One round of a programme, for `round list`."""
+
+    name: str
+    date: date
+    state: str  # open | closed | published | imported
+    answers: int
+    submissions: int
+
+
 @dataclass(frozen=True)
 class RoundReport:
     programme: str
     round_id: int
     name: str
-    status: str
+    status: str  # open | closed | published | imported
     deadline: datetime | None
     deadline_text: str
     timezone: str
@@ -68,6 +92,7 @@ class RoundReport:
     checklists: tuple[ChecklistLine, ...]
     failed: tuple[str, ...]  # names of people a DM could not reach
     pending_jobs: int
+    date: date | None = None  # the round's date, which orders history
 
     @property
     def units(self) -> tuple[ChecklistLine, ...]:
@@ -115,7 +140,7 @@ async def round_report(round_: Round, now: datetime) -> RoundReport:
     people_of: dict[str, list[PersonLine]] = {}
     names: dict[int, str] = {}
     scopes: list[Scope] = [Scope(UNIT, key) for key in await _unit_keys(programme.id)]
-    for person, ref in await asked_checklists(round_):
+    for person, ref in [] if round_.imported else await asked_checklists(round_):
         names[person.id] = person.name
         wire = ref.scope.wire
         if ref.scope.kind == REPORTER:
@@ -183,7 +208,8 @@ async def round_report(round_: Round, now: datetime) -> RoundReport:
         programme=programme.key,
         round_id=round_.id,
         name=round_.name,
-        status=str(round_.status),
+        status=state_of(round_),
+        date=round_.date,
         deadline=round_.deadline,
         deadline_text=round_.deadline_text,
         timezone=programme.timezone,
@@ -204,3 +230,31 @@ async def _unit_keys(programme_id: int) -> list[str]:
         .values_list("key", flat=True)
     )
     return [str(key) for key in keys]
+
+
+async def round_lines(programme_id: int) -> tuple[RoundLine, ...]:
+    """Every round of the programme in date order (same day: as made), with its counts."""
+    rounds = await Round.filter(programme_id=programme_id).order_by("date", "id")
+    ids = [round_.id for round_ in rounds]
+    answers = await _counts(Answer, ids)
+    submissions = await _counts(Submission, ids)
+    return tuple(
+        RoundLine(
+            name=round_.name,
+            date=round_.date,
+            state=state_of(round_),
+            answers=answers.get(round_.id, 0),
+            submissions=submissions.get(round_.id, 0),
+        )
+        for round_ in rounds
+    )
+
+
+async def _counts(model: type[Answer] | type[Submission], round_ids: list[int]) -> dict[int, int]:
+    rows = (
+        await model.filter(round_id__in=round_ids)
+        .annotate(count=Count("id"))
+        .group_by("round_id")
+        .values("round_id", "count")
+    )
+    return {int(row["round_id"]): int(row["count"]) for row in rows}

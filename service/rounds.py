@@ -27,8 +27,9 @@ publication"), publication waits for `round publish`, and the note to the admins
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -39,8 +40,8 @@ from models.checklists import Scope
 from models.jobs import Job, JobStatus
 from models.people import Person, Role, RoleKind
 from models.programme import Programme, Unit
-from models.round import Round, RoundStatus
-from reporting.deadlines import read_moment
+from models.round import Round, RoundStatus, local_day
+from reporting.deadlines import MAX_YEAR, MIN_YEAR, read_moment
 from service.jobs import JobSpec, cancel_pending, enqueue, enqueue_many
 from service.round_plan import (
     CLOSE,
@@ -58,9 +59,10 @@ from service.round_plan import (
     round_settings,
     schedule_deadline_jobs,
 )
-from service.round_status import RoundReport, round_report
+from service.round_status import RoundLine, RoundReport, round_lines, round_report
 
 NAME_LIMIT = 255
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 # -- finding things ------------------------------------------------------------------------
@@ -128,6 +130,19 @@ def read_round_deadline(text: str, now: datetime, tz: str) -> datetime:
         raise UserError(f"round.deadline_{kind}", **error.params) from None
 
 
+def read_round_date(text: str) -> date:
+    """A round's date as `--date` gives it: YYYY-MM-DD (round.date_unreadable otherwise)."""
+    stripped = text.strip()
+    try:
+        if ISO_DAY.fullmatch(stripped):
+            day = date.fromisoformat(stripped)
+            if MIN_YEAR <= day.year <= MAX_YEAR:
+                return day
+    except ValueError:  # 2018-02-30
+        pass
+    raise UserError("round.date_unreadable", text=stripped[:40])
+
+
 def checked_name(name: str) -> str:
     stripped = " ".join(name.split())
     if not stripped:
@@ -148,18 +163,32 @@ class Opened:
 
 
 async def open_round(
-    programme: Programme, name: str, deadline_text: str, actor: Person, now: datetime
+    programme: Programme,
+    name: str,
+    deadline_text: str,
+    actor: Person,
+    now: datetime,
+    *,
+    date_text: str | None = None,
 ) -> Opened:
     """Open a round and queue its invitations, reminders and close, all in one transaction.
 
+    The round's date (which orders history) is `date_text` (YYYY-MM-DD), by default its
+    deadline's day in the programme's time zone.
+
     Refusals: round.not_admin, round.name_empty/name_too_long, round.deadline_* (empty,
-    too_long, unreadable, past), round.already_open (name of the open round),
-    round.name_taken. The database's unique open_slot decides between two admins (or two
-    replicas) opening at the same moment.
+    too_long, unreadable, past), round.date_unreadable, round.already_open (name of the
+    open round), round.name_taken. The database's unique open_slot decides between two
+    admins (or two replicas) opening at the same moment.
     """
     await require_admin(programme, actor)
     name = checked_name(name)
     deadline = read_round_deadline(deadline_text, now, programme.timezone)
+    day = (
+        read_round_date(date_text)
+        if date_text is not None
+        else local_day(deadline, programme.timezone)
+    )
     settings = round_settings(programme)
     await _refuse_second_round(programme, name)
     try:
@@ -173,6 +202,7 @@ async def open_round(
                 opened_by=actor,
                 deadline=deadline,
                 deadline_text=deadline_text.strip(),
+                date=day,
             )
             send_at = settings.dm_time(now)
             invitations = [
@@ -372,6 +402,22 @@ async def publish(programme: Programme, actor: Person, now: datetime) -> Round:
 
 
 async def status(programme: Programme, actor: Person, now: datetime) -> RoundReport:
-    """The latest round of the programme, per unit and per reporter (admins only)."""
+    """The open round, else the programme's latest by date, imported history included; per
+    unit and per reporter (admins only)."""
     await require_admin(programme, actor)
-    return await round_report(await latest_round(programme), now)
+    found = await open_round_of(programme) or await latest_dated_round(programme)
+    return await round_report(found, now)
+
+
+async def latest_dated_round(programme: Programme) -> Round:
+    """The programme's latest round by date (imported ones too), or round.no_round."""
+    found = await Round.filter(programme_id=programme.id).order_by("-date", "-id").first()
+    if found is None:
+        raise UserError("round.no_round", programme=programme.key)
+    return found
+
+
+async def list_rounds(programme: Programme, actor: Person) -> tuple[RoundLine, ...]:
+    """Every round of the programme in date order, with its state and counts (admins only)."""
+    await require_admin(programme, actor)
+    return await round_lines(programme.id)

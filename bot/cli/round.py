@@ -1,4 +1,4 @@
-"""`fremdrift round open|status|remind|deadline|close|reopen|publish|away|back|jobs`.
+"""`fremdrift round open|status|list|remind|deadline|close|reopen|publish|away|back|jobs`.
 
 The same service as the slash command (service/rounds.py), run as an admin: `--as PERSON_KEY`,
 by default the programme's first admin. The commands write the round and queue its jobs;
@@ -21,7 +21,7 @@ from models.people import Person
 from models.programme import Programme
 from render.round_report import round_status_text
 from service import people, rounds
-from service.round_status import RoundReport
+from service.round_status import RoundLine, RoundReport
 
 ProgrammeKey = Annotated[str, typer.Option("--programme", help="The programme's key.")]
 ActAs = Annotated[
@@ -48,12 +48,16 @@ def open_(
     name: Annotated[str, typer.Option("--name", help='The round\'s name ("12. møde").')],
     deadline: Annotated[str, typer.Option("--deadline", help='When it closes ("fredag").')],
     actor: ActAs = None,
+    day: Annotated[
+        str | None,
+        typer.Option("--date", help="The meeting's day, YYYY-MM-DD (default: the deadline's day)."),
+    ] = None,
 ) -> None:
     """Open a round: invitations to every lead, deputy and reporter, reminders, close."""
 
     async def body() -> rounds.Opened:
         found, who = await _context(programme, actor)
-        return await rounds.open_round(found, name, deadline, who, now())
+        return await rounds.open_round(found, name, deadline, who, now(), date_text=day)
 
     opened = run_with_db(body)
     say(
@@ -77,6 +81,18 @@ def status(programme: ProgrammeKey, actor: ActAs = None) -> None:
         return await rounds.status(found, who, now())
 
     print_report(run_with_db(body))
+
+
+@round_app.command("list")
+def list_(programme: ProgrammeKey, actor: ActAs = None) -> None:
+    """Every round of the programme in date order: date, state, answers and submissions."""
+
+    async def body() -> tuple[RoundLine, ...]:
+        found, who = await _context(programme, actor)
+        return await rounds.list_rounds(found, who)
+
+    lines = run_with_db(body)
+    say("round.cli.list", programme=programme, rounds=[vars(line) for line in lines])
 
 
 def print_report(report: RoundReport) -> None:
