@@ -1,9 +1,18 @@
-"""The checklist dialogue: `step(state, event, context) -> (state, effects)`.
+"""The checklist dialogue: `step(state, event, context) -> (state, effects)`, read off a table.
 
-Pure: no awaits, no database, no platform. The runner (`service/runner.py`) loads
-the state and context, calls `step`, stores what the effects say inside one transaction,
-and only then hands the views and messages to the platform. See `checklist.mmd` beside
-this file for the states.
+Pure: no awaits, no database, no platform. The runner (`service/runner.py`) loads the
+state and context, calls `step`, stores what the effects say inside one transaction, and
+only then hands the views and messages to the platform.
+
+The table. `TRANSITIONS` names, for each phase (`conversations/state.py`), the events it
+takes, the handler of each (`conversations/checklist_steps.py`) and the phases it may lead
+to; its fallbacks are taken in every phase, after the phase's own row — as
+python-telegram-bot's ConversationHandler reads, without its I/O. An event the table does
+not give for the phase is refused with the current view: "this question has moved on" for
+a value meant for a milestone no longer asked, "you can't do that right now" for the rest.
+A phase the table does not know is an error (`UnknownPhase`), never a silent default. The
+table drawn is `checklist.mmd` beside this file (`checklist_diagram.to_mermaid`), and the
+views offer only choices it takes (`views.OFFERS`, checked when this module loads).
 
 Stale views. Every event carries the version of the view it came from. An event from an
 older view is
@@ -13,15 +22,31 @@ older view is
   value twice changes nothing, so it cannot count twice);
 - otherwise refused with "this question has moved on" and the current view, so a
   navigation is never applied twice and a value never lands on another milestone.
+
+A reloaded programme. The state names its milestone by code (`State.position`); when a
+reload took that milestone out, the state is settled on the one that followed it before
+the event is read, and a button from the view of the milestone that is gone has moved on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 
-from conversations.context import AnswerData, ChecklistContext
+from conversations import checklist_steps as steps
+from conversations.checklist_effects import (
+    Effect,
+    NotifyAdmins,
+    Outcome,
+    Show,
+    StoreAnswer,
+    StoreSubmission,
+    Tell,
+)
+from conversations.checklist_steps import FORECAST_LIMIT, REMARK_LIMIT, asks, refuse, show
+from conversations.context import ChecklistContext
 from conversations.events import (
+    EVENT_TYPES,
     Back,
     ConfirmForecast,
     Edit,
@@ -40,364 +65,171 @@ from conversations.events import (
     Start,
     Submit,
 )
-from conversations.state import Phase, State
-from conversations.views import Notice, View, build
-from conversations.vocabulary import delay_allowed, effective_delay
+from conversations.state import Phase, State, UnknownPhase, following
+from conversations.views import OFFERS
 
-REMARK_LIMIT = 3000
-FORECAST_LIMIT = 200
+__all__ = [
+    "FORECAST_LIMIT",
+    "REMARK_LIMIT",
+    "TRANSITIONS",
+    "Effect",
+    "Handler",
+    "NotifyAdmins",
+    "Outcome",
+    "Show",
+    "StoreAnswer",
+    "StoreSubmission",
+    "Table",
+    "Tell",
+    "Transition",
+    "offers_refused",
+    "refusal",
+    "step",
+]
 
-
-@dataclass(frozen=True)
-class StoreAnswer:
-    """Write this answer for the milestone (the runner adds a revision if it changed)."""
-
-    code: str
-    answer: AnswerData
-    late: bool = False
-
-
-@dataclass(frozen=True)
-class StoreSubmission:
-    late: bool = False
-
-
-@dataclass(frozen=True)
-class Show:
-    view: View
-
-
-@dataclass(frozen=True)
-class Tell:
-    """A message to the person, apart from the view (a refusal, a reminder of a rule)."""
-
-    key: str
-    params: dict[str, object] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class NotifyAdmins:
-    key: str
-    params: dict[str, object] = field(default_factory=dict)
-
-
-Effect = StoreAnswer | StoreSubmission | Show | Tell | NotifyAdmins
-Outcome = tuple[State, list[Effect]]
 Handler = Callable[[State, Event, ChecklistContext], Outcome]
 
 
-def step(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
+@dataclass(frozen=True)
+class Transition:
+    handler: Handler
+    to: tuple[Phase, ...] = ()
+    """The phases it may lead to when it goes ahead; empty: it stays where it is."""
+
+
+def go(handler: Handler, *to: Phase) -> Transition:
+    return Transition(handler, to)
+
+
+@dataclass(frozen=True)
+class Table:
+    """Entry phase, each phase's events and their transitions, and the fallbacks."""
+
+    entry: Phase
+    phases: Mapping[Phase, Mapping[type[Event], Transition]]
+    fallbacks: Mapping[type[Event], Transition]
+
+    def lookup(self, phase: Phase, event_type: type[Event]) -> Transition | None:
+        """The phase's own transition for the event, else a fallback, else None."""
+        own = self._row(phase).get(event_type)
+        return own if own is not None else self.fallbacks.get(event_type)
+
+    def takes(self, phase: Phase) -> frozenset[type[Event]]:
+        """Every event type the phase takes, its own and the fallbacks."""
+        return frozenset(self._row(phase)) | frozenset(self.fallbacks)
+
+    def _row(self, phase: Phase) -> Mapping[type[Event], Transition]:
+        row = self.phases.get(phase)
+        if row is None:
+            raise UnknownPhase(f"the checklist's table has no phase {phase!r}")
+        return row
+
+
+_VALUES_TO_ASKING: Mapping[type[Event], Transition] = {
+    SetProgress: go(steps.set_progress, Phase.ASKING),
+    SetDelay: go(steps.set_delay, Phase.ASKING),
+    SetCritical: go(steps.set_critical, Phase.ASKING),
+    GiveForecast: go(steps.give_forecast, Phase.ASKING, Phase.CONFIRM_FORECAST),
+    GiveRemark: go(steps.give_remark, Phase.ASKING),
+    SameAsLast: go(steps.same_as_last, Phase.ASKING, Phase.REVIEW),
+}
+"""What may be set on the milestone asked, the same while a forecast awaits confirmation."""
+
+TRANSITIONS = Table(
+    entry=Phase.INTRO,
+    phases={
+        Phase.INTRO: {
+            Start: go(steps.begin, Phase.ASKING, Phase.REVIEW),
+            Pause: go(steps.redraw),  # nothing to pause yet
+        },
+        Phase.ASKING: {
+            **_VALUES_TO_ASKING,
+            Next: go(steps.next_, Phase.ASKING, Phase.REVIEW),
+            Skip: go(steps.skip, Phase.ASKING, Phase.REVIEW),
+            Back: go(steps.back, Phase.ASKING),
+            Pause: go(steps.pause, Phase.PAUSED),
+        },
+        Phase.CONFIRM_FORECAST: {
+            ConfirmForecast: go(steps.confirm_forecast, Phase.ASKING),
+            **_VALUES_TO_ASKING,
+            Skip: go(steps.skip, Phase.ASKING, Phase.REVIEW),
+            Back: go(steps.back, Phase.ASKING),
+            Pause: go(steps.pause, Phase.PAUSED),
+        },
+        Phase.REVIEW: {
+            Back: go(steps.back_to_last, Phase.ASKING),
+            Pause: go(steps.pause, Phase.PAUSED),
+        },
+        Phase.SUBMITTED: {
+            Pause: go(steps.redraw),
+        },
+        Phase.PAUSED: {
+            Start: go(steps.resume, Phase.ASKING, Phase.REVIEW),
+            Pause: go(steps.redraw),
+        },
+    },
+    fallbacks={
+        Start: go(steps.redraw),  # "open my checklist": where the person is
+        Jump: go(steps.jump, Phase.ASKING),
+        Edit: go(steps.edit, Phase.ASKING, Phase.REVIEW),
+        Review: go(steps.review, Phase.REVIEW),
+        Submit: go(steps.submit, Phase.REVIEW, Phase.SUBMITTED),
+    },
+)
+
+ABOUT_THE_ASKED: frozenset[type[Event]] = frozenset(
+    {SetProgress, SetDelay, SetCritical, GiveForecast, GiveRemark, ConfirmForecast, SameAsLast}
+)
+"""Events meant for the milestone being asked: refused where none is as having moved on."""
+
+FROM_A_MILESTONE: frozenset[type[Event]] = ABOUT_THE_ASKED | {Next, Skip, Back}
+"""Events sent from a milestone's view, naming that milestone."""
+
+
+def refusal(event_type: type[Event]) -> str:
+    """The message key for an event the table does not give in the phase."""
+    return "checklist.moved_on" if event_type in ABOUT_THE_ASKED else "checklist.not_asking"
+
+
+def step(state: State, event: Event, ctx: ChecklistContext, table: Table = TRANSITIONS) -> Outcome:
     """One event in, the next state and what to do out."""
+    table.takes(state.phase)  # an unknown phase is an error, even in a closed round
     if not ctx.accepting:
-        return state, [Tell("checklist.round_closed", {"round": ctx.round_name}), _show(state, ctx)]
-    if event.version is not None and event.version != state.version:
-        if event.fingerprint() == state.last_event:
-            return state, [_show(state, ctx)]
-        if event.navigates or not _asks(state, ctx, event.code):
-            return state, [Tell("checklist.moved_on"), _show(state, ctx)]
-    handler = HANDLERS.get(type(event))
-    if handler is None:
-        raise TypeError(f"no handler for {type(event).__name__}")
-    new_state, effects = handler(state, event, ctx)
-    if new_state is not state:
+        return state, [Tell("checklist.round_closed", {"round": ctx.round_name}), show(state, ctx)]
+    codes = tuple(item.code for item in ctx.items)
+    settled = state.settled(codes, ctx.answers)
+    new_state, effects = _apply(settled, event, ctx, table)
+    if new_state is not settled:
         # Views do not show last_event, so those already drawn stay true.
         new_state = replace(new_state, last_event=event.fingerprint())
+    if new_state is not state:
+        new_state = replace(new_state, following=following(new_state.code, codes))
     return new_state, effects
 
 
-def _show(state: State, ctx: ChecklistContext, notice: Notice | None = None) -> Show:
-    return Show(build(state, ctx, notice))
+def _apply(state: State, event: Event, ctx: ChecklistContext, table: Table) -> Outcome:
+    if event.version is not None and event.version != state.version:
+        if event.fingerprint() == state.last_event:
+            return state, [show(state, ctx)]
+        if event.navigates or not asks(state, ctx, event.code):
+            return refuse(state, ctx, "checklist.moved_on")
+    transition = table.lookup(state.phase, type(event))
+    if transition is None:
+        return refuse(state, ctx, refusal(type(event)))
+    if type(event) in FROM_A_MILESTONE and event.code and ctx.index_of(event.code) is None:
+        return refuse(state, ctx, "checklist.moved_on")  # drawn for a milestone now gone
+    return transition.handler(state, event, ctx)
 
 
-def _asks(state: State, ctx: ChecklistContext, code: str) -> bool:
-    """Is this milestone the one being asked right now?"""
-    if state.phase not in (Phase.ASKING, Phase.CONFIRM_FORECAST) or not ctx.items:
-        return False
-    return ctx.items[state.index].code == code
-
-
-def _refuse(state: State, ctx: ChecklistContext, key: str, **params: object) -> Outcome:
-    return state, [Tell(key, dict(params)), _show(state, ctx)]
-
-
-def _first_unanswered(ctx: ChecklistContext) -> int:
-    for index, item in enumerate(ctx.items):
-        if item.code not in ctx.answers:
-            return index
-    return 0
-
-
-# --- starting, pausing, moving ------------------------------------------------------------
-
-
-def on_start(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
-    if state.phase is Phase.INTRO:
-        if not ctx.items:
-            new = state.moved(phase=Phase.REVIEW)
-        else:
-            new = state.moved(phase=Phase.ASKING, index=_first_unanswered(ctx))
-        return new, [_show(new, ctx)]
-    if state.phase is Phase.PAUSED:
-        new = state.moved(phase=state.resume_phase or Phase.ASKING, resume_phase=None)
-        return new, [_show(new, ctx)]
-    return state, [_show(state, ctx)]
-
-
-def on_pause(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
-    if state.phase in (Phase.PAUSED, Phase.SUBMITTED, Phase.INTRO):
-        return state, [_show(state, ctx)]
-    resume = Phase.ASKING if state.phase is Phase.CONFIRM_FORECAST else state.phase
-    new = state.moved(phase=Phase.PAUSED, resume_phase=resume, pending_forecast=None)
-    return new, [_show(new, ctx)]
-
-
-def _advance(state: State, ctx: ChecklistContext, effects: list[Effect]) -> Outcome:
-    if state.return_to_review or state.index + 1 >= len(ctx.items):
-        new = state.moved(phase=Phase.REVIEW, return_to_review=False, pending_forecast=None)
-    else:
-        new = state.moved(phase=Phase.ASKING, index=state.index + 1, pending_forecast=None)
-    return new, [*effects, _show(new, ctx)]
-
-
-def on_next(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
-    if state.phase is not Phase.ASKING:
-        return _refuse(state, ctx, "checklist.not_asking")
-    if ctx.items[state.index].code not in ctx.answers:
-        return _refuse(state, ctx, "checklist.choose_progress_first")
-    return _advance(state, ctx, [])
-
-
-def on_skip(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
-    if state.phase not in (Phase.ASKING, Phase.CONFIRM_FORECAST):
-        return _refuse(state, ctx, "checklist.not_asking")
-    return _advance(state, ctx, [])
-
-
-def on_back(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
-    if state.phase is Phase.REVIEW and ctx.items:
-        new = state.moved(phase=Phase.ASKING, index=len(ctx.items) - 1)
-        return new, [_show(new, ctx)]
-    if state.phase not in (Phase.ASKING, Phase.CONFIRM_FORECAST):
-        return _refuse(state, ctx, "checklist.not_asking")
-    if state.index == 0:
-        return _refuse(state, ctx, "checklist.at_first")
-    new = state.moved(phase=Phase.ASKING, index=state.index - 1, pending_forecast=None)
-    return new, [_show(new, ctx)]
-
-
-def _go_to(state: State, ctx: ChecklistContext, code: str, *, from_review: bool) -> Outcome:
-    index = ctx.index_of(code)
-    if index is None:
-        read_only = next((item for item in ctx.read_only if item.code == code), None)
-        if read_only is not None:
-            return _refuse(
-                state, ctx, "checklist.read_only", code=code, reporter=read_only.reporter
-            )
-        return _refuse(state, ctx, "checklist.unknown_milestone", code=code)
-    new = state.moved(
-        phase=Phase.ASKING, index=index, return_to_review=from_review, pending_forecast=None
-    )
-    return new, [_show(new, ctx)]
-
-
-def on_jump(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
-    return _go_to(state, ctx, event.code, from_review=state.phase is Phase.REVIEW)
-
-
-def on_edit(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
-    if not event.code:
-        new = state.moved(phase=Phase.REVIEW, pending_forecast=None)
-        return new, [_show(new, ctx)]
-    return _go_to(state, ctx, event.code, from_review=True)
-
-
-def on_review(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
-    new = state.moved(phase=Phase.REVIEW, return_to_review=False, pending_forecast=None)
-    return new, [_show(new, ctx)]
-
-
-def on_submit(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
-    missing = [item.code for item in ctx.items if item.code not in ctx.answers]
-    if missing:
-        review = state if state.phase is Phase.REVIEW else state.moved(phase=Phase.REVIEW)
-        return review, [
-            Tell("checklist.missing", {"codes": missing, "count": len(missing)}),
-            _show(review, ctx),
-        ]
-    new = state.moved(phase=Phase.SUBMITTED, return_to_review=False, pending_forecast=None)
-    if ctx.submitted_at is not None:
-        return new, [_show(new, ctx)]
-    effects: list[Effect] = [
-        StoreSubmission(late=ctx.late),
-        NotifyAdmins(
-            "admin.submitted",
-            {
-                "scope": ctx.scope_title,
-                "person": ctx.actor_name,
-                "round": ctx.round_name,
-                "late": ctx.late,
-            },
-        ),
-        _show(new, replace(ctx, submitted_at=ctx.now)),
+def offers_refused(table: Table) -> list[str]:
+    """Choices a view may offer (`views.OFFERS`) that the table does not take there."""
+    return [
+        f"{phase.value}: {choice.value}"
+        for phase, choices in OFFERS.items()
+        for choice in choices
+        if EVENT_TYPES[choice.value] not in table.takes(phase)
     ]
-    return new, effects
 
 
-# --- setting values on the milestone being asked -----------------------------------------
-
-
-def _changes(ctx: ChecklistContext, code: str, answer: AnswerData) -> list[Effect]:
-    """A StoreAnswer if the values differ from what is stored; repeating a value stores nothing."""
-    current = ctx.answers.get(code)
-    if current is not None and current.values() == answer.values():
-        return []
-    return [StoreAnswer(code, answer, late=ctx.late)]
-
-
-def _store(state: State, ctx: ChecklistContext, answer: AnswerData) -> Outcome:
-    """Store the answer to the milestone being asked and redraw it."""
-    code = ctx.items[state.index].code
-    answer = replace(answer, answered_by=ctx.actor_name, answered_at=ctx.now)
-    new = state.moved(phase=Phase.ASKING, pending_forecast=None)
-    stored = _changes(ctx, code, answer)
-    if not stored:
-        return new, [_show(new, ctx)]
-    notice = Notice("checklist.saved", {"code": code})
-    return new, [*stored, _show(new, ctx.with_answer(code, answer), notice)]
-
-
-def _draft(state: State, ctx: ChecklistContext) -> AnswerData | None:
-    return ctx.answers.get(ctx.items[state.index].code)
-
-
-def on_progress(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
-    assert isinstance(event, SetProgress)
-    if not _asks(state, ctx, event.code):
-        return _refuse(state, ctx, "checklist.moved_on")
-    draft = _draft(state, ctx) or AnswerData()
-    delay = effective_delay(event.progress, draft.delay)
-    return _store(state, ctx, replace(draft, progress=event.progress, delay=delay))
-
-
-def _needs_progress(state: State, ctx: ChecklistContext, code: str) -> Outcome | None:
-    if not _asks(state, ctx, code):
-        return _refuse(state, ctx, "checklist.moved_on")
-    if _draft(state, ctx) is None:
-        return _refuse(state, ctx, "checklist.choose_progress_first")
-    return None
-
-
-def on_delay(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
-    assert isinstance(event, SetDelay)
-    if (refused := _needs_progress(state, ctx, event.code)) is not None:
-        return refused
-    draft = _draft(state, ctx)
-    assert draft is not None
-    if not delay_allowed(draft.progress):
-        return _refuse(state, ctx, "checklist.delay_not_applicable")
-    return _store(state, ctx, replace(draft, delay=event.delay))
-
-
-def on_critical(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
-    assert isinstance(event, SetCritical)
-    if (refused := _needs_progress(state, ctx, event.code)) is not None:
-        return refused
-    draft = _draft(state, ctx)
-    assert draft is not None
-    return _store(state, ctx, replace(draft, critical=event.critical))
-
-
-def on_forecast(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
-    assert isinstance(event, GiveForecast)
-    if (refused := _needs_progress(state, ctx, event.code)) is not None:
-        return refused
-    text = event.text.strip()
-    if not text:
-        return _refuse(state, ctx, "checklist.empty_text")
-    if len(text) > FORECAST_LIMIT:
-        return _refuse(
-            state,
-            ctx,
-            "checklist.forecast_too_long",
-            limit=FORECAST_LIMIT,
-            length=len(text),
-            text=text,
-        )
-    draft = _draft(state, ctx)
-    assert draft is not None
-    if ctx.read_forecast is None:
-        raise RuntimeError("a checklist context was built without a forecast reader")
-    read = ctx.read_forecast(text)
-    if read is None:
-        new = state.moved(phase=Phase.CONFIRM_FORECAST, pending_forecast=text)
-        return new, [_show(new, ctx)]
-    earliest, latest = read
-    return _store(
-        state,
-        ctx,
-        replace(draft, forecast_text=text, forecast_earliest=earliest, forecast_latest=latest),
-    )
-
-
-def on_confirm_forecast(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
-    if state.phase is not Phase.CONFIRM_FORECAST or not state.pending_forecast:
-        return _refuse(state, ctx, "checklist.moved_on")
-    if not _asks(state, ctx, event.code):
-        return _refuse(state, ctx, "checklist.moved_on")
-    draft = _draft(state, ctx) or AnswerData()
-    kept = replace(
-        draft, forecast_text=state.pending_forecast, forecast_earliest=None, forecast_latest=None
-    )
-    return _store(state, ctx, kept)
-
-
-def on_remark(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
-    assert isinstance(event, GiveRemark)
-    if (refused := _needs_progress(state, ctx, event.code)) is not None:
-        return refused
-    text = event.text.strip()
-    if not text:
-        return _refuse(state, ctx, "checklist.empty_text")
-    if len(text) > REMARK_LIMIT:
-        return _refuse(
-            state,
-            ctx,
-            "checklist.remark_too_long",
-            limit=REMARK_LIMIT,
-            length=len(text),
-            text=text,
-        )
-    draft = _draft(state, ctx)
-    assert draft is not None
-    return _store(state, ctx, replace(draft, remark=text))
-
-
-def on_same_as_last(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
-    if not _asks(state, ctx, event.code):
-        return _refuse(state, ctx, "checklist.moved_on")
-    previous = ctx.previous.get(event.code)
-    if previous is None:
-        return _refuse(state, ctx, "checklist.no_previous", code=event.code)
-    answer = replace(previous, answered_by=ctx.actor_name, answered_at=ctx.now)
-    stored = _changes(ctx, event.code, answer)
-    return _advance(state, ctx.with_answer(event.code, answer), stored)
-
-
-HANDLERS: dict[type[Event], Handler] = {
-    Start: on_start,
-    Pause: on_pause,
-    Next: on_next,
-    Skip: on_skip,
-    Back: on_back,
-    Jump: on_jump,
-    Edit: on_edit,
-    Review: on_review,
-    Submit: on_submit,
-    SetProgress: on_progress,
-    SetDelay: on_delay,
-    SetCritical: on_critical,
-    GiveForecast: on_forecast,
-    ConfirmForecast: on_confirm_forecast,
-    GiveRemark: on_remark,
-    SameAsLast: on_same_as_last,
-}
+if _refused := offers_refused(TRANSITIONS):
+    raise RuntimeError(f"views offer what the dialogue refuses: {', '.join(_refused)}")

@@ -4,10 +4,15 @@ A view is drawn from the dialogue's state and the checklist's context, and carri
 version of the state it was drawn from: every button on it sends that version back, so
 an old view is recognised. Adapters turn views into Block Kit or Adaptive Cards through
 templates; words and colours of a status come from `render/`, not from here.
+
+The choices a view offers are taken from `OFFERS`, what each phase's view may show, and
+`conversations/checklist.py` will not load while its table of transitions refuses one of
+them in that phase: a button is never drawn for an event the dialogue would turn down.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -35,6 +40,36 @@ class Choice(StrEnum):
     SUBMIT = "submit"
     EDIT = "edit"
     CONFIRM_FORECAST = "confirm_forecast"
+
+
+OFFERS: Mapping[Phase, tuple[Choice, ...]] = {
+    Phase.INTRO: (Choice.START,),
+    Phase.ASKING: (
+        Choice.PROGRESS,
+        Choice.DELAY,
+        Choice.CRITICAL,
+        Choice.FORECAST,
+        Choice.REMARK,
+        Choice.SAME_AS_LAST,
+        Choice.BACK,
+        Choice.NEXT,
+        Choice.SKIP,
+        Choice.LATER,
+        Choice.REVIEW,
+    ),
+    Phase.CONFIRM_FORECAST: (Choice.CONFIRM_FORECAST, Choice.FORECAST),
+    Phase.REVIEW: (Choice.EDIT, Choice.SUBMIT),
+    Phase.SUBMITTED: (Choice.REVIEW, Choice.EDIT),
+    Phase.PAUSED: (Choice.START,),
+}
+"""Every choice a phase's view may offer, in the order shown. A choice is named as its
+event (`Choice.LATER` is the event "later"); the dialogue's table must take it there."""
+
+
+def offer(phase: Phase, unless: Mapping[Choice, bool] | None = None) -> tuple[Choice, ...]:
+    """The phase's choices, less those `unless` says not to show now."""
+    hidden = unless or {}
+    return tuple(choice for choice in OFFERS[phase] if not hidden.get(choice, False))
 
 
 @dataclass(frozen=True)
@@ -84,6 +119,7 @@ class Header:
     version: int
     late: bool
     apart_unit: str | None = None  # a reporter's checklist set apart for this unit
+    phase: Phase | None = None  # the dialogue's phase it was drawn in (its choices: OFFERS)
 
 
 @dataclass(frozen=True)
@@ -200,7 +236,13 @@ def header(state: State, ctx: ChecklistContext) -> Header:
         version=state.version,
         late=ctx.late,
         apart_unit=ctx.apart_unit,
+        phase=state.phase,
     )
+
+
+def position(state: State, ctx: ChecklistContext) -> int:
+    """Where in the checklist the person is (`State.position`)."""
+    return state.position(tuple(item.code for item in ctx.items), ctx.answers)
 
 
 def colour_counts(answers: dict[str, AnswerData] | None) -> dict[str, int]:
@@ -226,26 +268,26 @@ def build(state: State, ctx: ChecklistContext, notice: Notice | None = None) -> 
             answered=answered_count(ctx),
             previous_round=ctx.previous_round,
             previous_colours=colour_counts(ctx.previous) if ctx.previous_round else {},
-            choices=(Choice.START,),
+            choices=offer(Phase.INTRO),
         )
     if state.phase is Phase.ASKING and ctx.items:
         return milestone_view(state, ctx, head, notice)
     if state.phase is Phase.CONFIRM_FORECAST and ctx.items:
-        item = ctx.items[state.index]
+        item = ctx.items[position(state, ctx)]
         return ConfirmForecastView(
             head,
             code=item.code,
             title=item.title,
             text=state.pending_forecast or "",
-            choices=(Choice.CONFIRM_FORECAST, Choice.FORECAST),
+            choices=offer(Phase.CONFIRM_FORECAST),
         )
     if state.phase is Phase.PAUSED:
         return PausedView(
             head,
-            position=min(state.index + 1, len(ctx.items)),
+            position=min(position(state, ctx) + 1, len(ctx.items)),
             answered=answered_count(ctx),
             total=len(ctx.items),
-            choices=(Choice.START,),
+            choices=offer(Phase.PAUSED),
         )
     if state.phase is Phase.SUBMITTED:
         return SubmittedView(
@@ -253,7 +295,7 @@ def build(state: State, ctx: ChecklistContext, notice: Notice | None = None) -> 
             submitted_at=ctx.submitted_at,
             colours=colour_counts({k: v for k, v in ctx.answers.items()}),
             total=len(ctx.items),
-            choices=(Choice.REVIEW, Choice.EDIT),
+            choices=offer(Phase.SUBMITTED),
             apart=ctx.apart_choices,
         )
     return review_view(state, ctx, head, notice)
@@ -262,22 +304,23 @@ def build(state: State, ctx: ChecklistContext, notice: Notice | None = None) -> 
 def milestone_view(
     state: State, ctx: ChecklistContext, head: Header, notice: Notice | None
 ) -> MilestoneView:
-    item = ctx.items[state.index]
+    at = position(state, ctx)
+    item = ctx.items[at]
     draft = ctx.answers.get(item.code)
     previous = ctx.previous.get(item.code)
-    choices = [Choice.PROGRESS]
-    if draft is not None and delay_allowed(draft.progress):
-        choices.append(Choice.DELAY)
-    choices += [Choice.CRITICAL, Choice.FORECAST, Choice.REMARK]
-    if previous is not None:
-        choices.append(Choice.SAME_AS_LAST)
-    if state.index > 0:
-        choices.append(Choice.BACK)
-    choices.append(Choice.NEXT if draft is not None else Choice.SKIP)
-    choices += [Choice.LATER, Choice.REVIEW]
+    choices = offer(
+        Phase.ASKING,
+        unless={
+            Choice.DELAY: draft is None or not delay_allowed(draft.progress),
+            Choice.SAME_AS_LAST: previous is None,
+            Choice.BACK: at == 0,
+            Choice.NEXT: draft is None,
+            Choice.SKIP: draft is not None,
+        },
+    )
     return MilestoneView(
         head,
-        position=state.index + 1,
+        position=at + 1,
         total=len(ctx.items),
         code=item.code,
         title=item.title,
@@ -286,7 +329,7 @@ def milestone_view(
         baseline=item.baseline,
         previous=AnswerView.of(previous) if previous else None,
         draft=AnswerView.of(draft) if draft else None,
-        choices=tuple(choices),
+        choices=choices,
         notice=notice,
     )
 
@@ -297,13 +340,12 @@ def review_view(
     rows = [_review_row(item, ctx.answers.get(item.code)) for item in ctx.items]
     rows += [_review_row(item, ctx.read_only_answers.get(item.code)) for item in ctx.read_only]
     missing = tuple(item.code for item in ctx.items if item.code not in ctx.answers)
-    choices = (Choice.EDIT, Choice.SUBMIT) if not missing else (Choice.EDIT,)
     return ReviewView(
         head,
         rows=tuple(rows),
         missing=missing,
         submitted_at=ctx.submitted_at,
-        choices=choices,
+        choices=offer(Phase.REVIEW, unless={Choice.SUBMIT: bool(missing)}),
         notice=notice,
         apart=ctx.apart_choices,
     )

@@ -12,7 +12,9 @@ from models.round import Round
 class Conversation(Model):
     """One person's walk through one checklist (a unit's, or a reporter's) in one round.
 
-    state is the dialogue's plain data; version rises by one on every transition, and
+    state is the dialogue's plain data (conversations/state.py), naming the milestone the
+    person is on by its code, so a reloaded programme moves nobody (migration 0002 turned
+    the positions stored before into codes); version rises by one on every transition, and
     a writer updates only the version it read, so a stale view is detected, never
     written over. message_ref says where the live checklist message is shown, as the
     platform adapter needs it ({"platform": "slack", "channel": "D…", "ts": "…"}).

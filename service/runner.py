@@ -101,7 +101,9 @@ class ChecklistRunner:
         async with in_transaction():
             conversation = await self._conversation(actor, round_, scope)
             context = await load_context(round_, scope, actor, now)
-            state = State.from_json(conversation.state if conversation else None)
+            state = State.from_json(
+                conversation.state if conversation else None, [i.code for i in context.items]
+            )
             new_state, effects = step(state, event, context)
             reply = Reply(
                 conversation_id=conversation.id if conversation else 0,
@@ -172,8 +174,10 @@ class ChecklistRunner:
         conversation = await Conversation.get_or_none(
             person=actor, round_id=round_.id, scope=scope.wire
         )
-        state = State.from_json(conversation.state if conversation else None)
         context = await load_context(round_, scope, actor, self.clock.now())
+        state = State.from_json(
+            conversation.state if conversation else None, [i.code for i in context.items]
+        )
         return Reply(
             conversation_id=conversation.id if conversation else 0,
             version=state.version,

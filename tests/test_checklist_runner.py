@@ -106,7 +106,7 @@ async def test_repeating_a_value_adds_no_revision_and_a_double_click_applies_onc
     nav = Next(code="1.1", version=max(first.version, second.version))
     await asyncio.gather(*(run.handle(small.lead, small.round.id, SYD, nav) for _ in range(3)))
     conversation = await Conversation.get(person=small.lead)
-    assert conversation.state["index"] == 1
+    assert conversation.state["code"] == "1.2"
     assert await AnswerRevision.all().count() == 1
 
 

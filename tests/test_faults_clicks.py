@@ -83,7 +83,7 @@ async def test_a_triple_click_stores_once_and_moves_once(
     await settle(app)
     assert acked == [True, True, True]
     conversation = await Conversation.get()
-    assert conversation.state["index"] == 1  # moved on once, not three times
+    assert conversation.state["code"] == "1.2"  # moved on once, not three times
     assert "1.2" in str(live(slack, LEAD).blocks)
     assert await AnswerRevision.all().count() == 1
 

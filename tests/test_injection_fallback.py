@@ -40,7 +40,7 @@ def mrkdwn(blocks: Any) -> str:
 @pytest.mark.parametrize("phase", [Phase.INTRO, Phase.ASKING, Phase.REVIEW])
 def test_the_checklist_messages_text_holds_no_live_mention(phase: Phase) -> None:
     ctx = replace(kol_context(), round_name=NAME)
-    message = render_view(build(State(phase=phase, index=0, version=3), ctx))
+    message = render_view(build(State(phase=phase, code=ctx.items[0].code, version=3), ctx))
     assert live_in(mrkdwn(message.blocks)) == []  # the blocks are right …
     assert live_in(message.text) == []  # … and so must the text be
 

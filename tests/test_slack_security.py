@@ -94,7 +94,7 @@ async def test_a_double_click_on_next_moves_once(
         await slack.click(LEAD, message, "fd:next:")
     await settle(app)
     conversation = await Conversation.get()
-    assert conversation.state["index"] == 1
+    assert conversation.state["code"] == "1.2"
 
 
 async def test_a_retried_event_is_handled_once(
@@ -190,7 +190,7 @@ async def test_when_slack_cannot_redraw_the_answer_is_still_stored(
     await slack.click(LEAD, stale, "fd:skip:")  # from the message Slack never redrew
     await settle(app)
     assert await AnswerRevision.all().count() == 1
-    assert (await Conversation.get()).state["index"] == 0, "a stale navigation is refused"
+    assert (await Conversation.get()).state["code"] == "1.1", "a stale navigation is refused"
     notes = [e.text or "" for e in slack.ephemerals(LEAD)] + [
         p.text or "" for p in slack.response_url_posts
     ]

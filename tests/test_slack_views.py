@@ -75,12 +75,12 @@ def kol_context(language: str = "da") -> ChecklistContext:
 
 def views_of(ctx: ChecklistContext) -> list[View]:
     shown: list[View] = [build(State(), ctx)]
-    for index in range(len(ctx.items)):
-        shown.append(build(State(phase=Phase.ASKING, index=index, version=7), ctx))
+    for item in ctx.items:
+        shown.append(build(State(phase=Phase.ASKING, code=item.code, version=7), ctx))
     for phase in (Phase.REVIEW, Phase.SUBMITTED, Phase.PAUSED):
-        shown.append(build(State(phase=phase, index=3, version=9), ctx))
+        shown.append(build(State(phase=phase, code=ctx.items[3].code, version=9), ctx))
     shown.append(
-        build(State(phase=Phase.CONFIRM_FORECAST, index=0, pending_forecast="y" * 200), ctx)
+        build(State(phase=Phase.CONFIRM_FORECAST, code="1.1", pending_forecast="y" * 200), ctx)
     )
     shown.append(build(State(), replace(ctx, accepting=False)))
     return shown
@@ -134,7 +134,7 @@ def test_the_review_of_a_big_programme_fits_and_can_edit_every_milestone() -> No
 
 def test_user_text_cannot_mention_link_or_format_in_a_view() -> None:
     ctx = kol_context()
-    message = render_view(build(State(phase=Phase.ASKING, index=0, version=1), ctx))
+    message = render_view(build(State(phase=Phase.ASKING, code="1.1", version=1), ctx))
     text = str(message.blocks)
     assert "<!channel>" not in text
     assert "<@U0ALICE001>" not in text

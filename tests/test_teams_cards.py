@@ -92,7 +92,7 @@ def test_a_300_milestone_review_is_drawn_compact_and_still_fits() -> None:
 
 def test_the_milestone_card_carries_the_wire_and_the_typed_text_in_its_inputs() -> None:
     ctx = kol_context()
-    view = build(State(phase=Phase.ASKING, index=2, version=7), ctx)
+    view = build(State(phase=Phase.ASKING, code=ctx.items[2].code, version=7), ctx)
     card = fits(render_view(view))
     inputs = {i["id"]: i for i in walk(card, "Input.Text")}
     draft = ctx.answers[ctx.items[2].code]
