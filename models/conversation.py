@@ -13,7 +13,7 @@ class Conversation(Model):
     """One person's walk through one checklist (a unit's, or a reporter's) in one round.
 
     state is the dialogue's plain data (conversations/state.py), naming the milestone the
-    person is on by its code, so a reloaded programme moves nobody (migration 0002 turned
+    person is on by its code, so a reloaded programme moves nobody (migration 0003 turned
     the positions stored before into codes); version rises by one on every transition, and
     a writer updates only the version it read, so a stale view is detected, never
     written over. message_ref says where the live checklist message is shown, as the

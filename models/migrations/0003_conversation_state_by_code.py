@@ -98,7 +98,7 @@ async def backwards(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [(APP, "0001_initial")]
+    dependencies = [(APP, "0002_round_date")]
 
     operations = [
         ops.RunPython(forwards, reverse_code=backwards),
