@@ -8,9 +8,11 @@ something, and an open round with a deadline a week ahead is answered through th
 
 The terminal is only an edge: a typed key becomes the neutral event the Slack button would
 send (`read_key`), the runner applies it, and the view and refusals it returns are printed
-by render/terminal/views.py. Each event is one `loop.run(...)` on a single `asyncio.Runner`, and
-keys are read between them in plain synchronous code, so Ctrl-C and Ctrl-D end the trial at
-once and cleanly: the database is closed and the temporary one removed.
+by render/terminal/views.py. Which keys a view answers to is the dialogue's table's to say
+(`accepts`): the events it takes in the phase the view was drawn in. Each event is one
+`loop.run(...)` on a single `asyncio.Runner`, and keys are read between them in plain
+synchronous code, so Ctrl-C and Ctrl-D end the trial at once and cleanly: the database is
+closed and the temporary one removed.
 """
 
 from __future__ import annotations
@@ -32,30 +34,21 @@ from tortoise.exceptions import ConfigurationError, DBConnectionError, Operation
 from tortoise.transactions import in_transaction
 
 from bot.cli.common import cli_language
-from conversations.checklist import FORECAST_LIMIT, REMARK_LIMIT
+from conversations.checklist import FORECAST_LIMIT, FROM_A_MILESTONE, REMARK_LIMIT, TRANSITIONS
 from conversations.clock import SystemClock
 from conversations.context import AnswerData
 from conversations.errors import UserError
 from conversations.events import (
-    Back,
-    ConfirmForecast,
     Edit,
     Event,
     GiveForecast,
     GiveRemark,
     Jump,
-    Next,
-    Pause,
-    Review,
-    SameAsLast,
     SetCritical,
     SetDelay,
     SetProgress,
-    Skip,
-    Start,
-    Submit,
 )
-from conversations.views import ConfirmForecastView, MilestoneView, View
+from conversations.views import ClosedView, ConfirmForecastView, MilestoneView, View
 from conversations.vocabulary import Delay, Progress
 from models.checklists import UNIT, Scope, load_context, store_answer
 from models.db import close_db, open_db
@@ -66,6 +59,7 @@ from models.round import Round, RoundStatus
 from render.i18n import normalise_language, text
 from render.terminal.views import (
     DELAY_KEYS,
+    KEY_EVENTS,
     PROGRESS_KEYS,
     Key,
     render_line,
@@ -89,36 +83,6 @@ PREVIOUS_ANSWERS: Final = (
     (Progress.EXPECTED, Delay.OVER_6, False),
 )
 """The previous round's answers to the checklist's first milestones: a bit of every colour."""
-
-WITH_CODE: Final[dict[str, type[Event]]] = {
-    Key.SAME_AS_LAST: SameAsLast,
-    Key.NEXT: Next,
-    Key.SKIP: Skip,
-    Key.BACK: Back,
-    Key.KEEP_FORECAST: ConfirmForecast,
-}
-WITHOUT_CODE: Final[dict[str, type[Event]]] = {
-    Key.REVIEW: Review,
-    Key.LATER: Pause,
-    Key.SUBMIT: Submit,
-}
-ACCEPTED: Final[dict[str, frozenset[str]]] = {
-    "intro": frozenset({Key.START}),
-    "paused": frozenset({Key.START}),
-    "milestone": frozenset(
-        {*PROGRESS_KEYS, *DELAY_KEYS, Key.CRITICAL, Key.FORECAST, Key.REMARK}
-        | {Key.SAME_AS_LAST, Key.NEXT, Key.SKIP, Key.BACK, Key.REVIEW, Key.LATER, Key.EDIT}
-    ),
-    "confirm_forecast": frozenset(
-        {Key.KEEP_FORECAST, Key.FORECAST, Key.BACK, Key.SKIP, Key.REVIEW, Key.LATER}
-    ),
-    "review": frozenset({Key.EDIT, Key.SUBMIT, Key.BACK, Key.LATER, Key.REVIEW}),
-    "submitted": frozenset({Key.REVIEW, Key.EDIT}),
-    "closed": frozenset(),
-}
-"""The keys each view answers to. Slack shows fewer buttons at times (no Next before a
-status is chosen); a key it would not show still goes to the dialogue, which refuses it in
-its own words, so the terminal never invents a rule."""
 
 
 class Language(StrEnum):
@@ -151,38 +115,48 @@ class CodeNeeded:
 Action = Event | Quit | AskText | Unknown | CodeNeeded | None
 
 
+def accepts(view: View) -> frozenset[type[Event]]:
+    """The events the dialogue takes where the view was drawn (a closed round: none).
+
+    Slack shows fewer buttons at times (no Next before a status is chosen); a key it would
+    not show still goes to the dialogue, which refuses it in its own words, so the terminal
+    never invents a rule."""
+    if isinstance(view, ClosedView) or view.header.phase is None:
+        return frozenset()
+    return TRANSITIONS.takes(view.header.phase)
+
+
 def read_key(line: str, view: View) -> Action:
     """What a typed line asks of this view: an event as the Slack button would send it."""
     typed = line.strip()
     head, _, rest = typed.partition(" ")
     key, rest = head.lower(), rest.strip()
     version = view.header.version
-    code = view.code if isinstance(view, MilestoneView | ConfirmForecastView) else ""
+    shown = view.code if isinstance(view, MilestoneView | ConfirmForecastView) else None
     if key == Key.QUIT and not rest:
         return Quit()
-    accepted = ACCEPTED[view.kind]
-    if not typed:
-        return Start(version=version) if Key.START in accepted else None
-    if key == Key.EDIT and key in accepted:
-        if not rest:
-            return CodeNeeded()
-        if isinstance(view, MilestoneView):
-            return Jump(version=version, code=rest)
-        return Edit(version=version, code=rest)
-    if rest or key not in accepted:
+    kind = KEY_EVENTS.get(key)
+    if kind is Edit and shown is not None:
+        kind = Jump  # from a milestone: go to another one, not back to the review
+    if kind is None or kind not in accepts(view):
+        return Unknown(typed) if typed else None
+    if kind in (Edit, Jump):
+        return kind(version=version, code=rest) if rest else CodeNeeded()
+    if rest:
         return Unknown(typed)
-    if key in PROGRESS_KEYS:
+    code = shown if shown is not None and kind in FROM_A_MILESTONE else ""
+    if kind is SetProgress:
         return SetProgress(progress=PROGRESS_KEYS[key], version=version, code=code)
-    if key in DELAY_KEYS:
+    if kind is SetDelay:
         return SetDelay(delay=DELAY_KEYS[key], version=version, code=code)
-    if key == Key.CRITICAL and isinstance(view, MilestoneView):
+    if kind is SetCritical:
+        if not isinstance(view, MilestoneView):
+            return Unknown(typed)  # no answer shown to turn critical on or off
         critical = view.draft is not None and view.draft.critical
         return SetCritical(critical=not critical, version=version, code=code)
-    if key in (Key.FORECAST, Key.REMARK):
-        return AskText("forecast" if key == Key.FORECAST else "remark")
-    if key in WITH_CODE:
-        return WITH_CODE[key](version=version, code=code)
-    return WITHOUT_CODE[key](version=version)
+    if kind in (GiveForecast, GiveRemark):
+        return AskText("forecast" if kind is GiveForecast else "remark")
+    return kind(version=version, code=code)
 
 
 @dataclass(frozen=True)
@@ -311,7 +285,7 @@ class Session:
         if not isinstance(view, MilestoneView | ConfirmForecastView):
             return None
         draft = view.draft if isinstance(view, MilestoneView) else None
-        if isinstance(view, ConfirmForecastView):
+        if isinstance(view, ConfirmForecastView) and field == "forecast":
             current = view.text
         elif draft is not None:
             current = draft.forecast if field == "forecast" else draft.remark

@@ -2,7 +2,9 @@
 
 `fremdrift try` shows the checklist with the words of the Slack message (the same catalogue
 keys, render/messages/*/views.yaml) and a key for each control Slack would show. Keys are
-data here, so the screen that names them and the CLI that reads them cannot disagree.
+data here, so the screen that names them and the CLI that reads them cannot disagree, and
+each names the event it sends (`KEY_EVENTS`): which of them a view answers to is the
+dialogue's table's to say (`conversations.checklist.TRANSITIONS`), not the terminal's.
 
 Everything comes out as a rich `Text`. Templates write rich markup around their data, but
 data never passes through the markup parser: the environment's `finalize` swaps each value
@@ -27,6 +29,24 @@ from markupsafe import Markup
 from rich.markup import escape
 from rich.text import Span, Text
 
+from conversations.events import (
+    Back,
+    ConfirmForecast,
+    Edit,
+    Event,
+    GiveForecast,
+    GiveRemark,
+    Next,
+    Pause,
+    Review,
+    SameAsLast,
+    SetCritical,
+    SetDelay,
+    SetProgress,
+    Skip,
+    Start,
+    Submit,
+)
 from conversations.views import AnswerView, View
 from conversations.vocabulary import Colour, Delay, Progress
 from render.i18n import Target, load_raw, make_environment, normalise_language
@@ -65,6 +85,24 @@ DELAY_KEYS: Final[Mapping[str, Delay]] = {
     "7": Delay.UP_TO_6,
     "8": Delay.OVER_6,
 }
+KEY_EVENTS: Final[Mapping[str, type[Event]]] = {
+    Key.START: Start,
+    **dict.fromkeys(PROGRESS_KEYS, SetProgress),
+    **dict.fromkeys(DELAY_KEYS, SetDelay),
+    Key.CRITICAL: SetCritical,
+    Key.FORECAST: GiveForecast,
+    Key.REMARK: GiveRemark,
+    Key.SAME_AS_LAST: SameAsLast,
+    Key.NEXT: Next,
+    Key.SKIP: Skip,
+    Key.BACK: Back,
+    Key.REVIEW: Review,
+    Key.EDIT: Edit,  # on a milestone's view: go to another one (Jump)
+    Key.SUBMIT: Submit,
+    Key.LATER: Pause,
+    Key.KEEP_FORECAST: ConfirmForecast,
+}
+"""The event each key sends (every key but QUIT)."""
 LIGHT: Final[Mapping[Colour, tuple[str, str]]] = {
     Colour.GREEN: ("🟢", "green"),
     Colour.YELLOW: ("🟡", "yellow"),
