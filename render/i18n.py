@@ -27,6 +27,7 @@ from jinja2 import Environment, StrictUndefined, Template
 
 from conversations.errors import UserError
 from conversations.vocabulary import LANGUAGES
+from render.plurals import FILTER, plural_filter
 
 MESSAGES_DIR = Path(__file__).parent / "messages"
 DEFAULT_LANGUAGE = "da"
@@ -90,6 +91,7 @@ def make_environment(language: str, target: Target) -> Environment:
     )
     env.filters["day"] = lambda value, fmt="long": format_day(value, language, fmt)
     env.filters["moment"] = lambda value, tz="Europe/Copenhagen": format_moment(value, language, tz)
+    env.filters[FILTER] = plural_filter(BABEL_LOCALE[language])  # render/plurals.py
     return env
 
 

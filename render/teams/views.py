@@ -28,7 +28,15 @@ from jinja2 import Environment, StrictUndefined, Template
 from conversations.checklist import FORECAST_LIMIT, REMARK_LIMIT
 from conversations.views import ReviewRow, ReviewView, View
 from conversations.vocabulary import Colour, Delay, Progress
-from render.i18n import Target, format_day, format_moment, load_raw, normalise_language
+from render.i18n import (
+    BABEL_LOCALE,
+    Target,
+    format_day,
+    format_moment,
+    load_raw,
+    normalise_language,
+)
+from render.plurals import FILTER, plural_filter
 from render.publication import LIST_LIMIT, _changes, _critical
 from render.round_report import StatusLine, round_status_text
 from render.templating import clip, drop_nulls, json_environment
@@ -106,6 +114,7 @@ class CardWords:
         env.filters["moment"] = lambda value, tz="Europe/Copenhagen": format_moment(
             value, language, tz
         )
+        env.filters[FILTER] = plural_filter(BABEL_LOCALE[language])
         raw = load_raw(language)
         self._templates: dict[str, Template] = {}
         for key, source in raw.items():
