@@ -1,160 +1,355 @@
-"""Reading a round's answers from CSV (`fremdrift round import`): all rows right, or none.
+"""Checking an import file's rows against the programme (`fremdrift round import`).
 
-Pure: bytes and the programme's structure in, answer rows out. The header must be exactly
-`milestone,unit,progress,delay,critical,forecast,remark`; progress is reached | started |
-expected | none; delay 0 | 0-3 | 3-6 | 6+ (empty means 0; only started or expected work can
-be late); critical yes | no | empty; forecast a deadline `reporting.deadlines` can read,
-or empty. A unit of `*` gives the answer for every unit (a reporter's). Every mistake is
-collected — row (the line in the file) and field named — and `ImportFailed` carries them
-all, so a person fixes the file once; nothing is returned unless every row is right.
+Pure: the records of `reporting.import_files` and the programme's structure in, answer
+rows out; all rows right, or none. Every mistake is collected — row (CSV: the line in the
+file; JSON: the cell's position) and field named — and `ImportFailed` carries them all, so
+a person fixes the file once.
+
+Values: progress, delay and critical are read as codes (reached, 0-3, yes …) or as the
+words a person sees, in Danish or English («Milepæl nået», «Igangsat», «ja» …): the
+`ImportVocabulary` the caller builds from the message catalogue. Only started or expected
+work can be late. A forecast is read as a deadline; one that cannot be read is kept as
+written, without dates, as the checklist keeps it; JSON's `forecast_earliest` and
+`forecast_latest`, when present, are taken as they are. A unit of `*` gives the answer for
+every unit. The export's `text` and `colour` are derived from the answer and not read.
+
+What round-trips an export (docs/formats.md): a cell whose `source` is `none` (nobody
+answered it) with nothing in it is not stored, so it stays not reported; the cells of a
+milestone whose `source` is `all` (one answer for every unit, a reporter's) become that one
+answer again when every unit has its row and they agree.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, date, datetime
+from typing import Final, TypeVar
 
 from conversations.errors import UserError
 from conversations.vocabulary import ALL_UNITS, Delay, Progress, delay_allowed
-from reporting.deadlines import DeadlineRange, read_deadline
+from reporting.deadlines import MAX_LENGTH as FORECAST_LIMIT
+from reporting.import_files import (
+    CSV,
+    REQUIRED_COLUMNS,
+    ImportFailed,
+    ImportFile,
+    Record,
+    where,
+)
 
-IMPORT_COLUMNS = ("milestone", "unit", "progress", "delay", "critical", "forecast", "remark")
-CRITICAL_VALUES = {"yes": True, "no": False, "": False}
-MAX_ERRORS = 50
+__all__ = ["ImportFailed", "ImportRow", "ImportVocabulary", "check_rows", "fold"]
+
+MAX_ERRORS: Final = 50
+SOURCES: Final = ("unit", "all", "none")
+ForecastReader = Callable[[str, date], tuple[date, date] | None]
+T = TypeVar("T")
+
+
+def fold(text: str) -> str:
+    """A value as compared: case, spacing and the kind of dash do not matter."""
+    return " ".join(text.replace("–", "-").replace("—", "-").split()).casefold()
+
+
+@dataclass(frozen=True)
+class ImportVocabulary:
+    """The values a file may use, folded; the codes are always among them."""
+
+    progress: Mapping[str, Progress]
+    delay: Mapping[str, Delay]
+    critical: Mapping[str, bool]
+
+    @classmethod
+    def of(
+        cls,
+        progress: Collection[tuple[str, Progress]] = (),
+        delay: Collection[tuple[str, Delay]] = (),
+        critical: Collection[tuple[str, bool]] = (),
+    ) -> ImportVocabulary:
+        """The codes and these words; a word meaning two values is a mistake (ValueError)."""
+        return cls(
+            _table([(p.value, p) for p in Progress], progress),
+            _table([(d.value, d) for d in Delay] + [("", Delay.ON_TIME)], delay),
+            _table(
+                [("yes", True), ("no", False), ("true", True), ("false", False), ("", False)],
+                critical,
+            ),
+        )
+
+    def read_progress(self, value: str) -> Progress | None:
+        """A progress, also as «Milepæl nået (Afsluttet)»: both parts must agree."""
+        found = self.progress.get(fold(value))
+        if found is None and value.rstrip().endswith(")") and "(" in value:
+            head, _, tail = value.rstrip()[:-1].partition("(")
+            both = {self.progress.get(fold(head)), self.progress.get(fold(tail))}
+            found = both.pop() if len(both) == 1 else None
+        return found
+
+
+def _table(codes: list[tuple[str, T]], words: Collection[tuple[str, T]]) -> dict[str, T]:
+    table: dict[str, T] = {}
+    for word, value in (*codes, *words):
+        key = fold(word)
+        if table.setdefault(key, value) != value:
+            raise ValueError(f"{word!r} means both {table[key]!r} and {value!r}")
+    return table
 
 
 @dataclass(frozen=True, slots=True)
 class ImportRow:
+    """One answer to store; `line` is the row (CSV) or cell (JSON) it came from."""
+
     line: int
     milestone: str
     scope: str
     progress: Progress
     delay: Delay
     critical: bool
-    forecast: DeadlineRange | None
+    forecast_text: str
+    forecast_earliest: date | None
+    forecast_latest: date | None
     remark: str
+    answered_at: datetime | None = None  # JSON: when it was answered; CSV: unknown
+    late: bool = False
+
+    def same_answer(self, other: ImportRow) -> bool:
+        ignored = ("line", "scope")
+        return all(
+            getattr(self, f.name) == getattr(other, f.name)
+            for f in fields(self)
+            if f.name not in ignored
+        )
 
 
-class ImportFailed(Exception):
-    """The file was refused; `errors` say why, each naming its row and field."""
-
-    def __init__(self, errors: list[UserError]) -> None:
-        super().__init__(f"{len(errors)} errors")
-        self.errors = errors
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    row: ImportRow
+    source: str
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFailed([UserError("import.unreadable")]) from error
+class _Cell:
+    """One record being checked: its values as text, and the mistakes found in it."""
 
+    def __init__(self, kind: str, record: Record, errors: list[UserError]) -> None:
+        self.kind, self.number, self.errors = kind, record.number, errors
+        self.values = record.values
+        self.before = len(errors)
 
-def _row(
-    line: int,
-    values: list[str],
-    milestones: Mapping[str, str | None],
-    units: set[str],
-    errors: list[UserError],
-) -> ImportRow | None:
-    """One row checked field by field; its mistakes appended to `errors`."""
-    before = len(errors)
-    fields = dict(zip(IMPORT_COLUMNS, (value.strip() for value in values), strict=True))
+    def bad(self, key: str, field: str, **params: object) -> None:
+        self.errors.append(
+            UserError(
+                f"import.{key}",
+                where=where(self.kind, self.number),
+                row=self.number,
+                field=field,
+                **params,
+            )
+        )
 
-    def bad(key: str, field: str, **params: object) -> None:
-        errors.append(UserError(f"import.{key}", row=line, field=field, **params))
+    def text(self, field: str, *, required: bool = False) -> str | None:
+        """The field's text; None when it is missing from a JSON cell or not text (told)."""
+        value = self.values.get(field)
+        if value is None:
+            if required and self.kind != CSV:
+                self.bad("missing_field", field)
+                return None
+            return ""
+        if not isinstance(value, str):
+            self.bad("json_type", field, expected="text")
+            return None
+        return value.strip()
 
-    code, scope = fields["milestone"], fields["unit"]
-    if code not in milestones:
-        bad("unknown_milestone", "milestone", value=code)
-    if scope != ALL_UNITS and scope not in units:
-        bad("unknown_unit", "unit", value=scope)
-    elif code in milestones and milestones[code] not in (None, scope):
-        bad("other_units_item", "unit", value=scope, milestone=code, owner=milestones[code])
-    progress = delay = None
-    try:
-        progress = Progress(fields["progress"])
-    except ValueError:
-        bad("progress", "progress", value=fields["progress"])
-    try:
-        delay = Delay(fields["delay"] or Delay.ON_TIME.value)
-    except ValueError:
-        bad("delay", "delay", value=fields["delay"])
-    if progress is not None and delay not in (None, Delay.ON_TIME) and not delay_allowed(progress):
-        bad("delay_not_allowed", "delay", value=fields["delay"], progress=progress.value)
-    critical = CRITICAL_VALUES.get(fields["critical"].lower())
-    if critical is None:
-        bad("critical", "critical", value=fields["critical"])
-    forecast = None
-    if fields["forecast"]:
+    def lookup(self, field: str, read: Callable[[str], T | None], key: str) -> T | None:
+        """The field read as a value (None: not one, and told as `key`)."""
+        written = self.text(field, required=field in REQUIRED_COLUMNS)
+        if written is None:
+            return None
+        found = read(written)
+        if found is None:
+            self.bad(key, field, value=written)
+        return found
+
+    def flag(self, field: str, table: Mapping[str, bool]) -> bool | None:
+        value = self.values.get(field)
+        if isinstance(value, bool):
+            return value
+        return self.lookup(field, lambda text: table.get(fold(text)), field)
+
+    def day(self, field: str) -> date | None:
+        value = self.values.get(field)
+        if value is None:
+            return None
         try:
-            forecast = read_deadline(fields["forecast"])
-        except UserError as error:
-            bad("forecast", "forecast", value=fields["forecast"], reason=error)
-    if len(errors) > before or progress is None or delay is None or critical is None:
+            if isinstance(value, str):
+                return date.fromisoformat(value)
+        except ValueError:
+            pass
+        self.bad("json_type", field, expected="date")
         return None
-    return ImportRow(line, code, scope, progress, delay, critical, forecast, fields["remark"])
+
+    def moment(self, field: str) -> datetime | None:
+        value = self.values.get(field)
+        if value is None:
+            return None
+        try:
+            if isinstance(value, str):
+                found = datetime.fromisoformat(value)
+                return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
+        except ValueError:
+            pass
+        self.bad("json_type", field, expected="moment")
+        return None
+
+    @property
+    def failed(self) -> bool:
+        return len(self.errors) > self.before
 
 
-def parse_import(
-    data: bytes, milestones: Mapping[str, str | None], units: set[str]
+def _source(text: str) -> str | None:
+    """Where a cell's answer came from: unit (also empty), all or none."""
+    found = text.lower() or "unit"
+    return found if found in SOURCES else None
+
+
+def _check(
+    cell: _Cell,
+    milestones: Mapping[str, str | None],
+    units: Collection[str],
+    vocabulary: ImportVocabulary,
+    read_forecast: ForecastReader,
+    today: date,
+) -> _Checked | None:
+    """One record checked field by field; its mistakes appended to the cell's errors."""
+    code, scope = cell.text("milestone", required=True), cell.text("unit", required=True)
+    if code is not None and code not in milestones:
+        cell.bad("unknown_milestone", "milestone", value=code)
+    if scope is not None and scope != ALL_UNITS and scope not in units:
+        cell.bad("unknown_unit", "unit", value=scope)
+    elif code is not None and code in milestones and milestones[code] not in (None, scope):
+        cell.bad("other_units_item", "unit", value=scope, milestone=code, owner=milestones[code])
+    progress = cell.lookup("progress", vocabulary.read_progress, "progress")
+    delay = cell.lookup("delay", lambda text: vocabulary.delay.get(fold(text)), "delay")
+    if progress is not None and delay not in (None, Delay.ON_TIME) and not delay_allowed(progress):
+        cell.bad("delay_not_allowed", "delay", value=cell.text("delay"), progress=progress.value)
+    critical = cell.flag("critical", vocabulary.critical)
+    late = cell.values.get("late")
+    if late is not None and not isinstance(late, bool):
+        cell.bad("json_type", "late", expected="boolean")
+    source = cell.lookup("source", _source, "source")
+    forecast, remark = cell.text("forecast") or "", cell.text("remark") or ""
+    if len(forecast) > FORECAST_LIMIT:
+        cell.bad("too_long", "forecast", limit=FORECAST_LIMIT, length=len(forecast))
+    span: tuple[date, date] | None = None
+    if "forecast_earliest" in cell.values or "forecast_latest" in cell.values:
+        earliest, latest = cell.day("forecast_earliest"), cell.day("forecast_latest")
+        span = (earliest, latest) if earliest and latest and forecast else None
+    elif forecast and len(forecast) <= FORECAST_LIMIT:
+        span = read_forecast(forecast, today)
+    answered_at = cell.moment("answered_at")
+    if (
+        cell.failed
+        or code is None
+        or scope is None
+        or progress is None
+        or delay is None
+        or critical is None
+        or source is None
+    ):
+        return None
+    row = ImportRow(
+        line=cell.number,
+        milestone=code,
+        scope=scope,
+        progress=progress,
+        delay=delay,
+        critical=critical,
+        forecast_text=forecast,
+        forecast_earliest=span[0] if span else None,
+        forecast_latest=span[1] if span else None,
+        remark=remark,
+        answered_at=answered_at,
+        late=bool(late),
+    )
+    return _Checked(row, source)
+
+
+def _empty(row: ImportRow) -> bool:
+    return (
+        row.progress is Progress.NONE
+        and row.delay is Delay.ON_TIME
+        and not row.critical
+        and not row.forecast_text
+        and not row.remark
+    )
+
+
+def _as_answers(checked: list[_Checked], units: Collection[str]) -> list[ImportRow]:
+    """The rows to store: not-reported cells left out, a common answer made one again."""
+    kept = [c for c in checked if not (c.source == "none" and _empty(c.row))]
+    by_milestone: dict[str, list[_Checked]] = defaultdict(list)
+    for item in kept:
+        by_milestone[item.row.milestone].append(item)
+    common: dict[str, ImportRow] = {}
+    for code, items in by_milestone.items():
+        shared = [c.row for c in items if c.source == "all" and c.row.scope != ALL_UNITS]
+        if (
+            shared
+            and all(c.row.scope != ALL_UNITS for c in items)
+            and set(units) <= {c.row.scope for c in items}
+            and all(row.same_answer(shared[0]) for row in shared)
+        ):
+            common[code] = replace(shared[0], scope=ALL_UNITS)
+    rows: list[ImportRow] = []
+    for item in kept:
+        code = item.row.milestone
+        if item.source == "all" and code in common:
+            if common[code].line == item.row.line:
+                rows.append(common[code])
+            continue
+        rows.append(item.row)
+    return rows
+
+
+def check_rows(
+    file: ImportFile,
+    milestones: Mapping[str, str | None],
+    units: Collection[str],
+    vocabulary: ImportVocabulary,
+    read_forecast: ForecastReader,
+    *,
+    today: date,
 ) -> list[ImportRow]:
-    """The rows of an import file, checked against the programme.
+    """The answers of an import file, checked against the programme.
 
     `milestones` maps every milestone code to the unit key owning it (a local item) or None;
-    `units` holds the unit keys. Raises ImportFailed with every mistake found.
+    `units` holds the unit keys; `read_forecast(text, today)` reads a forecast (None: kept
+    as written); `today` is the round's date. Raises ImportFailed with every mistake found.
     """
-    reader = csv.reader(io.StringIO(_decode(data), newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFailed([UserError("import.empty")]) from None
-    except csv.Error as error:
-        raise ImportFailed([UserError("import.malformed", row=1, reason=str(error))]) from None
-    if [column.strip().lower() for column in header] != list(IMPORT_COLUMNS):
-        raise ImportFailed(
-            [UserError("import.header", expected=",".join(IMPORT_COLUMNS), found=",".join(header))]
-        )
     errors: list[UserError] = []
-    rows: list[ImportRow] = []
+    checked: list[_Checked] = []
     seen: dict[tuple[str, str], int] = {}
-    try:
-        for values in reader:
-            line = reader.line_num
-            if not any(value.strip() for value in values):
-                continue
-            if len(values) != len(IMPORT_COLUMNS):
-                errors.append(
-                    UserError(
-                        "import.columns", row=line, expected=len(IMPORT_COLUMNS), found=len(values)
-                    )
+    for record in file.records:
+        cell = _Cell(file.kind, record, errors)
+        item = _check(cell, milestones, units, vocabulary, read_forecast, today)
+        if item is not None:
+            first = seen.setdefault((item.row.milestone, item.row.scope), record.number)
+            if first != record.number:
+                cell.bad(
+                    "duplicate",
+                    "unit",
+                    first=where(file.kind, first),
+                    first_row=first,
+                    milestone=item.row.milestone,
+                    value=item.row.scope,
                 )
-                continue
-            row = _row(line, values, milestones, units, errors)
-            if row is None:
-                continue
-            first = seen.setdefault((row.milestone, row.scope), line)
-            if first != line:
-                errors.append(
-                    UserError(
-                        "import.duplicate",
-                        row=line,
-                        field="unit",
-                        first=first,
-                        milestone=row.milestone,
-                        value=row.scope,
-                    )
-                )
-                continue
-            rows.append(row)
-            if len(errors) >= MAX_ERRORS:
-                break
-    except csv.Error as error:
-        errors.append(UserError("import.malformed", row=reader.line_num, reason=str(error)))
+            else:
+                checked.append(item)
+        if len(errors) >= MAX_ERRORS:
+            break
     if errors:
         raise ImportFailed(errors)
+    rows = _as_answers(checked, units)
     if not rows:
         raise ImportFailed([UserError("import.no_rows")])
     return rows

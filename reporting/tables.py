@@ -1,9 +1,12 @@
-"""Every cell of the matrix as CSV and JSON, for people's own tools.
+"""Every cell of the matrix, and the units' own items, as CSV and JSON: for people's own
+tools, and for `round import`, which reads both back unchanged (docs/formats.md).
 
 JSON: round and programme metadata at the top, then one object per cell with `milestone`
 (code), `unit` (key), `progress`, `delay` ("0", "0-3", "3-6", "6+"), `critical`,
-`forecast`, `remark`, `text` (the status as the matrix shows it) and `colour`.
-CSV: the same columns, one row per cell, its first seven as the import format reads them.
+`forecast` (and the days it was read as), `remark`, `text` (the status as the matrix shows
+it), `colour`, `source` (unit, all: the answer for every unit, none: not reported), who
+answered when, and `local` (a unit's own item: its cells come after the matrix's).
+CSV: one row per cell with the columns of CSV_COLUMNS, in the same order.
 
 Spreadsheets run text that begins with =, +, -, @, tab or CR as a formula; such values
 (and those beginning with ' so the guard stays reversible) are written with a leading '.
@@ -14,11 +17,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from reporting.matrix import Cell, Matrix
-from reporting.snapshot import RoundInfo
+from reporting.matrix import Cell, Describe, Matrix, local_cells
+from reporting.snapshot import MilestoneInfo, RoundInfo, Snapshot
+
+LocalItems = Sequence[tuple[MilestoneInfo, Cell]]
+"""Units' own items with their cells, unit by unit (`local_items`)."""
 
 CSV_COLUMNS = (
     "milestone",
@@ -30,6 +37,7 @@ CSV_COLUMNS = (
     "remark",
     "text",
     "colour",
+    "source",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"
@@ -52,7 +60,14 @@ def _moment(value: datetime | date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def cell_record(cell: Cell) -> dict[str, Any]:
+def local_items(snapshot: Snapshot, describe: Describe) -> tuple[tuple[MilestoneInfo, Cell], ...]:
+    """Every unit's own items with their cells, in the units' order."""
+    return tuple(
+        pair for unit in snapshot.units for pair in local_cells(snapshot, unit.key, describe)
+    )
+
+
+def cell_record(cell: Cell, *, local: bool = False) -> dict[str, Any]:
     return {
         "milestone": cell.milestone,
         "unit": cell.unit,
@@ -69,22 +84,25 @@ def cell_record(cell: Cell) -> dict[str, Any]:
         "answered_by": cell.answered_by,
         "answered_at": _moment(cell.answered_at),
         "late": cell.late,
+        "local": local,
     }
 
 
 def round_record(round_: RoundInfo) -> dict[str, Any]:
     return {
         "name": round_.name,
+        "date": _moment(round_.date),
         "status": round_.status.value,
         "opened_at": _moment(round_.opened_at),
         "deadline": _moment(round_.deadline),
+        "deadline_text": round_.deadline_text,
         "closed_at": _moment(round_.closed_at),
         "published_at": _moment(round_.published_at),
         "imported": round_.imported,
     }
 
 
-def matrix_record(matrix: Matrix) -> dict[str, Any]:
+def matrix_record(matrix: Matrix, local: LocalItems = ()) -> dict[str, Any]:
     programme = matrix.programme
     return {
         "format": JSON_FORMAT,
@@ -107,20 +125,28 @@ def matrix_record(matrix: Matrix) -> dict[str, Any]:
             }
             for group in matrix.groups
         ],
-        "cells": [cell_record(cell) for cell in matrix.cells()],
+        "local_items": [
+            {"unit": cell.unit, "code": item.code, "title": item.title} for item, cell in local
+        ],
+        "cells": [cell_record(cell) for cell in matrix.cells()]
+        + [cell_record(cell, local=True) for _, cell in local],
     }
 
 
-def render_json(matrix: Matrix) -> bytes:
-    return json.dumps(matrix_record(matrix), ensure_ascii=False, indent=1).encode("utf-8")
+def render_json(matrix: Matrix, local: LocalItems = ()) -> bytes:
+    """The round as JSON; `local`: the units' own items (`local_items`), after the matrix."""
+    return json.dumps(matrix_record(matrix, local), ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def render_csv(matrix: Matrix, *, bom: bool = True) -> bytes:
-    """UTF-8 CSV; with a byte-order mark by default, so spreadsheets read æ, ø and å."""
+def render_csv(matrix: Matrix, local: LocalItems = (), *, bom: bool = True) -> bytes:
+    """UTF-8 CSV; with a byte-order mark by default, so spreadsheets read æ, ø and å.
+
+    `local`: the units' own items (`local_items`), as rows after the matrix's.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for cell in matrix.cells():
+    for cell in (*matrix.cells(), *(cell for _, cell in local)):
         record = cell_record(cell)
         record["critical"] = "yes" if cell.critical else "no"
         writer.writerow(

@@ -77,13 +77,14 @@ def test_import_then_export_every_format(kol: Path) -> None:
     )
 
     code, out, _ = run(
-        "round", "export", "--programme", "kol-2018", "--format", "csv", "--out", "-"
+        "round", "export", "--programme", "kol-2018", "--format", "csv", "--output", "-"
     )
     assert code == 0
     lines = out.strip().splitlines()
-    assert lines[0] == "milestone,unit,progress,delay,critical,forecast,remark,text,colour"
-    assert len(lines) == 161
-    assert "6.3,syddanmark,none,0,no,,,Intet angivet,none" in lines
+    assert lines[0] == "milestone,unit,progress,delay,critical,forecast,remark,text,colour,source"
+    assert len(lines) == 1 + 160 + 2  # the matrix, then Syddanmark's own items SYD-1, SYD-2
+    assert "6.3,syddanmark,none,0,no,,,Intet angivet,none,unit" in lines
+    assert lines[-2].startswith("SYD-1,syddanmark,")
 
     code, out, _ = run(
         "round",
@@ -94,17 +95,19 @@ def test_import_then_export_every_format(kol: Path) -> None:
         "12. møde, 20. juni 2018",
         "--format",
         "json",
-        "--out",
+        "--output",
         "-",
     )
     assert code == 0
     data = json.loads(out)
-    assert len(data["cells"]) == 160 and data["round"]["imported"] is True
+    assert len(data["cells"]) == 162 and data["round"]["imported"] is True
+    assert [c["milestone"] for c in data["cells"] if c["local"]] == ["SYD-1", "SYD-2"]
+    assert [item["code"] for item in data["local_items"]] == ["SYD-1", "SYD-2"]
 
     for fmt, magic in (("pdf", b"%PDF"), ("xlsx", b"PK")):
         target = kol / f"out.{fmt}"
         code, out, _ = run(
-            "round", "export", "--programme", "kol-2018", "--format", fmt, "--out", str(target)
+            "round", "export", "--programme", "kol-2018", "--format", fmt, "--output", str(target)
         )
         assert code == 0, out
         assert target.read_bytes().startswith(magic)
@@ -120,13 +123,13 @@ def test_import_then_export_every_format(kol: Path) -> None:
         "sheet",
         "--unit",
         "syddanmark",
-        "--out",
+        "--output",
         str(one),
     )
     assert code == 0 and one.read_bytes().startswith(b"%PDF")
     folder = kol / "sheets"
     code, _, _ = run(
-        "round", "export", "--programme", "kol-2018", "--format", "sheet", "--out", str(folder)
+        "round", "export", "--programme", "kol-2018", "--format", "sheet", "--output", str(folder)
     )
     assert code == 0
     assert sorted(p.name for p in folder.iterdir()) == [
@@ -151,15 +154,15 @@ def test_a_bad_import_is_one_message_per_mistake_and_stores_nothing(kol: Path) -
     assert code == 1 and out == ""
     lines = err.strip().splitlines()
     assert lines == [
-        "Række 3, felt «progress»: «soon» er ikke en fremdrift; "
-        "brug reached, started, expected eller none.",
-        "Række 3, felt «critical»: «maybe» er hverken yes eller no.",
+        "Række 3, felt «progress»: «soon» er ikke en fremdrift; brug reached, started, "
+        "expected eller none, eller ordene fra matrixen, fx «Milepæl nået» eller «Igangsat».",
+        "Række 3, felt «critical»: «maybe» er hverken ja eller nej (yes eller no).",
         "Række 4, felt «unit»: programmet har ingen enhed «bornholm» "
         "(brug en enheds nøgle eller * for alle).",
         "Fejl: Intet er gemt. Ret 3 fejl i filen og prøv igen.",
     ]
     code, _, err = run(
-        "round", "export", "--programme", "kol-2018", "--format", "csv", "--out", "-"
+        "round", "export", "--programme", "kol-2018", "--format", "csv", "--output", "-"
     )
     assert code == 1
     assert err.strip() == "Fejl: Programmet «kol-2018» har endnu ingen runder."
@@ -169,15 +172,15 @@ def test_export_refuses_what_it_cannot_do_in_one_line(kol: Path) -> None:
     assert import_seed000()[0] == 0
     cases = [
         (
-            ["--programme", "nope", "--format", "csv", "--out", "-"],
+            ["--programme", "nope", "--format", "csv", "--output", "-"],
             "Fejl: Der er intet program med nøglen «nope».",
         ),
         (
-            ["--programme", "kol-2018", "--format", "pdf", "--out", "-"],
-            "Fejl: pdf kan ikke skrives til standard output; angiv en fil med --out.",
+            ["--programme", "kol-2018", "--format", "pdf", "--output", "-"],
+            "Fejl: pdf kan ikke skrives til standard output; angiv en fil med --output.",
         ),
         (
-            ["--programme", "kol-2018", "--round", "99. møde", "--format", "csv", "--out", "-"],
+            ["--programme", "kol-2018", "--round", "99. møde", "--format", "csv", "--output", "-"],
             "Fejl: Programmet «kol-2018» har ingen runde, der hedder «99. møde».",
         ),
         (
@@ -188,7 +191,7 @@ def test_export_refuses_what_it_cannot_do_in_one_line(kol: Path) -> None:
                 "sheet",
                 "--unit",
                 "bornholm",
-                "--out",
+                "--output",
                 str(kol / "x.pdf"),
             ],
             "Fejl: Programmet «kol-2018» har ingen enhed med nøglen «bornholm».",

@@ -1,9 +1,10 @@
-"""`fremdrift round …`: export a round's documents, import an earlier round from CSV.
+"""`fremdrift round …`: export a round's documents, import an earlier round from a file.
 
 `round_app` is the `round` command group; other round commands (open, status, …) are
 added to it from their own modules. Export writes one document of a round: the matrix PDF,
-the units' sheets, the workbook, CSV or JSON (`--out -` sends CSV or JSON to stdout).
-Import reads a whole earlier round from CSV and stores it closed, all rows or none.
+the units' sheets, the workbook, CSV or JSON (`--output -` sends CSV or JSON to stdout).
+Import reads a whole earlier round from CSV or JSON — an export of ours unchanged, or a
+spreadsheet's — and stores it closed, all rows or none (service/imports.py).
 """
 
 from __future__ import annotations
@@ -12,21 +13,20 @@ import sys
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from tortoise.transactions import in_transaction
 
 from bot.cli.common import cli_language, err_console, fail, run_with_db, say
 from conversations.errors import UserError
-from models.answer import Answer, AnswerRevision
-from models.programme import Milestone, Programme, Unit
-from models.round import Round, RoundStatus
+from models.answer import Answer
+from models.programme import Programme
+from models.round import Round
 from models.snapshot import load_snapshot
 from render.i18n import text
-from render.words import worded_matrix
-from reporting.import_rows import ImportFailed, ImportRow, parse_import
+from render.words import describer, worded_matrix
 from service.comparisons import load_comparison
+from service.imports import ImportFailed, import_round
 
 round_app = typer.Typer(
     help="Rounds: export their documents, import earlier ones.", no_args_is_help=True
@@ -53,17 +53,17 @@ SUFFIX = {
 }
 
 
-async def find_programme(key: str, *, scope: str = "export") -> Programme:
+async def find_programme(key: str) -> Programme:
     programme = await Programme.get_or_none(key=key)
     if programme is None:
-        raise UserError(f"{scope}.unknown_programme", value=key)
+        raise UserError("export.unknown_programme", value=key)
     return programme
 
 
 async def find_round(programme: Programme, name: str) -> Round:
-    """The round called `name`, or the newest one for 'latest'."""
+    """The round called `name`, or the latest by date for 'latest'."""
     if name == LATEST:
-        found = await Round.filter(programme_id=programme.id).order_by("-opened_at", "-id").first()
+        found = await Round.filter(programme_id=programme.id).order_by("-date", "-id").first()
         if found is None:
             raise UserError("export.no_rounds", programme=programme.key)
         return found
@@ -77,10 +77,7 @@ async def export_documents(
     programme_key: str, round_name: str, fmt: Format, unit: str | None
 ) -> list[tuple[str | None, bytes]]:
     """The document(s) asked for: (unit key or None, bytes); several only for sheets per unit."""
-    # WeasyPrint and openpyxl take a second to import: only the export command pays for them.
-    from render.documents.pdf import render_matrix_pdf, render_sheet_pdf
-    from render.documents.xlsx import render_xlsx
-    from reporting.tables import render_csv, render_json
+    from reporting.tables import local_items, render_csv, render_json
 
     programme = await find_programme(programme_key)
     round_ = await find_round(programme, round_name)
@@ -88,16 +85,24 @@ async def export_documents(
     matrix = worded_matrix(snapshot)
     if unit is not None and unit not in {u.key for u in snapshot.units}:
         raise UserError("export.unknown_unit", programme=programme.key, value=unit)
+    # WeasyPrint and openpyxl take a second to import: only their formats pay for them.
     if fmt is Format.PDF:
+        from render.documents.pdf import render_matrix_pdf
+
         return [(None, render_matrix_pdf(matrix, await load_comparison(round_.id)).content)]
     if fmt is Format.SHEET:
+        from render.documents.pdf import render_sheet_pdf
+
         keys = [unit] if unit is not None else [u.key for u in snapshot.units]
         return [(key, render_sheet_pdf(snapshot, matrix, key).content) for key in keys]
     if fmt is Format.XLSX:
+        from render.documents.xlsx import render_xlsx
+
         return [(None, render_xlsx(snapshot, matrix))]
+    local = local_items(snapshot, describer(matrix.language))
     if fmt is Format.CSV:
-        return [(None, render_csv(matrix))]
-    return [(None, render_json(matrix))]
+        return [(None, render_csv(matrix, local))]
+    return [(None, render_json(matrix, local))]
 
 
 def _write(
@@ -129,7 +134,10 @@ def _write(
 def export(
     programme: Annotated[str, typer.Option("--programme", help="The programme's key.")],
     fmt: Annotated[Format, typer.Option("--format", help="pdf, sheet, xlsx, csv or json.")],
-    out: Annotated[str, typer.Option("--out", help="File (or folder for sheets); - for stdout.")],
+    out: Annotated[
+        str,
+        typer.Option("--output", "-o", help="File (or folder for sheets); - for stdout."),
+    ],
     round_name: Annotated[
         str, typer.Option("--round", help="The round's name, or latest.")
     ] = LATEST,
@@ -152,78 +160,24 @@ def render_error(language: str, error: UserError) -> str:
     return text(language, error.key, **params)
 
 
-async def store_import(
-    programme: Programme, name: str, rows: list[ImportRow], now: datetime
-) -> Round:
-    """The round, closed and marked imported, with one answer and one revision per row."""
-    milestone_ids = dict(
-        await Milestone.filter(programme_id=programme.id).values_list("code", "id")
-    )
-    unit_ids = dict(await Unit.filter(programme_id=programme.id).values_list("key", "id"))
-    async with in_transaction():
-        if await Round.exists(programme_id=programme.id, name=name):
-            raise UserError("import.round_exists", name=name)
-        round_ = await Round.create(
-            programme=programme,
-            name=name,
-            status=RoundStatus.CLOSED,
-            open_slot=None,
-            opened_at=now,
-            closed_at=now,
-            imported=True,
-        )
-        for row in rows:
-            forecast = row.forecast
-            values: dict[str, Any] = {
-                "progress": row.progress,
-                "delay": row.delay,
-                "critical": row.critical,
-                "forecast_text": forecast.text if forecast else "",
-                "forecast_earliest": forecast.earliest if forecast else None,
-                "forecast_latest": forecast.latest if forecast else None,
-                "remark": row.remark,
-            }
-            answer = await Answer.create(
-                round=round_,
-                milestone_id=milestone_ids[row.milestone],
-                unit_id=unit_ids.get(row.scope),
-                scope=row.scope,
-                answered_at=now,
-                revision=1,
-                **values,
-            )
-            await AnswerRevision.create(
-                answer=answer, number=1, changed_at=now, source=IMPORT_SOURCE, **values
-            )
-    return round_
-
-
-async def import_round(programme_key: str, name: str, data: bytes, now: datetime) -> Round:
-    """Check the whole file, then store it; raises ImportFailed or UserError, storing nothing."""
-    programme = await find_programme(programme_key, scope="import")
-    if await Round.exists(programme_id=programme.id, name=name):
-        raise UserError("import.round_exists", name=name)
-    milestones = {
-        code: unit
-        for code, unit in await Milestone.filter(programme_id=programme.id).values_list(
-            "code", "unit__key"
-        )
-    }
-    units = {
-        str(key)
-        for key in await Unit.filter(programme_id=programme.id).values_list("key", flat=True)
-    }
-    rows = parse_import(data, milestones, units)
-    return await store_import(programme, name, rows, now)
-
-
 @round_app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="The CSV file.")],
+    file: Annotated[Path, typer.Argument(help="The CSV or JSON file (an export of ours, too).")],
     programme: Annotated[str, typer.Option("--programme", help="The programme's key.")],
-    name: Annotated[str, typer.Option("--name", help="The new round's name.")],
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="The new round's name (default: a JSON export's)."),
+    ] = None,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="The round's meeting day, YYYY-MM-DD, which orders history "
+            "(default: a JSON export's, else today).",
+        ),
+    ] = None,
 ) -> None:
-    """Import an earlier round from CSV (milestone,unit,progress,delay,critical,forecast,remark)."""
+    """Import an earlier round from CSV or JSON; docs/formats.md describes both."""
     try:
         data = file.read_bytes()
     except OSError:
@@ -231,7 +185,7 @@ def import_(
 
     async def body() -> tuple[str, int] | list[UserError]:
         try:
-            round_ = await import_round(programme, name, data, datetime.now(UTC))
+            round_ = await import_round(programme, name, data, datetime.now(UTC), date_text=day)
         except ImportFailed as failed:
             return failed.errors
         return round_.name, await Answer.filter(round_id=round_.id).count()

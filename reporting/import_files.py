@@ -1,0 +1,193 @@
+"""Reading an import file into records: CSV (ours or a spreadsheet's) or our JSON export.
+
+Pure: bytes in, `ImportFile` out. Which format is told by the content: JSON starts with
+`{`, anything else is CSV. CSV may come with or without a byte-order mark, with CRLF or
+LF, separated by commas or (as Danish Excel saves it) semicolons — the header line says
+which. Its header names the columns in any order: `milestone`, `unit` and `progress` are
+required, `delay`, `critical`, `forecast`, `remark` optional, and the export's `text`,
+`colour` and `source` are read too; any other column is refused, so a misspelt column
+is never silently dropped. A CSV value written with the export's formula guard (a leading
+`'`) is read without it. JSON is `reporting.tables`' export: `format` 1, `programme`,
+`round`, `cells`. docs/formats.md describes both.
+
+Mistakes in the file's shape raise `ImportFailed` at once; the values are checked by
+`reporting.import_rows`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any, Final
+
+from conversations.errors import UserError
+from reporting.tables import JSON_FORMAT, unguard
+
+REQUIRED_COLUMNS: Final = ("milestone", "unit", "progress")
+OPTIONAL_COLUMNS: Final = ("delay", "critical", "forecast", "remark", "text", "colour", "source")
+JSON_ONLY: Final = (
+    "forecast_earliest",
+    "forecast_latest",
+    "answered_by",
+    "answered_at",
+    "late",
+    "local",
+)
+CELL_KEYS: Final = frozenset((*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *JSON_ONLY))
+CSV: Final = "csv"
+JSON: Final = "json"
+
+
+class ImportFailed(Exception):
+    """The file was refused; `errors` say why, each naming its row and field."""
+
+    def __init__(self, errors: list[UserError]) -> None:
+        super().__init__(f"{len(errors)} errors")
+        self.errors = errors
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One row of a CSV file (number: its line) or one cell of a JSON file (its position).
+
+    CSV values are text; JSON values are as the file has them (checked later).
+    """
+
+    number: int
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFile:
+    kind: str  # csv | json
+    records: tuple[Record, ...]
+    programme: str | None = None  # JSON: the programme it was exported from
+    round: dict[str, Any] | None = None  # JSON: the exported round's record
+
+
+def where(kind: str, number: int) -> UserError:
+    """How a message names a place in the file: «Række 3» (CSV line) or «Celle 3» (JSON)."""
+    return UserError("import.at_row" if kind == CSV else "import.at_cell", row=number)
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFailed([UserError("import.unreadable")]) from error
+
+
+def read_file(data: bytes) -> ImportFile:
+    """The file's records; raises ImportFailed when its shape is wrong."""
+    content = _decode(data)
+    if content.lstrip().startswith("{"):
+        return _read_json(content)
+    return _read_csv(content)
+
+
+def _delimiter(content: str) -> str:
+    header = content.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _header(found: list[str]) -> list[str]:
+    columns = [column.strip().lower() for column in found]
+    known = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+    if (
+        any(column not in known for column in columns)
+        or len(set(columns)) != len(columns)
+        or any(column not in columns for column in REQUIRED_COLUMNS)
+    ):
+        raise ImportFailed(
+            [
+                UserError(
+                    "import.header",
+                    expected=",".join(REQUIRED_COLUMNS),
+                    optional=",".join(OPTIONAL_COLUMNS),
+                    found=",".join(found),
+                )
+            ]
+        )
+    return columns
+
+
+def _read_csv(content: str) -> ImportFile:
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=_delimiter(content))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFailed([UserError("import.empty")]) from None
+    except csv.Error as error:
+        raise ImportFailed([UserError("import.malformed", row=1, reason=str(error))]) from None
+    columns = _header(header)
+    records: list[Record] = []
+    errors: list[UserError] = []
+    try:
+        for values in reader:
+            line = reader.line_num
+            if not any(value.strip() for value in values):
+                continue
+            if len(values) != len(columns):
+                errors.append(
+                    UserError(
+                        "import.columns",
+                        where=where(CSV, line),
+                        row=line,
+                        expected=len(columns),
+                        found=len(values),
+                    )
+                )
+                continue
+            cleaned = (unguard(value.strip()) for value in values)
+            records.append(Record(line, dict(zip(columns, cleaned, strict=True))))
+    except csv.Error as error:
+        errors.append(UserError("import.malformed", row=reader.line_num, reason=str(error)))
+    if errors:
+        raise ImportFailed(errors)
+    return ImportFile(CSV, tuple(records))
+
+
+def _read_json(content: str) -> ImportFile:
+    try:
+        data = json.loads(content)
+    except json.JSONDecodeError as error:
+        raise ImportFailed(
+            [UserError("import.json_malformed", row=error.lineno, reason=error.msg)]
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise ImportFailed([UserError("import.json_cells")])
+    found = data.get("format", JSON_FORMAT)
+    if found != JSON_FORMAT:
+        raise ImportFailed(
+            [UserError("import.json_format", found=str(found), expected=JSON_FORMAT)]
+        )
+    programme = data.get("programme")
+    key = programme.get("key") if isinstance(programme, dict) else None
+    round_ = data.get("round")
+    records: list[Record] = []
+    errors: list[UserError] = []
+    for number, cell in enumerate(data["cells"], start=1):
+        if not isinstance(cell, dict):
+            errors.append(UserError("import.json_cell", where=where(JSON, number), row=number))
+            continue
+        for field in cell:
+            if field not in CELL_KEYS:
+                errors.append(
+                    UserError(
+                        "import.unknown_field",
+                        where=where(JSON, number),
+                        row=number,
+                        field=str(field),
+                    )
+                )
+        records.append(Record(number, dict(cell)))
+    if errors:
+        raise ImportFailed(errors)
+    return ImportFile(
+        JSON,
+        tuple(records),
+        programme=key if isinstance(key, str) else None,
+        round=round_ if isinstance(round_, dict) else None,
+    )
