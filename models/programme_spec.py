@@ -163,6 +163,7 @@ class ProgrammeSettings(_Spec):
     max_reminders: Annotated[int, Field(ge=0, le=50)] = 3
     auto_close: bool = True
     late_answers: LateAnswers = "refuse"
+    steering_group: Line = ""  # who the matrix is submitted to; its meeting line names them
 
 
 class PersonSpec(_Spec):

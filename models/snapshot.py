@@ -58,6 +58,7 @@ def _programme_info(programme: Programme) -> ProgrammeInfo:
         timezone=programme.timezone,
         source=programme.source,
         unit_label=programme.unit_label,
+        steering_group=str((programme.settings or {}).get("steering_group", "")),
     )
 
 

@@ -27,6 +27,7 @@ class ProgrammeInfo:
     timezone: str
     source: str
     unit_label: str
+    steering_group: str = ""  # who the matrix is submitted to, as its meeting line names them
 
 
 @dataclass(frozen=True, slots=True)

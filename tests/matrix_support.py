@@ -22,6 +22,10 @@ from reporting.deadlines import read_deadline
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED000_CSV = demo_inputs().seed
 ROUND_NAME = "12. møde, 20. juni 2018"
+STEERING_GROUP = (
+    "den fællesoffentlige porteføljestyregruppe for landsdækkende udbredelse af"
+    " telemedicinsk hjemmemonitorering til borgere med KOL"
+)
 
 UNITS = (
     ("hovedstaden", "Hovedstaden"),
@@ -209,6 +213,7 @@ async def create_kol(language: str = "da") -> Programme:
         language=language,
         unit_label="Landsdelsprogram",
         source="Landsdelsprogrammerne",
+        settings={"steering_group": STEERING_GROUP},
     )
     units = {}
     for position, (key, name) in enumerate(UNITS):

@@ -96,7 +96,7 @@ def test_show_lists_groups_in_order_with_who_answers_and_deadlines(
     assert "Gruppe 6: Teknisk løsning er indkøbt og klar til drift" in out
     assert re.search(r"6\.1 A\s+│ Bekendtgørelse af udbud .*│ FUT", out)
     assert re.search(
-        r"4\.1\s+│ Behandlingstlbud .*│ hver enheds projektledere\s+│ Syddanmark: Medio", out
+        r"4\.1\s+│ Behandlingstilbud .*│ hver enheds projektledere\s+│ Syddanmark: Medio", out
     )
     assert "Syddanmark: Juli 2019 – forventer 0-3 mdr's forsinkelser" in out
     units = [out.index(name) for name in ("│ Hovedstaden", "│ Midtjylland", "│ Sjælland ")]
