@@ -34,10 +34,11 @@ from render.documents.pdf import (
 from render.documents.xlsx import render_xlsx
 from render.i18n import Target, catalogue, format_day
 from render.templating import slack_environment
+from render.words import describer
 from reporting.comparison import Comparison
 from reporting.matrix import Matrix
 from reporting.snapshot import Snapshot
-from reporting.tables import render_csv, render_json
+from reporting.tables import local_items, render_csv, render_json
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -247,6 +248,7 @@ def documents(snapshot: Snapshot, matrix: Matrix, comparison: Comparison) -> tup
     words = _words(matrix.language)["tp"]
     stem = f"{slug(matrix.programme.key)}-{slug(matrix.round.name)}"
     name = matrix.round.name
+    local = local_items(snapshot, describer(matrix.language))  # the units' own items too
 
     def title(kind: str) -> str:
         return words(f"publication.file.{kind}", round=name)
@@ -279,8 +281,8 @@ def documents(snapshot: Snapshot, matrix: Matrix, comparison: Comparison) -> tup
             render_xlsx(snapshot, matrix),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
-        File(f"{stem}.csv", title("csv"), render_csv(matrix), "text/csv"),
-        File(f"{stem}.json", title("json"), render_json(matrix), "application/json"),
+        File(f"{stem}.csv", title("csv"), render_csv(matrix, local), "text/csv"),
+        File(f"{stem}.json", title("json"), render_json(matrix, local), "application/json"),
     )
 
 
