@@ -23,7 +23,8 @@ from conversations.vocabulary import ALL_UNITS, Delay, Progress
 from models.answer import Answer, AnswerRevision
 from models.people import Person, Role, RoleKind
 from models.programme import BaselineDeadline, Milestone, Programme, Unit
-from models.round import Round, RoundStatus, Submission
+from models.round import Round, Submission
+from models.snapshot import round_before
 from reporting.deadlines import forecast_range
 
 UNIT = "unit"
@@ -109,16 +110,9 @@ async def may_answer(person: Person, round_: Round, scope: Scope) -> bool:
 
 
 async def previous_round(round_: Round) -> Round | None:
-    """The programme's last finished round before this one (imported history included)."""
-    return (
-        await Round.filter(
-            programme_id=round_.programme_id,
-            id__lt=round_.id,
-            status__in=[RoundStatus.CLOSED, RoundStatus.PUBLISHED],
-        )
-        .order_by("-id")
-        .first()
-    )
+    """The programme's last finished round before this one by date (imported history
+    included): the round the comparison is made with (`models.snapshot.round_before`)."""
+    return await round_before(round_)
 
 
 def _answer_data(answer: Answer, names: dict[int, str]) -> AnswerData:

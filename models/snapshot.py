@@ -214,14 +214,19 @@ async def load_snapshot(round_id: int) -> Snapshot:
 
 
 async def previous_round(programme_id: int, round_id: int) -> Round | None:
-    """The round this one is compared with: the programme's latest closed or published
-    round (imported history included) dated before it, by `Round.date`. Rounds of the same
-    day are taken in the order they were made."""
-    current = await Round.get(id=round_id)
+    """The round this one is compared with (`round_before`)."""
+    current = await Round.get(id=round_id, programme_id=programme_id)
+    return await round_before(current)
+
+
+async def round_before(current: Round) -> Round | None:
+    """The programme's latest closed or published round (imported history included) dated
+    before this one, by `Round.date`; rounds of the same day are taken in the order they
+    were made. The comparison is made with it, and the checklist shows its answers."""
     return (
         await Round.filter(
             Q(date__lt=current.date) | Q(date=current.date, id__lt=current.id),
-            programme_id=programme_id,
+            programme_id=current.programme_id,
             status__in=[RoundStatus.CLOSED, RoundStatus.PUBLISHED],
         )
         .order_by("-date", "-id")

@@ -14,6 +14,7 @@ from tortoise.migrations.api import migrate
 from conversations.clock import ManualClock
 from conversations.commands import Command, parse
 from conversations.errors import UserError
+from models import checklists
 from models.db import close_db, tortoise_config
 from models.people import Person, Role, RoleKind
 from models.programme import Programme
@@ -197,3 +198,19 @@ async def test_round_list_by_slash_command_is_for_admins(db: str) -> None:
     with pytest.raises(UserError) as caught:
         await HANDLERS["round.list"](Command("round.list"), lead, programme, clock)
     assert caught.value.key == "round.not_admin"
+
+
+async def test_the_checklist_shows_the_answers_of_the_round_before_by_date(db: str) -> None:
+    """A lead's «last round» is the round the comparison uses, not the last one imported."""
+    programme = await create_kol()
+    admin = await admin_of(programme)
+    await import_round("kol-2018", "13. møde", ROWS, NOW, date_text="2018-05-20")
+    await import_round("kol-2018", "11. møde", ROWS, NOW, date_text="2018-01-10")
+    opened = await rounds.open_round(programme, "14. møde", "fredag", admin, NOW)
+    before = await checklists.previous_round(opened.round)
+    assert before is not None and before.name == "13. møde"
+    lead = await Person.get(key="pl-hovedstaden")
+    context = await checklists.load_context(
+        opened.round, checklists.Scope(checklists.UNIT, "hovedstaden"), lead, NOW
+    )
+    assert context.previous_round == "13. møde"
