@@ -214,3 +214,69 @@ def test_importing_a_missing_file_or_twice_is_refused(kol: Path) -> None:
         err.strip()
         == "Fejl: Programmet har allerede en runde, der hedder «12. møde, 20. juni 2018»."
     )
+
+
+def test_an_export_imports_again_and_exports_the_same(kol: Path) -> None:
+    code, _, _ = run(
+        "round", "import", "--programme", "kol-2018", "--name", "12. møde",
+        "--date", "2018-06-20", str(SEED000_CSV),
+    )  # fmt: skip
+    assert code == 0
+    first_csv, first_json = kol / "first.csv", kol / "first.json"
+    for fmt, target in (("csv", first_csv), ("json", first_json)):
+        code, _, _ = run(
+            "round", "export", "--programme", "kol-2018", "--format", fmt, "-o", str(target)
+        )
+        assert code == 0
+    code, out, err = run(
+        "round", "import", "--programme", "kol-2018", "--name", "kopi", "--date", "2018-06-20",
+        str(first_csv),
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert out.strip() == "Runden «kopi» er importeret med 160 svar og er lukket."
+    again = kol / "again.csv"
+    code, _, _ = run(
+        "round", "export", "--programme", "kol-2018", "--round", "kopi", "--format", "csv",
+        "-o", str(again),
+    )  # fmt: skip
+    assert code == 0 and again.read_bytes() == first_csv.read_bytes()
+
+    data = json.loads(first_json.read_text(encoding="utf-8"))
+    data["round"]["name"] = "kopi 2"
+    renamed = kol / "renamed.json"
+    renamed.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    code, out, _ = run("round", "import", "--programme", "kol-2018", str(renamed))
+    assert code == 0 and "«kopi 2»" in out
+    code, out, _ = run(
+        "round", "export", "--programme", "kol-2018", "--round", "kopi 2", "--format", "json",
+        "-o", "-",
+    )  # fmt: skip
+    assert json.loads(out) == data
+
+
+def test_a_danish_excel_csv_imports(kol: Path) -> None:
+    """As Danish Excel saves «CSV UTF-8»: semicolons, a byte-order mark, CRLF, Danish words."""
+    excel = kol / "runde.csv"
+    rows = [
+        "milestone;unit;progress;delay;critical;forecast;remark",
+        "1.1;hovedstaden;Milepæl nået;;nej;;",
+        "4.1;syddanmark;Igangsat;3-6 måneder;ja;Medio 2019;=ikke en formel",
+        "4.2;syddanmark;Ej igangsat;;Nej;når vi hører fra FUT;",
+    ]
+    excel.write_bytes("\r\n".join(rows).encode("utf-8-sig") + b"\r\n")
+    code, out, err = run(
+        "round", "import", "--programme", "kol-2018", "--name", "11. møde", "--date",
+        "2018-03-01", str(excel),
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert out.strip() == "Runden «11. møde» er importeret med 3 svar og er lukket."
+    code, out, _ = run(
+        "round", "export", "--programme", "kol-2018", "--format", "json", "--output", "-"
+    )
+    cells = {(c["milestone"], c["unit"]): c for c in json.loads(out)["cells"]}
+    assert cells[("4.1", "syddanmark")]["text"] == (
+        "Milepæl igangsat, men 3-6 måneder forsinket (milepælen er kritisk for hele projektet)"
+    )
+    assert cells[("4.1", "syddanmark")]["remark"] == "=ikke en formel"
+    assert cells[("4.2", "syddanmark")]["forecast"] == "når vi hører fra FUT"
+    assert cells[("4.2", "syddanmark")]["forecast_earliest"] is None

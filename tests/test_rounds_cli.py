@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.settings import get_settings
 from models.db import is_postgres
+from tests.matrix_support import SEED000_CSV
 from tests.test_cli_programme import _empty_postgres
 
 KOL = Path(__file__).parent.parent / "programmes" / "kol-2018.yaml"
@@ -158,3 +159,66 @@ def test_the_installed_command_prints_no_traceback(cli_env: dict[str, str]) -> N
     assert result.returncode == 1
     assert result.stderr.startswith("Fejl: Programmet kol-2018 har endnu ingen runder.")
     assert "Traceback" not in result.stderr
+
+
+def test_history_imported_out_of_order_is_listed_and_shown_by_date(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """«13. møde» imported before «11. møde»: `round list` and `round status` go by date."""
+    small = tmp_path / "small.csv"
+    small.write_text("milestone,unit,progress\n1.1,hovedstaden,reached\n", encoding="utf-8")
+    for name, day, source in (
+        ("13. møde", "2018-09-20", SEED000_CSV),
+        ("11. møde", "2018-03-01", small),
+    ):
+        code, _, err = fremdrift(
+            "round", "import", str(source), "--programme", "kol-2018", "--name", name,
+            "--date", day,
+        )  # fmt: skip
+        assert (code, err) == (0, "")
+    code, out, err = round_("open", "--name", "14. møde", "--deadline", "om 10 dage")
+    assert (code, err) == (0, "")
+    code, out, _ = round_("list")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[:2] == [
+        "2018-03-01  11. møde – importeret: 1 svar, 0 indsendte tjeklister",
+        "2018-09-20  13. møde – importeret: 160 svar, 0 indsendte tjeklister",
+    ]
+    assert lines[2].endswith("  14. møde – åben: 0 svar, 0 indsendte tjeklister")
+    assert round_("close")[0] == 0
+    code, out, _ = round_("status")
+    assert out.startswith("14. møde (kol-2018) – lukket")  # the latest by date
+    code, out, _ = round_("open", "--name", "10. møde", "--deadline", "om 10 dage", "--date",
+                          "2017-11-15")  # fmt: skip
+    assert code == 0
+    code, out, _ = round_("list")
+    assert out.splitlines()[0] == "2017-11-15  10. møde – åben: 0 svar, 0 indsendte tjeklister"
+
+
+def test_round_status_of_imported_history_and_a_date_that_cannot_be_read(
+    cli_env: dict[str, str],
+) -> None:
+    code, _, _ = fremdrift(
+        "round", "import", str(SEED000_CSV), "--programme", "kol-2018", "--name", "12. møde",
+        "--date", "2018-06-20",
+    )  # fmt: skip
+    assert code == 0
+    code, out, _ = round_("status")
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "12. møde (kol-2018) – importeret, dateret 20. juni 2018; "
+        "importeret historik, ingen blev spurgt."
+    )
+    code, out, err = round_("open", "--name", "13. møde", "--deadline", "fredag", "--date", "20/6")
+    assert (code, out) == (1, "")
+    assert err.strip() == (
+        "Fejl: Jeg kan ikke læse «20/6» som rundens dato. Skriv den som ÅÅÅÅ-MM-DD, fx 2018-06-20."
+    )
+    code, _, err = fremdrift(
+        "round", "import", str(SEED000_CSV), "--programme", "kol-2018", "--name", "11. møde",
+        "--date", "marts",
+    )  # fmt: skip
+    assert code == 1 and "«marts» som rundens dato" in err
+    code, out, _ = round_("list")
+    assert out.strip() == "2018-06-20  12. møde – importeret: 160 svar, 0 indsendte tjeklister"
