@@ -1,8 +1,10 @@
 """Prometheus metrics, served at /metrics (bot/server.py).
 
-The metric objects live here; the edges count: the Slack listeners (answers stored, ack
-latency), the Web API clients (429s), the round's job handlers (DMs, reminders, the
-publication). The dialogue and the renderers know nothing of metrics.
+The metric objects live here. The checklist runner counts the answers stored, once
+committed, whichever platform (or `fremdrift try`) sent them; the rest is counted where it
+is seen: the Slack listeners (ack latency), the Web API clients (429s), the round's job
+handlers (DMs, reminders, the publication). The dialogue and the renderers know nothing of
+metrics.
 
 They are registered in prometheus_client's default registry, once per process; counters
 only grow, so a test reads a value before and after what it does.
@@ -19,7 +21,7 @@ DM_KINDS: Final = ("invite", "remind", "handover", "note")
 
 ANSWERS_STORED: Final = Counter(
     "fremdrift_answers_stored",
-    "Answers stored from Slack (one per stored change of an answer).",
+    "Answers stored, from any platform (one per stored change of an answer).",
 )
 DMS_SENT: Final = Counter(
     "fremdrift_dms_sent",

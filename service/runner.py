@@ -4,20 +4,31 @@ Everything that touches the database happens in one transaction, and the person 
 nothing until it has committed: the views and messages it returns are for the platform
 adapter to deliver afterwards. The conversation row carries a version; the runner writes
 only the version it read, so two replicas acting on one conversation at once cannot both
-apply an event — the loser starts over on fresh data.
+apply an event — the loser starts over on fresh data. The several events of one submission
+(a Teams card's button and the text typed into it) are stepped in that one transaction
+too (`handle_many`, `handle_card`): stored whole or not at all, and counted once committed.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError, TransactionManagementError
 from tortoise.transactions import in_transaction
 
-from conversations.checklist import NotifyAdmins, Show, StoreAnswer, StoreSubmission, Tell, step
+from conversations.card import CardSubmission, card_events
+from conversations.checklist import (
+    Effect,
+    NotifyAdmins,
+    Show,
+    StoreAnswer,
+    StoreSubmission,
+    Tell,
+    step,
+)
 from conversations.clock import Clock
 from conversations.errors import UserError
 from conversations.events import Event
@@ -28,6 +39,7 @@ from models.conversation import Conversation
 from models.db import DATABASE_ERRORS
 from models.people import Person
 from models.round import Round
+from service.metrics import ANSWERS_STORED
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +68,9 @@ class Reply:
         return self.views[-1] if self.views else None
 
 
+Submission = list[Event] | CardSubmission
+"""What one runner call applies: events in their order, or a card ordered against its view."""
+
 AdminNotifier = Callable[[Round, Scope, NotifyAdmins, datetime], Awaitable[None]]
 """Queues a note to the programme's admins inside the step's transaction (service/rounds.py)."""
 
@@ -76,13 +91,45 @@ class ChecklistRunner:
         database fails (down, restarting, full, read-only) nothing is stored and the person
         is told so (`checklist.busy`) rather than the request failing.
         """
+        return await self._run(actor, round_id, scope_text, [event])
+
+    async def handle_many(
+        self, actor: Person, round_id: int, scope_text: str, events: Sequence[Event]
+    ) -> Reply:
+        """The events of one submission, in order, in one transaction: all stored, or none.
+
+        They come from one view and carry its version. When that view is the live one, an
+        event after the first is given the version the earlier ones moved the conversation
+        to: it belongs to the card the person acted on, not to an older one. From an older
+        view each is judged as stale by the dialogue (a value for the milestone asked now
+        is applied; a navigation is refused with "moved on"). The reply holds every tell
+        and view in order (`view` is the last); with no events, the view as it stands.
+        Refusals as for `handle`.
+        """
+        return await self._run(actor, round_id, scope_text, list(events))
+
+    async def handle_card(
+        self, actor: Person, round_id: int, scope_text: str, card: CardSubmission
+    ) -> Reply:
+        """A submitted card: its button and typed text, ordered by `conversations.card`
+        against the view as it stands in the transaction, then applied as by `handle_many`."""
+        return await self._run(actor, round_id, scope_text, card)
+
+    async def _run(
+        self, actor: Person, round_id: int, scope_text: str, submission: Submission
+    ) -> Reply:
         try:
-            return await self._handle(actor, round_id, scope_text, event)
+            reply = await self._handle(actor, round_id, scope_text, submission)
         except DATABASE_ERRORS as error:
             log.warning("checklist step not stored: the database failed: %r", error)
             raise UserError("checklist.busy") from error
+        if reply.stored:  # committed: counted here for every platform and `fremdrift try`
+            ANSWERS_STORED.inc(reply.stored)
+        return reply
 
-    async def _handle(self, actor: Person, round_id: int, scope_text: str, event: Event) -> Reply:
+    async def _handle(
+        self, actor: Person, round_id: int, scope_text: str, submission: Submission
+    ) -> Reply:
         scope = Scope.parse(scope_text)
         round_ = await Round.get_or_none(id=round_id)
         if round_ is None:
@@ -91,12 +138,14 @@ class ChecklistRunner:
             raise UserError("checklist.not_allowed")
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                return await self._attempt(actor, round_, scope, event)
+                return await self._attempt(actor, round_, scope, submission)
             except (StaleWrite, IntegrityError, TransactionManagementError) as error:
                 log.info("checklist step retried", extra={"attempt": attempt, "why": repr(error)})
         raise UserError("checklist.busy")
 
-    async def _attempt(self, actor: Person, round_: Round, scope: Scope, event: Event) -> Reply:
+    async def _attempt(
+        self, actor: Person, round_: Round, scope: Scope, submission: Submission
+    ) -> Reply:
         now = self.clock.now()
         async with in_transaction():
             conversation = await self._conversation(actor, round_, scope)
@@ -104,36 +153,29 @@ class ChecklistRunner:
             state = State.from_json(
                 conversation.state if conversation else None, [i.code for i in context.items]
             )
-            new_state, effects = step(state, event, context)
             reply = Reply(
                 conversation_id=conversation.id if conversation else 0,
-                version=new_state.version,
+                version=state.version,
                 language=context.language,
                 message_ref=conversation.message_ref if conversation else None,
             )
-            for effect in effects:
-                if isinstance(effect, StoreAnswer):
-                    added = await store_answer(
-                        round_,
-                        scope,
-                        effect.code,
-                        effect.answer,
-                        actor,
-                        now=now,
-                        late=effect.late,
-                        source=self.source,
-                    )
-                    reply.stored += int(added)
-                elif isinstance(effect, StoreSubmission):
-                    await store_submission(round_, scope, actor, now=now, late=effect.late)
-                elif isinstance(effect, Show):
-                    reply.views.append(effect.view)
-                elif isinstance(effect, Tell):
-                    reply.tells.append(effect)
-                elif isinstance(effect, NotifyAdmins):
-                    reply.notify_admins.append(effect)
-                    if self.notify_admins is not None:
-                        await self.notify_admins(round_, scope, effect, now)
+            if isinstance(submission, CardSubmission):
+                events = card_events(submission, build(state, context))
+            else:
+                events = submission
+            if not events:
+                reply.views.append(build(state, context))
+                return reply
+            new_state, stored = state, False
+            for event in events:
+                if stored:  # the next event reads the answers the last one stored
+                    context = await load_context(round_, scope, actor, now)
+                if event.version == state.version and new_state.version != state.version:
+                    # drawn from the live view, which this submission's earlier events moved on
+                    event = replace(event, version=new_state.version)
+                new_state, effects = step(new_state, event, context)
+                stored = await self._apply(effects, actor, round_, scope, now, reply)
+            reply.version = new_state.version
             if new_state != state:
                 if conversation is None:
                     # Written only once there is something to keep: a refused first event
@@ -153,6 +195,44 @@ class ChecklistRunner:
                     if updated != 1:
                         raise StaleWrite(conversation.id)
         return reply
+
+    async def _apply(
+        self,
+        effects: list[Effect],
+        actor: Person,
+        round_: Round,
+        scope: Scope,
+        now: datetime,
+        reply: Reply,
+    ) -> bool:
+        """Store what the effects say and gather what to tell; True if anything was stored."""
+        stored = False
+        for effect in effects:
+            if isinstance(effect, StoreAnswer):
+                added = await store_answer(
+                    round_,
+                    scope,
+                    effect.code,
+                    effect.answer,
+                    actor,
+                    now=now,
+                    late=effect.late,
+                    source=self.source,
+                )
+                reply.stored += int(added)
+                stored = True
+            elif isinstance(effect, StoreSubmission):
+                await store_submission(round_, scope, actor, now=now, late=effect.late)
+                stored = True
+            elif isinstance(effect, Show):
+                reply.views.append(effect.view)
+            elif isinstance(effect, Tell):
+                reply.tells.append(effect)
+            elif isinstance(effect, NotifyAdmins):
+                reply.notify_admins.append(effect)
+                if self.notify_admins is not None:
+                    await self.notify_admins(round_, scope, effect, now)
+        return stored
 
     async def _conversation(
         self, actor: Person, round_: Round, scope: Scope

@@ -24,7 +24,6 @@ from conversations.views import MilestoneView
 from models.db import DATABASE_ERRORS
 from render.i18n import Target, catalogue
 from render.slack.views import render_modal
-from service.metrics import ANSWERS_STORED
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +45,6 @@ def _container(body: dict[str, Any]) -> tuple[str | None, str | None]:
 def _context(round_id: object, scope: object, user_id: str) -> dict[str, object]:
     """A log line's round, unit (the checklist's scope) and Slack user; never the text."""
     return {"round": round_id, "scope": scope, "user": user_id}
-
-
-def _stored(reply_stored: int) -> None:
-    if reply_stored:
-        ANSWERS_STORED.inc(reply_stored)
 
 
 def _action_value(action: dict[str, Any]) -> str:
@@ -92,7 +86,6 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 )
             )
             return
-        _stored(reply.stored)
         log.info(
             "checklist click",
             extra={
@@ -197,7 +190,6 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             message = catalogue(language, Target.PLAIN).error(error)
             await ack(response_action="errors", errors={"fd_text": message})
             return
-        _stored(reply.stored)
         log.info(
             "checklist text",
             extra={**_context(meta.get("r"), meta.get("s"), user_id), "kind": field},
