@@ -64,9 +64,18 @@ async def resolve_programme(command: Command, person: Person) -> Programme:
 
 
 async def execute(
-    command: Command, actor: Person, clock: Clock, handlers: dict[str, Handler] | None = None
+    command: Command,
+    actor: Person,
+    clock: Clock,
+    handlers: dict[str, Handler] | None = None,
+    *,
+    fallback_language: str,
 ) -> CommandReply:
-    """Run a command for `actor`; user mistakes raise UserError with a message key."""
+    """Run a command for `actor`; user mistakes raise UserError with a message key.
+
+    The reply is in the actor's language (`people.reader_language`, the command's
+    programme if it has one); `fallback_language` is the deployment's.
+    """
     table = {**HANDLERS, **(handlers or {})}
     handler = table.get(command.name)
     if handler is None:
@@ -75,7 +84,7 @@ async def execute(
     if command.name not in ("help", "me", "back"):
         programme = await resolve_programme(command, actor)
     reply = await handler(command, actor, programme, clock)
-    reply.language = actor.language or (programme.language if programme else "da")
+    reply.language = await people.reader_language(actor, programme, fallback=fallback_language)
     return reply
 
 

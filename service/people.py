@@ -1,4 +1,5 @@
-"""People's own doings around a round: away (their deputies cover), back again, snooze.
+"""People's own doings around a round: away (their deputies cover), back again, snooze;
+and the one rule for the language a person reads.
 
 What a person does for themselves, not for a programme: so no admin check here; the
 commands and buttons that call these have already named the person.
@@ -7,7 +8,8 @@ commands and buttons that call these have already named the person.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
@@ -15,6 +17,7 @@ from conversations.errors import UserError
 from conversations.rounds import local_day
 from models.checklists import checklists_for
 from models.conversation import Conversation
+from models.db import DATABASE_ERRORS
 from models.jobs import Job, JobStatus
 from models.people import Person, Role
 from models.programme import Programme
@@ -38,7 +41,7 @@ NAME_LIMIT = 255
 
 
 async def reader_language(
-    person: Person | None, programme: Programme | None = None, *, fallback: str = "da"
+    person: Person | None, programme: Programme | None = None, *, fallback: str
 ) -> str:
     """The language a person reads: their own, else the programme's, else their first
     programme's, else the deployment's `fallback` (`FREMDRIFT_LANGUAGE`).
@@ -48,9 +51,23 @@ async def reader_language(
     if person is not None and person.language:
         return person.language
     if programme is None and person is not None:
-        ids = await Role.filter(person=person).order_by("id").values_list("programme_id", flat=True)
-        programme = await Programme.get_or_none(id=ids[0]) if ids else None
+        programme = await first_programme(person)
     return programme.language if programme is not None else fallback
+
+
+async def refusal_language(person: Person | None, *, fallback: str) -> str:
+    """`reader_language` for a refusal, which may be the database's own failure: when the
+    look-up fails too, the refusal is said in `fallback` rather than turned into an error."""
+    try:
+        return await reader_language(person, fallback=fallback)
+    except DATABASE_ERRORS:
+        return fallback
+
+
+async def first_programme(person: Person) -> Programme | None:
+    """The programme the person was first given a role in (None: they have none)."""
+    ids = await Role.filter(person=person).order_by("id").values_list("programme_id", flat=True)
+    return await Programme.get_or_none(id=ids[0]) if ids else None
 
 
 async def round_programme(round_id: int | None) -> Programme | None:
@@ -132,12 +149,39 @@ async def back(person: Person, now: datetime) -> int:
         return await enqueue_many(specs)
 
 
-async def snooze(person: Person, now: datetime) -> datetime:
+@dataclass(frozen=True)
+class Said:
+    """Words for one person: a catalogue key, its parameters, and the language to read."""
+
+    key: str
+    params: dict[str, object]
+    language: str
+
+
+async def remind_me_tomorrow(person: Person, target: str, now: datetime, *, fallback: str) -> Said:
+    """The reminder's "remind me tomorrow" button, the same on every platform.
+
+    `target` is the button's value, `<round>|<scope>` (as the messengers draw it): that
+    round's programme gives the time zone the day is counted in and the reader's language;
+    without it (a round since deleted, a tampered value) the person's first programme does.
+    Returns what to tell the person; each adapter renders it in its own format.
+    """
+    round_text = target.split("|", 1)[0]
+    round_id = int(round_text) if round_text.isdigit() else None
+    programme = await round_programme(round_id) or await first_programme(person)
+    timezone = programme.timezone if programme is not None else "UTC"
+    until = await snooze(person, now, timezone)
+    language = await reader_language(person, programme, fallback=fallback)
+    return Said("round.snoozed", {"until": until, "timezone": timezone}, language)
+
+
+async def snooze(person: Person, now: datetime, tz: str = "UTC") -> datetime:
     """'Remind me tomorrow': no reminder for a day, then one more (before the deadline).
 
-    The reminder's snooze button calls this; returns when the snooze ends.
+    The day is counted in `tz`, the programme's time zone: the same time of day tomorrow,
+    23 or 25 hours on the night clocks change. Returns when the snooze ends.
     """
-    until = now + SNOOZE
+    until = a_day_later(now, tz)
     await Person.filter(id=person.id).update(snoozed_until=until)
     person.snoozed_until = until
     async with in_transaction():
@@ -162,6 +206,11 @@ async def snooze(person: Person, now: datetime) -> datetime:
             ]
             await enqueue_many(specs)
     return until
+
+
+def a_day_later(moment: datetime, tz: str) -> datetime:
+    """The same wall-clock time in `tz` a day after `moment`, in UTC."""
+    return (moment.astimezone(ZoneInfo(tz)) + SNOOZE).astimezone(UTC)
 
 
 async def _open_rounds_of(person: Person) -> list[Round]:

@@ -44,7 +44,9 @@ async def answer_command(
         keys = await Programme.all().values_list("key", flat=True)
         command = parse(text, [str(key) for key in keys])
         log.info("command", extra={"user": user_id, "kind": command.name})
-        reply = await execute(command, person, deps.runner.clock)
+        reply = await execute(
+            command, person, deps.runner.clock, fallback_language=deps.settings.language
+        )
     except REFUSED as failure:
         error = failure if isinstance(failure, UserError) else UserError("slack.error")
         log.info("command refused", extra={"user": user_id, "error": error.key})

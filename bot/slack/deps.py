@@ -9,10 +9,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.settings import Settings
 from bot.slack.delivery import Deliveries
 from conversations.errors import UserError
-from models.db import DATABASE_ERRORS
 from models.people import Person
-from models.programme import Programme
 from render.i18n import Target, catalogue
+from service import people
 from service.runner import ChecklistRunner
 
 
@@ -24,20 +23,10 @@ class SlackDeps:
     deliveries: Deliveries
 
     async def language_for(self, person: Person | None) -> str:
-        """The person's language, else their programme's, else the settings' (Danish first).
-
-        Used on refusals, so a database that cannot answer falls back to the settings
-        rather than turning a refusal into an error.
+        """The language a refusal is said in (`people.refusal_language`): a database that
+        cannot answer falls back to the settings rather than turning a refusal into an error.
         """
-        if person is None:
-            return self.settings.language
-        if person.language:
-            return person.language
-        try:
-            programme = await Programme.filter(roles__person_id=person.id).order_by("key").first()
-        except DATABASE_ERRORS:
-            return self.settings.language
-        return programme.language if programme else self.settings.language
+        return await people.refusal_language(person, fallback=self.settings.language)
 
     async def refuse(
         self,

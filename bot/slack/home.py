@@ -15,7 +15,7 @@ from models.people import Person, Role, RoleKind
 from models.programme import Programme
 from models.round import Round
 from render.slack.views import render_home, render_status
-from service import rounds
+from service import people, rounds
 from service.commands import on_me
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ async def publish_home(user_id: str, team_id: str | None, deps: SlackDeps) -> No
     if person is None:
         return
     reply = await on_me(Command("me"), person, None, deps.runner.clock)
-    reply.language = person.language or deps.settings.language
+    reply.language = await people.reader_language(person, fallback=deps.settings.language)
     view = render_home(reply, await admin_blocks(person, reply.language, deps))
     try:
         await deps.client.views_publish(user_id=user_id, view=view)

@@ -18,9 +18,8 @@ from bot.slack.publish import publish_round
 from conversations.events import Start, encode
 from conversations.views import View
 from models.people import Account, Person
-from models.programme import Programme
-from models.round import Round
 from render.slack.views import SlackMessage, render_notice, render_view
+from service import people
 from service.messenger import Notice, Sent, Unreachable
 
 log = logging.getLogger(__name__)
@@ -42,7 +41,8 @@ class SlackMessenger:
         self, person_id: int, notice: Notice, *, key: str, maybe_sent: bool = False
     ) -> Sent:
         person = await Person.get(id=person_id)
-        language = person.language or await self._round_language(notice.resume_round_id)
+        programme = await people.round_programme(notice.resume_round_id)
+        language = await people.reader_language(person, programme, fallback=self.default_language)
         resume = snooze = None
         if notice.resume_round_id is not None and notice.resume_scope:
             resume = encode(notice.resume_round_id, notice.resume_scope, Start())
@@ -54,11 +54,6 @@ class SlackMessenger:
 
     async def publish(self, round_id: int, *, key: str, maybe_sent: bool = False) -> Sent:
         return await publish_round(self.poster, round_id, key=key, maybe_sent=maybe_sent)
-
-    async def _round_language(self, round_id: int | None) -> str:
-        round_ = await Round.get_or_none(id=round_id) if round_id is not None else None
-        programme = await Programme.get_or_none(id=round_.programme_id) if round_ else None
-        return programme.language if programme else self.default_language
 
     async def _send_dm(
         self, person_id: int, message: SlackMessage, *, key: str, maybe_sent: bool

@@ -9,17 +9,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import person_for
 from conversations.errors import UserError
-from models.programme import Programme
-from models.round import Round
 from render.i18n import Target, catalogue
 from service import people
-
-
-async def _programme_of(value: str) -> Programme | None:
-    """The programme of the round a reminder's snooze button names ("<round>|<scope>")."""
-    round_text = value.split("|", 1)[0]
-    round_ = await Round.get_or_none(id=int(round_text)) if round_text.isdigit() else None
-    return await Programme.get_or_none(id=round_.programme_id) if round_ else None
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
@@ -38,11 +29,11 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 response_url=response_url,
             )
             return
-        until = await people.snooze(person, deps.runner.clock.now())
-        programme = await _programme_of(str(body.get("actions", [{}])[0].get("value", "")))
-        language = person.language or (programme.language if programme else deps.settings.language)
-        timezone = programme.timezone if programme else "Europe/Copenhagen"
-        text = catalogue(language, Target.SLACK).text(
-            "round.snoozed", until=until, timezone=timezone
+        said = await people.remind_me_tomorrow(
+            person,
+            str(body.get("actions", [{}])[0].get("value", "")),
+            deps.runner.clock.now(),
+            fallback=deps.settings.language,
         )
+        text = catalogue(said.language, Target.SLACK).text(said.key, **said.params)
         await deps.deliveries.say(text, user_id=user_id, channel=channel, response_url=response_url)

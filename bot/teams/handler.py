@@ -1,18 +1,19 @@
 """The bot's turn: Teams activities in, the runner and the command service, cards out.
 
 Translation only. A card's button (`Action.Submit`) arrives as a message whose `value` holds
-the dialogue's wire form and the card's inputs; it becomes neutral events, the runner
-commits each, and the turn ends — Teams gets its 200 — before the card is redrawn
-(bot/teams/delivery.py). Typed text is a command line, parsed and carried out exactly as
-Slack's /fremdrift; in a channel the bot's @mention is dropped first. Installing the app
-(or writing to it) introduces a person: their Teams account is linked by e-mail and the
-personal chat kept for proactive messages (bot/teams/identity.py).
+the dialogue's wire form and the card's inputs; it becomes one neutral `CardSubmission`,
+which the runner orders into events and commits in one transaction, and the turn ends —
+Teams gets its 200 — before the card is redrawn (bot/teams/delivery.py). Typed text is a
+command line, parsed and carried out exactly as Slack's /fremdrift; in a channel the bot's
+@mention is dropped first. Installing the app (or writing to it) introduces a person:
+their Teams account is linked by e-mail and the personal chat kept for proactive messages
+(bot/teams/identity.py). Languages and the snooze are service/people.py's, not decided here.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -26,13 +27,12 @@ from bot.teams.auth import tenant_of
 from bot.teams.delivery import TeamsDeliveries
 from bot.teams.identity import account_for, link, person_by_email, remember, teams_reference
 from bot.teams.outbound import Where
+from conversations.card import CardSubmission
 from conversations.commands import parse
 from conversations.errors import UserError
-from conversations.events import Edit, Event, GiveForecast, GiveRemark, decode
-from conversations.views import ConfirmForecastView, MilestoneView
+from conversations.events import Edit, decode
 from models.people import Account, Person
 from models.programme import Programme
-from models.round import Round
 from render.teams.views import (
     TeamsMessage,
     render_command_reply,
@@ -40,13 +40,10 @@ from render.teams.views import (
     render_text,
 )
 from service import people
-from service.commands import execute, programmes_of
+from service.commands import execute
 from service.runner import ChecklistRunner, Reply
 
 log = logging.getLogger(__name__)
-
-VALUE_FIRST = ("progress", "delay", "critical")
-"""Buttons that set a value: typed text is saved after them (it needs a status first)."""
 
 
 @dataclass
@@ -143,7 +140,7 @@ class FremdriftTeamsBot(ActivityHandler):
             )
             return
         person = account.person
-        language = person.language or await self._language_of(person)
+        language = await people.reader_language(person, fallback=self.deps.settings.language)
         await self._reply(turn_context, render_text(language, "teams.welcome", name=person.name))
 
     async def on_installation_update_add(self, turn_context: TurnContextProtocol[Activity]) -> None:
@@ -153,16 +150,17 @@ class FremdriftTeamsBot(ActivityHandler):
     async def _command(self, context: TurnContextProtocol[Activity], person: Person | None) -> None:
         activity = context.activity
         text = activity.remove_recipient_mention() if activity.text else ""
-        language = (person.language if person else None) or self.deps.settings.language
+        settings = self.deps.settings
         try:
             if person is None:
                 raise UserError("teams.unknown_person")
             keys = await Programme.all().values_list("key", flat=True)
             command = parse((text or "").strip(), [str(key) for key in keys])
-            reply = await execute(command, person, self.deps.runner.clock)
+            reply = await execute(
+                command, person, self.deps.runner.clock, fallback_language=settings.language
+            )
         except UserError as error:
-            if person is not None and not person.language:
-                language = await self._language_of(person)
+            language = await people.refusal_language(person, fallback=settings.language)
             await self._reply(context, render_text(language, error.key, **error.params))
             return
         if reply.status is not None:
@@ -178,7 +176,6 @@ class FremdriftTeamsBot(ActivityHandler):
         where = where_from(
             activity, tenant_of(activity.model_dump(by_alias=True, exclude_none=True))
         )
-        language = (person.language if person else None) or self.deps.settings.language
         try:
             if person is None:
                 raise UserError("teams.unknown_person")
@@ -187,6 +184,7 @@ class FremdriftTeamsBot(ActivityHandler):
                 return
             reply = await self._apply(person, value)
         except UserError as error:
+            language = await people.refusal_language(person, fallback=self.deps.settings.language)
             self.deps.deliveries.spawn(
                 self.deps.deliveries.say(where, render_text(language, error.key, **error.params))
             )
@@ -201,87 +199,40 @@ class FremdriftTeamsBot(ActivityHandler):
         )
 
     async def _apply(self, person: Person, value: dict[str, Any]) -> Reply:
-        """The card's button and typed text as events, each committed by the runner."""
+        """The card in neutral terms: its button, what is typed into it, where it was drawn."""
+        runner = self.deps.runner
         if "fd_apart_go" in value:  # a reporter opens their answers set apart for a unit
             chosen = value.get("fd_apart")
             if not isinstance(chosen, str):
                 raise UserError("checklist.bad_action")
             picked = decode(chosen)
-            return await self.deps.runner.handle(
-                person, picked.round_id, picked.scope, picked.event
-            )
+            return await runner.handle(person, picked.round_id, picked.scope, picked.event)
         wire = value.get("fd") or value.get("fd_text") or value.get("fd_edit")
         if not isinstance(wire, str):
             raise UserError("checklist.bad_action")
         envelope = decode(wire)
-        runner = self.deps.runner
-        main = envelope.event
-        typed: list[Event] = []
-        fresh = False
-        if "fd_edit" in value:
-            main = Edit(code=str(value.get("fd_code") or "").strip(), version=main.version)
-        else:
-            typed, fresh = await self._typed(person, envelope.round_id, envelope.scope, main, value)
-        buttons = [main] if "fd" in value or "fd_edit" in value else []
-        events = buttons + typed if main.name in VALUE_FIRST else typed + buttons
-        if not events:
-            return await runner.current(person, envelope.round_id, envelope.scope)
-        replies: list[Reply] = []
-        for event in events:
-            if event is main and replies and fresh and main.navigates:
-                # pressed on the card the text was typed into, which storing the text moved
-                # on by a version: the press belongs to that card, not to an older one
-                event = replace(main, version=replies[-1].version)
-            replies.append(await runner.handle(person, envelope.round_id, envelope.scope, event))
-        last = replies[-1]
-        tells = [tell for reply in replies for tell in reply.tells]
-        views = [view for reply in replies for view in reply.views][-1:]
-        return replace(last, tells=tells, views=views or last.views)
-
-    async def _typed(
-        self, person: Person, round_id: int, scope: str, event: Event, value: dict[str, Any]
-    ) -> tuple[list[Event], bool]:
-        """Remark, then forecast, as typed into the card — when they differ from the answer —
-        and whether the card is the one shown now (its version the conversation's)."""
-        forecast = str(value.get("fd_forecast") or "").strip()
-        remark = str(value.get("fd_remark") or "").strip()
-        if not forecast and not remark:
-            return [], False
-        current = await self.deps.runner.current(person, round_id, scope)
-        view, fresh = current.view, event.version == current.version
-        code, version = event.code, event.version
-        if isinstance(view, ConfirmForecastView) and view.code == code and "fd_text" in value:
-            return (
-                [GiveForecast(text=forecast, code=code, version=version)] if forecast else []
-            ), fresh
-        if not isinstance(view, MilestoneView) or view.code != code or view.draft is None:
-            return [], fresh
-        typed: list[Event] = []
-        if remark and remark != view.draft.remark.strip():
-            typed.append(GiveRemark(text=remark, code=code, version=version))
-        if forecast and forecast != view.draft.forecast.strip():
-            typed.append(GiveForecast(text=forecast, code=code, version=version))
-        return typed, fresh
+        pressed = envelope.event
+        if "fd_edit" in value:  # the review's "change": the milestone is picked in the card
+            code = str(value.get("fd_code") or "").strip()
+            edit = Edit(code=code, version=pressed.version)
+            return await runner.handle(person, envelope.round_id, envelope.scope, edit)
+        card = CardSubmission(
+            code=pressed.code,
+            version=pressed.version,
+            button=pressed if "fd" in value else None,  # else the card's own "save"
+            forecast=str(value.get("fd_forecast") or ""),
+            remark=str(value.get("fd_remark") or ""),
+        )
+        return await runner.handle_card(person, envelope.round_id, envelope.scope, card)
 
     async def _snooze(
         self, context: TurnContextProtocol[Activity], person: Person, target: str
     ) -> None:
-        until = await people.snooze(person, self.deps.runner.clock.now())
-        round_text = target.split("|", 1)[0]
-        round_ = await Round.get_or_none(id=int(round_text)) if round_text.isdigit() else None
-        programme = await Programme.get_or_none(id=round_.programme_id) if round_ else None
-        language = person.language or (
-            programme.language if programme else self.deps.settings.language
+        said = await people.remind_me_tomorrow(
+            person, target, self.deps.runner.clock.now(), fallback=self.deps.settings.language
         )
-        timezone = programme.timezone if programme else "Europe/Copenhagen"
-        await self._reply(
-            context, render_text(language, "round.snoozed", until=until, timezone=timezone)
-        )
+        await self._reply(context, render_text(said.language, said.key, **said.params))
 
     # -- helpers ------------------------------------------------------------------------------
-    async def _language_of(self, person: Person) -> str:
-        mine = await programmes_of(person)
-        return mine[0].language if mine else self.deps.settings.language
-
     async def _reply(self, context: TurnContextProtocol[Activity], message: TeamsMessage) -> None:
         await context.send_activity(Activity.model_validate(message.activity()))

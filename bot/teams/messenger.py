@@ -24,8 +24,8 @@ from conversations.events import Start, encode
 from conversations.views import View
 from models.people import Account, Person
 from models.programme import Programme
-from models.round import Round
 from render.teams.views import TeamsMessage, render_notice, render_view
+from service import people
 from service.messenger import Notice, Sent, Unreachable
 
 
@@ -50,7 +50,8 @@ class TeamsMessenger:
         self, person_id: int, notice: Notice, *, key: str, maybe_sent: bool = False
     ) -> Sent:
         person = await Person.get(id=person_id)
-        language = person.language or await self._round_language(notice.resume_round_id)
+        programme = await people.round_programme(notice.resume_round_id)
+        language = await people.reader_language(person, programme, fallback=self.settings.language)
         resume = snooze = None
         if notice.resume_round_id is not None and notice.resume_scope:
             resume = encode(notice.resume_round_id, notice.resume_scope, Start())
@@ -64,11 +65,6 @@ class TeamsMessenger:
         return await publish_round(
             self.outbound, self.settings, self.links, round_id, key=key, maybe_sent=maybe_sent
         )
-
-    async def _round_language(self, round_id: int | None) -> str:
-        round_ = await Round.get_or_none(id=round_id) if round_id is not None else None
-        programme = await Programme.get_or_none(id=round_.programme_id) if round_ else None
-        return programme.language if programme else self.settings.language
 
     async def _send_dm(
         self, person_id: int, message: TeamsMessage, *, key: str, maybe_sent: bool
