@@ -1,5 +1,12 @@
 """The workbook: the matrix with its colours, one sheet per unit like seed 001, every answer.
 
+Every sheet prints landscape on A4 one page wide, with its headings frozen and repeated,
+a filter on its table, and columns as wide as their text (render/documents/sheet_layout.py).
+Colours are the PDF's (render/documents/palette.py), so they also part in greyscale. A
+critical cell says «kritisk» on every sheet: its words on the matrix, its status and the
+Kritisk column on a unit's sheet, the Kritisk column of the answers. Answer times are
+date cells in the programme's time zone (spreadsheets hold no zone), not text.
+
 Any text that a spreadsheet would run as a formula (=, +, -, @, tab, CR at the start) is
 stored as a string cell: openpyxl turns a value starting with '=' into a formula unless
 the cell's type is set back to string, which `_text` does for every piece of user text.
@@ -9,33 +16,40 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from conversations.vocabulary import ALL_UNITS, Colour
-from render.i18n import Catalogue, catalogue, format_moment
-from render.words import colour_name, describer, sheet_status
-from reporting.matrix import Matrix, local_cells
-from reporting.snapshot import Snapshot
+from render.documents.overview import meeting
+from render.documents.palette import PALETTE
+from render.documents.sheet_layout import Bounds, fit_heights, fit_widths, outline, print_setup
+from render.i18n import Catalogue, catalogue
+from render.words import colour_name, describer, sheet_status, sheet_status_of
+from reporting.matrix import Cell, Matrix, local_cells
+from reporting.snapshot import MilestoneInfo, Snapshot
 from reporting.tables import FORMULA_STARTS
 
 FILLS = {
-    Colour.GREEN: PatternFill("solid", fgColor="C6EFCE"),
-    Colour.YELLOW: PatternFill("solid", fgColor="FFEB9C"),
-    Colour.RED: PatternFill("solid", fgColor="FFC7CE"),
+    colour: PatternFill("solid", fgColor=swatch.argb)
+    for colour, swatch in PALETTE.items()
+    if colour != Colour.NONE.value
 }
+"""Cell fills by colour value; 'nothing stated' stays white, as in seed 000."""
+INKS = {colour: swatch.ink_argb for colour, swatch in PALETTE.items()}
 GROUP_FILL = PatternFill("solid", fgColor="D9E1F2")
+HEAD_FILL = PatternFill("solid", fgColor="F2F2F2")
 WRAP = Alignment(wrap_text=True, vertical="top")
 BOLD = Font(bold=True)
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 SHEET_NAME_MAX = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+MATRIX_HEADER_ROW = 5
 
 
 def _text(ws: Worksheet, row: int, column: int, value: str) -> XlCell:
@@ -47,9 +61,39 @@ def _text(ws: Worksheet, row: int, column: int, value: str) -> XlCell:
     return cell
 
 
-def _widths(ws: Worksheet, widths: Sequence[float]) -> None:
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
+def _moment(
+    ws: Worksheet, row: int, column: int, value: datetime | None, tz: str, fmt: str
+) -> XlCell:
+    """A date cell: the moment in the programme's time zone, without a zone (as
+    spreadsheets hold dates), shown in the language's format."""
+    cell: XlCell = ws.cell(row=row, column=column)
+    if value is not None:
+        cell.value = value.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+        cell.number_format = fmt
+    cell.alignment = WRAP
+    return cell
+
+
+def _colour(cell: XlCell, colour: Colour, bold: bool = False) -> None:
+    """A cell in a state's fill and ink (bold for a critical one)."""
+    if colour.value in FILLS:
+        cell.fill = FILLS[colour.value]
+    cell.font = Font(bold=bold, color=INKS[colour.value])
+
+
+def _headings(ws: Worksheet, row: int, texts: list[str]) -> None:
+    for column, text in enumerate(texts, start=1):
+        cell = _text(ws, row, column, text)
+        cell.font = BOLD
+        cell.fill = HEAD_FILL
+        cell.alignment = WRAP
+        cell.border = BORDER
+
+
+def _group_row(ws: Worksheet, row: int, text: str, columns: int) -> None:
+    _text(ws, row, 1, text).font = BOLD
+    for column in range(1, columns + 1):
+        ws.cell(row=row, column=column).fill = GROUP_FILL
 
 
 def sheet_name(name: str, taken: set[str]) -> str:
@@ -68,23 +112,31 @@ def sheet_name(name: str, taken: set[str]) -> str:
 def _matrix_sheet(ws: Worksheet, matrix: Matrix, words: Catalogue) -> None:
     programme = matrix.programme
     _text(ws, 1, 1, programme.title).font = Font(bold=True, size=14)
-    _text(ws, 2, 1, words.text("documents.submitted", round=matrix.round.name))
+    held = meeting(matrix.round, matrix.language)
+    submitted = words.text(
+        "documents.meeting", meeting=held.name, body=programme.steering_group, when=held.when
+    )
+    _text(ws, 2, 1, submitted)
     _text(ws, 3, 1, words.text("documents.legend"))
-    header = 5
-    _text(ws, header, 1, words.text("documents.workbook.milestone")).font = BOLD
-    for column, unit in enumerate(matrix.units, start=2):
-        cell = _text(ws, header, column, unit.name)
-        cell.font = BOLD
-        cell.alignment = WRAP
+    for column, (colour, swatch) in enumerate(PALETTE.items(), start=1):
+        key = _text(ws, 4, column, f"{swatch.symbol} {words.text(f'documents.key.{colour}')}")
+        _colour(key, Colour(colour))
+        key.border = BORDER
+        key.alignment = WRAP
+    critical = _text(ws, 4, len(PALETTE) + 1, "⚠ " + words.text("documents.key.critical"))
+    critical.font = BOLD
+    header = MATRIX_HEADER_ROW
+    columns = len(matrix.units) + 1
+    _headings(
+        ws, header, [words.text("documents.workbook.milestone")] + [u.name for u in matrix.units]
+    )
     row = header + 1
     for group in matrix.groups:
-        cell = _text(
-            ws, row, 1, words.text("documents.group", number=group.number, title=group.title)
+        _group_row(
+            ws, row, words.text("documents.group", number=group.number, title=group.title), columns
         )
-        cell.font = BOLD
-        for column in range(1, len(matrix.units) + 2):
-            ws.cell(row=row, column=column).fill = GROUP_FILL
         row += 1
+        members = []
         for line in group.rows:
             milestone = line.milestone
             label = words.text("documents.milestone", code=milestone.code, title=milestone.title)
@@ -95,74 +147,169 @@ def _matrix_sheet(ws: Worksheet, matrix: Matrix, words: Catalogue) -> None:
                 cell = _text(ws, row, column, matrix_cell.text)
                 cell.alignment = WRAP
                 cell.border = BORDER
-                if matrix_cell.colour in FILLS:
-                    cell.fill = FILLS[matrix_cell.colour]
-                if matrix_cell.critical:
-                    cell.font = BOLD
+                _colour(cell, matrix_cell.colour, bold=matrix_cell.critical)
+            members.append(row)
             row += 1
+        outline(ws, members)
     if programme.source:
         _text(ws, row + 1, 1, words.text("documents.source", source=programme.source))
-    _widths(ws, [48, *([18] * len(matrix.units))])
-    ws.freeze_panes = ws.cell(row=header + 1, column=2)
+    bounds = [Bounds(40, 60), *([Bounds(14, 22)] * len(matrix.units))]
+    bounds += [Bounds(18, 18)] * max(0, len(PALETTE) + 1 - len(bounds))  # the key's cells
+    widths = fit_widths(ws, bounds, header)
+    fit_heights(ws, widths, 4)
+    print_setup(
+        ws,
+        words,
+        title=programme.title,
+        round_name=matrix.round.name,
+        header_row=header,
+        last_column=max(columns, len(PALETTE) + 1),
+    )
+    ws.auto_filter.ref = f"A{header}:{ws.cell(row=header, column=columns).column_letter}{row - 1}"
+
+
+UNIT_COLUMNS = (
+    "milestone",
+    "definition",
+    "status",
+    "critical",
+    "deadline",
+    "forecast",
+    "remark",
+    "answered_by",
+    "answered_at",
+)
+UNIT_BOUNDS = (
+    Bounds(30, 55),
+    Bounds(20, 60),
+    Bounds(14, 40),
+    Bounds(8, 9),
+    Bounds(12, 24),
+    Bounds(12, 24),
+    Bounds(20, 60),
+    Bounds(12, 24),
+    Bounds(17, 17),
+)
+
+
+def _status(language: str, cell: Cell) -> str:
+    """Seed 001's status word, and the matrix's words when late or critical (they say
+    «kritisk»)."""
+    status = sheet_status_of(language, cell)
+    if cell.stated and (cell.colour is not Colour.GREEN or cell.critical):
+        return f"{status} – {cell.text}"
+    return status
 
 
 def _unit_sheet(
-    ws: Worksheet, snapshot: Snapshot, matrix: Matrix, unit: str, words: Catalogue
+    ws: Worksheet, snapshot: Snapshot, matrix: Matrix, unit: str, unit_name: str, words: Catalogue
 ) -> None:
-    language = matrix.language
-    columns = (
-        "documents.workbook.milestone",
-        "documents.workbook.definition",
-        "documents.workbook.status",
-        "documents.workbook.deadline",
-        "documents.workbook.forecast",
-        "documents.workbook.remark",
-        "documents.workbook.answered_by",
-    )
-    for column, key in enumerate(columns, start=1):
-        _text(ws, 1, column, words.text(key)).font = BOLD
-    row = 2
-    items = list(local_cells(snapshot, unit, describer(snapshot.programme.language)))
-    for group in matrix.groups:
-        for line in group.rows:
-            items.append((line.milestone, matrix.cell(line.milestone.code, unit)))
-    for milestone, cell in items:
-        deadline = milestone.deadline_for(unit)
-        values = (
-            words.text("documents.milestone", code=milestone.code, title=milestone.title),
-            milestone.definition,
-            sheet_status(language, cell.progress)
-            + ("" if cell.colour is Colour.GREEN or not cell.stated else f" – {cell.text}"),
-            deadline.text if deadline else "",
-            cell.forecast,
-            cell.remark,
-            milestone.reporter or cell.answered_by or "",
+    language, tz = matrix.language, snapshot.programme.timezone
+    date_format = words.text("documents.workbook.date_format")
+    yes = words.text("documents.workbook.yes")
+    _headings(ws, 1, [words.text(f"documents.workbook.{key}") for key in UNIT_COLUMNS])
+    sections: list[tuple[str, list[tuple[str, MilestoneInfo, Cell]]]] = []
+    own = local_cells(snapshot, unit, describer(language))
+    if own:
+        sections.append(
+            (
+                words.text("documents.sheet.local_items"),
+                [
+                    (
+                        words.text("documents.sheet.own_item", code=item.code, title=item.title),
+                        item,
+                        cell,
+                    )
+                    for item, cell in own
+                ],
+            )
         )
-        for column, value in enumerate(values, start=1):
-            _text(ws, row, column, value).alignment = WRAP
-        if cell.colour in FILLS:
-            ws.cell(row=row, column=3).fill = FILLS[cell.colour]
+    for group in matrix.groups:
+        sections.append(
+            (
+                words.text("documents.group", number=group.number, title=group.title),
+                [
+                    (
+                        words.text(
+                            "documents.milestone",
+                            code=line.milestone.code,
+                            title=line.milestone.title,
+                        ),
+                        line.milestone,
+                        matrix.cell(line.milestone.code, unit),
+                    )
+                    for line in group.rows
+                ],
+            )
+        )
+    row = 2
+    for heading, items in sections:
+        _group_row(ws, row, heading, len(UNIT_COLUMNS))
         row += 1
-    _widths(ws, [40, 50, 22, 18, 18, 50, 18])
-    ws.freeze_panes = "B2"
+        members = []
+        for label, milestone, cell in items:
+            deadline = milestone.deadline_for(unit)
+            values = (
+                label,
+                milestone.definition,
+                _status(language, cell),
+                yes if cell.critical else "",
+                deadline.text if deadline else "",
+                cell.forecast,
+                cell.remark,
+                milestone.reporter or cell.answered_by or "",
+            )
+            for column, value in enumerate(values, start=1):
+                _text(ws, row, column, value).alignment = WRAP
+            _colour(ws.cell(row=row, column=3), cell.colour, bold=cell.critical)
+            if cell.critical:
+                ws.cell(row=row, column=4).font = BOLD
+            _moment(ws, row, len(values) + 1, cell.answered_at, tz, date_format)
+            members.append(row)
+            row += 1
+        outline(ws, members)
+    widths = fit_widths(ws, UNIT_BOUNDS)
+    fit_heights(ws, widths)
+    print_setup(
+        ws,
+        words,
+        title=words.text("documents.sheet.running", unit=unit_name),
+        round_name=matrix.round.name,
+        header_row=1,
+        last_column=len(UNIT_COLUMNS),
+    )
+
+
+ANSWER_COLUMNS = (
+    "milestone",
+    "unit",
+    "progress",
+    "delay",
+    "critical",
+    "forecast",
+    "remark",
+    "answered_by",
+    "answered_at",
+    "late",
+)
+ANSWER_BOUNDS = (
+    Bounds(10, 14),
+    Bounds(12, 24),
+    Bounds(12, 24),
+    Bounds(10, 12),
+    Bounds(8, 9),
+    Bounds(14, 24),
+    Bounds(20, 60),
+    Bounds(14, 24),
+    Bounds(17, 17),
+    Bounds(8, 9),
+)
 
 
 def _answers_sheet(ws: Worksheet, snapshot: Snapshot, words: Catalogue) -> None:
     language, tz = snapshot.programme.language, snapshot.programme.timezone
-    columns = (
-        "milestone",
-        "unit",
-        "progress",
-        "delay",
-        "critical",
-        "forecast",
-        "remark",
-        "answered_by",
-        "answered_at",
-        "late",
-    )
-    for column, key in enumerate(columns, start=1):
-        _text(ws, 1, column, words.text(f"documents.workbook.{key}")).font = BOLD
+    date_format = words.text("documents.workbook.date_format")
+    _headings(ws, 1, [words.text(f"documents.workbook.{key}") for key in ANSWER_COLUMNS])
     yes, no = words.text("documents.workbook.yes"), words.text("documents.workbook.no")
     names = {unit.key: unit.name for unit in snapshot.units}
     for row, answer in enumerate(snapshot.answers, start=2):
@@ -180,12 +327,21 @@ def _answers_sheet(ws: Worksheet, snapshot: Snapshot, words: Catalogue) -> None:
             answer.forecast_text,
             answer.remark,
             answer.answered_by or "",
-            format_moment(answer.answered_at, language, tz),
-            yes if answer.late else no,
         )
         for column, value in enumerate(values, start=1):
             _text(ws, row, column, value).alignment = WRAP
-    _widths(ws, [12, 16, 16, 10, 8, 20, 50, 20, 22, 8])
+        _moment(ws, row, 9, answer.answered_at, tz, date_format)
+        _text(ws, row, 10, yes if answer.late else no)
+    widths = fit_widths(ws, ANSWER_BOUNDS)
+    fit_heights(ws, widths)
+    print_setup(
+        ws,
+        words,
+        title=snapshot.programme.title,
+        round_name=snapshot.round.name,
+        header_row=1,
+        last_column=len(ANSWER_COLUMNS),
+    )
     ws.freeze_panes = "A2"
 
 
@@ -202,7 +358,7 @@ def render_xlsx(snapshot: Snapshot, matrix: Matrix) -> bytes:
     taken.add(answers_name.lower())
     for unit in matrix.units:
         ws = book.create_sheet(sheet_name(unit.name, taken))
-        _unit_sheet(ws, snapshot, matrix, unit.key, words)
+        _unit_sheet(ws, snapshot, matrix, unit.key, unit.name, words)
     taken.discard(answers_name.lower())
     _answers_sheet(book.create_sheet(sheet_name(answers_name, taken)), snapshot, words)
     out = io.BytesIO()

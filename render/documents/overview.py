@@ -1,0 +1,185 @@
+"""The matrix PDF's first page, for the reader in a hurry: counts, what needs attention, changes.
+
+Plain data for the template (render/templates/documents/overview.html.j2), from the
+matrix and its comparison; the words come from the catalogue there. Lists are capped so
+the first page stays a page whatever the programme's size: what was left out is counted,
+and the full picture is the matrix and the changes section after it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from conversations.vocabulary import Colour
+from render.documents.palette import PALETTE, Swatch
+from render.i18n import format_day
+from reporting.comparison import Comparison
+from reporting.matrix import Cell, Matrix
+from reporting.snapshot import MilestoneInfo, RoundInfo
+
+ATTENTION_LIMIT = 12
+"""Milestones listed on the first page (critical-and-late first, then late)."""
+UNITS_LIMIT = 10
+"""Units named per colour in one milestone's line; the rest are counted."""
+CODES_LIMIT = 24
+"""Codes of critical milestones on time named on the first page."""
+CHANGE_ITEMS_LIMIT = 6
+"""Cells named per kind of change on the first page."""
+CHANGE_KINDS = (
+    "worse",
+    "better",
+    "newly_stated",
+    "no_longer_stated",
+    "new_critical",
+    "cleared_critical",
+    "later_forecasts",
+)
+LATE = (Colour.RED.value, Colour.YELLOW.value)
+"""Late colours, worst first."""
+
+_DATED_NAME = re.compile(r"^(?P<meeting>.+?),\s*(?P<when>\d{1,2}\.?\s+\w+\.?\s+\d{4})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """A round's name read as seed 000's meeting line: '12. møde' and '20. juni 2018'."""
+
+    name: str
+    when: str
+
+
+def meeting(round_: RoundInfo, language: str) -> Meeting:
+    """The meeting and its day: '12. møde, 20. juni 2018' → ('12. møde', '20. juni 2018');
+    a name without a day ('12. møde') takes the round's date, in the language's words.
+
+    Seed 000 prints the steering group between the meeting and its day («Indsendt ved 12.
+    møde i den fællesoffentlige porteføljestyregruppe … 20. juni 2018»), so a name that
+    ends in ', <day> <month> <year>' is read as the two.
+    """
+    found = _DATED_NAME.match(round_.name.strip())
+    if found is not None:
+        return Meeting(found["meeting"], found["when"])
+    when = format_day(round_.date, language) if round_.date is not None else ""
+    return Meeting(round_.name, when)
+
+
+@dataclass(frozen=True, slots=True)
+class StateCount:
+    swatch: Swatch
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnitsInColour:
+    """The units of one milestone in one late colour; `critical` names flagged critical."""
+
+    swatch: Swatch
+    names: tuple[str, ...]
+    critical: frozenset[str]
+    more: int
+
+
+@dataclass(frozen=True, slots=True)
+class Attention:
+    """A milestone with late cells; `critical_late` when one of them is critical too."""
+
+    milestone: MilestoneInfo
+    critical_late: bool
+    colours: tuple[UnitsInColour, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeLine:
+    kind: str
+    count: int
+    items: tuple[Any, ...]
+    more: int
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    counts: tuple[StateCount, ...]
+    critical: int
+    critical_late: tuple[Attention, ...]
+    late: tuple[Attention, ...]
+    left_out: int
+    critical_on_time: tuple[str, ...]
+    critical_on_time_more: int
+    changes: tuple[ChangeLine, ...]
+
+
+def _attention(matrix: Matrix, milestone: MilestoneInfo, cells: Sequence[Cell]) -> Attention:
+    colours = []
+    for colour in LATE:
+        late = [cell for cell in cells if cell.colour.value == colour]
+        if late:
+            names = [matrix.unit_name(cell.unit) for cell in late]
+            colours.append(
+                UnitsInColour(
+                    swatch=PALETTE[colour],
+                    names=tuple(names[:UNITS_LIMIT]),
+                    critical=frozenset(
+                        matrix.unit_name(cell.unit) for cell in late[:UNITS_LIMIT] if cell.critical
+                    ),
+                    more=max(0, len(names) - UNITS_LIMIT),
+                )
+            )
+    return Attention(
+        milestone=milestone,
+        critical_late=any(cell.critical for cell in cells if cell.colour.value in LATE),
+        colours=tuple(colours),
+    )
+
+
+def overview(matrix: Matrix, comparison: Comparison) -> Overview:
+    """The first page's content: every state counted, late milestones, changes in brief."""
+    counted = matrix.counts()
+    counts = tuple(
+        StateCount(swatch, counted.get(Colour(colour), 0)) for colour, swatch in PALETTE.items()
+    )
+    critical_late: list[Attention] = []
+    late: list[Attention] = []
+    on_time: list[str] = []
+    for group in matrix.groups:
+        for row in group.rows:
+            late_cells = [cell for cell in row.cells if cell.colour.value in LATE]
+            if late_cells:
+                found = _attention(matrix, row.milestone, late_cells)
+                (critical_late if found.critical_late else late).append(found)
+            elif any(cell.critical for cell in row.cells):
+                on_time.append(row.milestone.code)
+    # Red before yellow within each list; the programme's order otherwise (a stable sort).
+    for found_list in (critical_late, late):
+        found_list.sort(key=lambda item: item.colours[0].swatch.colour != Colour.RED.value)
+    shown_critical = critical_late[:ATTENTION_LIMIT]
+    shown_late = late[: max(0, ATTENTION_LIMIT - len(shown_critical))]
+    return Overview(
+        counts=counts,
+        critical=sum(1 for cell in matrix.cells() if cell.critical),
+        critical_late=tuple(shown_critical),
+        late=tuple(shown_late),
+        left_out=len(critical_late) + len(late) - len(shown_critical) - len(shown_late),
+        critical_on_time=tuple(on_time[:CODES_LIMIT]),
+        critical_on_time_more=max(0, len(on_time) - CODES_LIMIT),
+        changes=changes(comparison),
+    )
+
+
+def changes(comparison: Comparison) -> tuple[ChangeLine, ...]:
+    """Each kind of change there is, with its count and its first cells."""
+    lines = []
+    for kind in CHANGE_KINDS:
+        items: tuple[Any, ...] = getattr(comparison, kind)
+        if items:
+            lines.append(
+                ChangeLine(
+                    kind,
+                    len(items),
+                    items[:CHANGE_ITEMS_LIMIT],
+                    max(0, len(items) - CHANGE_ITEMS_LIMIT),
+                )
+            )
+    return tuple(lines)
