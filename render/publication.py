@@ -85,6 +85,17 @@ class CriticalUnit:
     more: int
 
 
+@dataclass(frozen=True, slots=True)
+class UnreportedUnit:
+    """A unit's cells nobody answered this round: all of them (`whole`), or these codes."""
+
+    name: str
+    codes: tuple[str, ...]
+    count: int
+    more: int
+    whole: bool
+
+
 def _cap(kind: str, items: Sequence[Any], limit: int = LIST_LIMIT) -> Capped:
     return Capped(kind, tuple(items[:limit]), len(items), max(0, len(items) - limit))
 
@@ -160,6 +171,22 @@ def _critical(matrix: Matrix) -> list[CriticalUnit]:
     ]
 
 
+def _unreported(matrix: Matrix, comparison: Comparison) -> list[UnreportedUnit]:
+    """Each unit with cells not reported this round, in the programme's order: `whole` when
+    none of its milestones was answered, else its codes (the first CODES_LIMIT)."""
+    rows = sum(len(group.rows) for group in matrix.groups)
+    return [
+        UnreportedUnit(
+            matrix.unit_name(unit),
+            codes[:CODES_LIMIT],
+            len(codes),
+            max(0, len(codes) - CODES_LIMIT),
+            len(codes) == rows,
+        )
+        for unit, codes in comparison.not_reported_by_unit()
+    ]
+
+
 def _changes(comparison: Comparison) -> list[Capped]:
     kinds = (
         "worse",
@@ -184,7 +211,9 @@ def summary_message(
         "yellow": counts["yellow"],
         "red": counts["red"],
         "unstated": counts["none"],
+        "not_reported": counts["not_reported"],
     }
+    unreported = _unreported(matrix, comparison)
     blocks = _render(
         "publication_summary.j2",
         **words,
@@ -196,6 +225,8 @@ def summary_message(
         comparison=comparison,
         changes=_changes(comparison),
         missing=comparison.missing[: LIST_LIMIT * 4],
+        not_reported=unreported[: LIST_LIMIT * 4],
+        not_reported_more=max(0, len(unreported) - LIST_LIMIT * 4),
         unit_name=matrix.unit_name,
         with_files=with_files,
     )

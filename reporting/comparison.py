@@ -101,6 +101,13 @@ class Comparison:
             )
         )
 
+    def not_reported_by_unit(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """This round's unreported cells as (unit key, milestone codes), in their order."""
+        units: dict[str, list[str]] = {}
+        for ref in self.not_reported:
+            units.setdefault(ref.unit, []).append(ref.milestone)
+        return tuple((unit, tuple(codes)) for unit, codes in units.items())
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["version"] = FORMAT_VERSION

@@ -73,7 +73,7 @@ async def test_the_demo_plays_a_whole_round_in_english_and_leaves_only_its_folde
 
     assert result.cells == 160
     assert sum(result.colours.values()) == 160
-    assert result.colours == {"green": 134, "yellow": 23, "red": 1, "none": 2}
+    assert result.colours == {"green": 134, "yellow": 23, "red": 1, "none": 2, "not_reported": 0}
     # 5 × 27 + Syddanmark's 2 items + FUT's 5 for every unit + FUT's 6.1 B set apart for one
     assert result.answers == 143
     assert result.submitted == 6

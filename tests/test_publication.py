@@ -103,6 +103,13 @@ async def test_the_kol_publication_fits_slack(db: str) -> None:
     assert (
         "🟢 *134*" in counts and "🟡 *23*" in counts and "🔴 *1*" in counts and "⚪ *2*" in counts
     )
+    assert "❔ *0* ikke indberettet" in counts  # every cell of seed 000 was answered
+    # The channel's notification, as the demo posts it: Danish plurals by count (issue 16).
+    assert summary.text == (
+        "Fremdrift på tværs af landsdelsprogrammerne – 12. møde, 20. juni 2018: 134 grønne, "
+        "23 gule, 1 rød, 2 uden angivelse, 0 ikke indberettede."
+    )
+    assert "Ikke indberettet i denne runde" not in str(summary.blocks)
     critical = summary.blocks[3]["text"]["text"]
     assert (
         "*Midtjylland*: 4.1, 4.2, 6.1 B, 6.3, 6.4, 8.1, 8.2, 8.3, 11.1, 11.2, 11.3, 11.4"

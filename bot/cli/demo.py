@@ -106,6 +106,7 @@ def _summary(result: DemoResult) -> None:
         yellow=colours["yellow"],
         red=colours["red"],
         unstated=colours["none"],
+        not_reported=colours["not_reported"],
     )
     _say(
         language,

@@ -46,6 +46,7 @@ from bot.runtime import Fremdrift
 from bot.settings import Settings
 from conversations.clock import ManualClock
 from conversations.context import Item
+from conversations.vocabulary import Colour
 from models.answer import Answer
 from models.checklists import APART, REPORTER, UNIT, Scope, load_context
 from models.jobs import Job, JobStatus
@@ -93,7 +94,7 @@ class DemoResult:
     folder: Path
     language: str
     round: str
-    colours: dict[str, int]  # green / yellow / red / none, from the JSON Slack received
+    colours: dict[str, int]  # cells per Colour value, from the JSON Slack received
     cells: int
     answers: int
     submitted: int
@@ -412,6 +413,4 @@ def _colours(written: tuple[Written, ...]) -> tuple[dict[str, int], int]:
         raise DemoError("no JSON document was published")
     cells = json.loads(document.path.read_bytes())["cells"]
     counts = Counter(str(cell["colour"]) for cell in cells)
-    return {colour: counts.get(colour, 0) for colour in ("green", "yellow", "red", "none")}, len(
-        cells
-    )
+    return {colour.value: counts.get(colour.value, 0) for colour in Colour}, len(cells)

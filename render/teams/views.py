@@ -37,7 +37,7 @@ from render.i18n import (
     normalise_language,
 )
 from render.plurals import FILTER, plural_filter
-from render.publication import LIST_LIMIT, _changes, _critical
+from render.publication import LIST_LIMIT, _changes, _critical, _unreported
 from render.round_report import StatusLine, round_status_text
 from render.templating import clip, drop_nulls, json_environment
 from render.view_common import start_of, status_of, titled, wire_of
@@ -304,11 +304,13 @@ def publication_messages(
         "yellow": counts["yellow"],
         "red": counts["red"],
         "unstated": counts["none"],
+        "not_reported": counts["not_reported"],
     }
     plain = card_words(language, escaped=False)
     critical = _critical(matrix)
     missing = list(comparison.missing[: LIST_LIMIT * 4])
-    shown = max(len(critical), len(missing))
+    unreported = _unreported(matrix, comparison)
+    shown = max(len(critical), len(missing), len(unreported))
     while True:  # a programme of many units is cut until its summary fits one card
         summary = _render(
             "publication/summary.json.j2",
@@ -329,6 +331,8 @@ def publication_messages(
             changes=_changes(comparison),
             missing=missing[:shown],
             missing_more=max(0, len(comparison.missing) - min(shown, len(missing))),
+            not_reported=unreported[:shown],
+            not_reported_more=max(0, len(unreported) - shown),
             unit_name=matrix.unit_name,
             emoji={colour.value: dot for colour, dot in EMOJI.items()},
             with_files=bool(links),
