@@ -1,9 +1,10 @@
 """`fremdrift programme load/show/list` as an admin runs them.
 
-In-process through Typer's runner for the output, and once through the installed
-`fremdrift` command in a subprocess for what a shell sees: a bad file is one line on
-stderr and exit code 1, never a traceback. Each test gets an empty database of its own
-(a fresh SQLite file, or the PostgreSQL database of DATABASE_URL emptied first).
+In-process through Typer's runner for the output, and through the installed `fremdrift`
+command in a subprocess for what a shell sees: a bad file is one line on stderr and exit
+code 1, never a traceback; a shipped programme loads by its key from any folder. Each test
+gets an empty, migrated database of its own (a fresh SQLite file, or the PostgreSQL
+database of DATABASE_URL emptied first).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[st
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
+    assert CliRunner().invoke(app, ["db", "migrate"]).exit_code == 0
     yield env
     get_settings.cache_clear()
 
@@ -179,3 +181,36 @@ def test_the_installed_command_loads_a_file_and_refuses_a_bad_one(
     assert bad.stderr.count("\n") == 1
     assert bad.stderr.startswith("Fejl: bad.yaml, linje 2, titel:")
     assert "Traceback" not in bad.stderr
+
+
+def test_a_shipped_programme_loads_by_key_from_any_folder(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "fremdrift"), "programme", "load", "oea-2020"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **cli_env},
+        cwd=folder,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "Programmet oea-2020 " in result.stdout and "er oprettet" in result.stdout
+    code, out, _ = run("list")
+    assert code == 0 and re.search(r"oea-2020\s+│", out)
+
+
+def test_a_name_that_is_neither_file_nor_shipped_key_lists_the_keys(
+    cli_env: dict[str, str],
+) -> None:
+    code, out, err = run("load", "kol-2019")
+    assert (code, out) == (1, "")
+    assert err == (
+        "Fejl: Der er ingen fil kol-2019, og intet program med den nøgle følger med Fremdrift "
+        "(de medfølgende: kol-2018, oea-2020).\n"
+    )
+    code, _, err = run("load", "mangler.yaml")
+    assert code == 1 and err == "Fejl: Programfilen mangler.yaml findes ikke.\n"

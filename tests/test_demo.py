@@ -127,14 +127,14 @@ async def test_the_demo_plays_a_whole_round_in_english_and_leaves_only_its_folde
 
 def test_the_cli_refuses_a_folder_that_holds_something(tmp_path: Path) -> None:
     (tmp_path / "mine.txt").write_text("keep", encoding="utf-8")
-    result = CliRunner().invoke(app, ["demo", "--lang", "en", "--out", str(tmp_path)])
+    result = CliRunner().invoke(app, ["demo", "--lang", "en", "--output", str(tmp_path)])
     assert result.exit_code == 1
     assert "exists and is not empty" in result.output
     assert [p.name for p in tmp_path.iterdir()] == ["mine.txt"]
 
 
 def test_the_cli_refuses_an_unknown_language(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["demo", "--lang", "sv", "--out", str(tmp_path / "x")])
+    result = CliRunner().invoke(app, ["demo", "--lang", "sv", "-o", str(tmp_path / "x")])
     assert result.exit_code == 1
     assert "da, en" in result.output
     assert not (tmp_path / "x").exists()

@@ -54,6 +54,7 @@ def kol(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     }.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
+    assert run("db", "migrate")[0] == 0
     assert run("programme", "load", str(KOL))[0] == 0
     yield tmp_path
     get_settings.cache_clear()

@@ -38,6 +38,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[st
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
+    assert fremdrift("db", "migrate")[0] == 0
     code, _, err = fremdrift("programme", "load", str(KOL))
     assert (code, err) == (0, "")
     yield env

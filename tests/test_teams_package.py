@@ -1,5 +1,6 @@
 """`fremdrift teams package`: a ZIP Teams accepts — the manifest with the bot's id, address
-and command lists, its English localization, and icons of the sizes Teams asks for."""
+and command lists, its English localization, and icons of the sizes Teams asks for — built
+from the app files that ship inside the package (bot/teams/app/), or from a folder given."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+import bot
 from bot.cli import app
 from bot.settings import get_settings
+from bot.teams.package import SOURCE
 
 APP_ID = "0b2e6d1c-8a4f-4a3e-9d5b-1f2e3d4c5b6a"
 PUBLIC = "https://fremdrift.kol.example"
@@ -85,3 +88,25 @@ def test_no_package_without_an_app_id_and_an_https_address(
     assert code == 1
     assert "TEAMS_APP_ID" in output or "FREMDRIFT_TEAMS_PUBLIC_URL" in output
     assert not path.exists()
+
+
+def test_a_source_folder_without_its_icons_is_one_line_not_a_traceback(
+    environment: None, tmp_path: Path
+) -> None:
+    source = tmp_path / "app"
+    source.mkdir()
+    (source / "manifest.json").write_bytes((SOURCE / "manifest.json").read_bytes())
+    output = tmp_path / "app.zip"
+    result = CliRunner().invoke(
+        app, ["teams", "package", "-o", str(output), "--source", str(source)]
+    )
+    get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: The app manifest {source / 'manifest.json'} cannot")
+    assert "color.png" in result.output and result.output.count("\n") == 1
+    assert not output.exists()
+
+
+def test_the_app_files_live_inside_a_shipped_package() -> None:
+    assert SOURCE.is_relative_to(Path(bot.__file__).parent), "package data ships; teams/ did not"
+    assert {p.name for p in SOURCE.iterdir()} >= {"manifest.json", "color.png", "outline.png"}

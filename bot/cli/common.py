@@ -1,8 +1,8 @@
 """What every CLI command shares: the database around the command, and errors as one line.
 
-A command's body is a coroutine; `run_with_db` opens the database (applying migrations),
-runs it, and closes the database again. A `UserError` becomes one clear line on stderr in
-the CLI's language and exit code 1 — never a traceback.
+A command's body is a coroutine; `run_with_db` opens the database (migrating only for
+`db migrate`), runs it, and closes the database again. A `UserError` becomes one clear line
+on stderr in the CLI's language and exit code 1 — never a traceback.
 """
 
 from __future__ import annotations
@@ -42,11 +42,19 @@ def say(key: str, /, **params: object) -> None:
     console.print(text(cli_language(), key, **params), markup=False)
 
 
-def run_with_db(body: Callable[[], Awaitable[T]], *, database_url: str | None = None) -> T:
-    """Run an async command body with the database open; user errors end as one line."""
+def run_with_db(
+    body: Callable[[], Awaitable[T]], *, database_url: str | None = None, migrate: bool = False
+) -> T:
+    """Run an async command body with the database open; user errors end as one line.
+
+    Only `db migrate` passes `migrate=True`; every other command opens the database as it
+    is, and one that is not migrated is refused in one line.
+    """
 
     async def wrapper() -> T:
-        await open_db(database_url or get_settings().resolved_database_url())
+        await open_db(
+            database_url or get_settings().resolved_database_url(), run_migrations=migrate
+        )
         try:
             return await body()
         finally:

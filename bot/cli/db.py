@@ -16,17 +16,24 @@ from bot.settings import get_settings
 from conversations.errors import UserError
 from models.db import is_postgres
 
-app = typer.Typer(help="The database: migrate, back up.", no_args_is_help=True)
+app = typer.Typer(
+    help="The database: migrate (bring its schema up to date), backup (copy the SQLite file).",
+    no_args_is_help=True,
+)
 
 
 @app.command("migrate")
 def migrate() -> None:
-    """Bring the database schema up to date (applies pending migrations)."""
+    """Bring the database schema up to date (applies pending migrations).
+
+    The only command that changes the schema besides `serve` at its start; on PostgreSQL
+    under an advisory lock, so replicas starting together do not race.
+    """
 
     async def body() -> None:
         return None
 
-    run_with_db(body)
+    run_with_db(body, migrate=True)
     say("cli.db_migrated", url=redact(get_settings().resolved_database_url()))
 
 
@@ -42,13 +49,17 @@ def redact(url: str) -> str:
 
 @app.command("backup")
 def backup(
-    out: Annotated[
+    output: Annotated[
         Path | None,
-        typer.Option("--out", help="The copy's file (default: fremdrift-backup-<time>.sqlite3)."),
+        typer.Option(
+            "--output", "-o", help="The copy's file (default: fremdrift-backup-<time>.sqlite3)."
+        ),
     ] = None,
+    out: Annotated[Path | None, typer.Option("--out", hidden=True)] = None,
 ) -> None:
     """An online, consistent copy of the SQLite database (for PostgreSQL, use pg_dump)."""
-    target = out or Path(f"fremdrift-backup-{datetime.now():%Y%m%d-%H%M%S}.sqlite3")
+    given = output or out  # --out: the spelling before --output, kept working
+    target = given or Path(f"fremdrift-backup-{datetime.now():%Y%m%d-%H%M%S}.sqlite3")
     try:
         written = backup_sqlite(get_settings().resolved_database_url(), target)
     except UserError as error:

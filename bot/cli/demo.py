@@ -49,14 +49,17 @@ def demo(
     lang: Annotated[
         str, typer.Option("--lang", help="da or en: the people's and documents' language.")
     ] = "da",
-    out: Annotated[
+    output: Annotated[
         Path | None,
-        typer.Option("--out", help="The folder to write to (default: fremdrift-demo-<time>)."),
+        typer.Option(
+            "--output", "-o", help="The folder to write to (default: fremdrift-demo-<time>)."
+        ),
     ] = None,
+    out: Annotated[Path | None, typer.Option("--out", hidden=True)] = None,
 ) -> None:
     """Play a whole KOL reporting round through the real app and a local Slack stand-in."""
     try:
-        result = _run(lang, out)
+        result = _run(lang, output or out)  # --out: the spelling before --output, kept working
     except UserError as error:
         language = lang if lang in LANGUAGES else cli_language()
         message = text(language, error.key, **error.params)

@@ -1,6 +1,7 @@
 """`fremdrift programme …`: load a programme file, show a programme, list them.
 
 The commands only translate: models/programme_file.py reads, validates and writes;
+programmes/ resolves a shipped programme's key (`kol-2018`) to its file;
 models/programme_view.py reads back. Every heading and sentence comes from the catalogue
 (render/messages/*/programme.yaml); user data goes into rich Text cells so a "[ØA18]" in a
 title is printed, never read as markup.
@@ -15,7 +16,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bot.cli.common import cli_language, console, run_with_db
+from bot.cli.common import cli_language, console, fail, run_with_db
+from conversations.errors import UserError
 from models.programme_file import (
     LoadSummary,
     ProgrammeRow,
@@ -26,10 +28,12 @@ from models.programme_file import (
     programme_overview,
 )
 from models.programme_view import DeadlineView, MilestoneView, PersonRef
+from programmes import programme_file, shipped
 from render.i18n import text
 
 app = typer.Typer(
-    help="Programmes: load a programme file, show one, list them.", no_args_is_help=True
+    help="Programmes: load one (a file, or a shipped one by key), show one, list them.",
+    no_args_is_help=True,
 )
 
 
@@ -51,11 +55,21 @@ def _names(people: tuple[PersonRef, ...]) -> Text:
 @app.command("load")
 def load(
     file: Annotated[
-        Path, typer.Argument(help="The programme's YAML file, e.g. programmes/kol-2018.yaml.")
+        Path,
+        typer.Argument(
+            help="A programme's YAML file, or the key of one that ships with Fremdrift "
+            f"({', '.join(shipped())})."
+        ),
     ],
 ) -> None:
-    """Validate a programme file and write it to the database (nothing is written if it is bad)."""
-    summary = run_with_db(lambda: load_programme_file(file))
+    """Validate a programme file and write it to the database (nothing is written if it is bad).
+
+    A name that is not a file but a shipped programme's key loads that programme's file.
+    """
+    path = programme_file(file)
+    if not path.exists() and path.suffix not in (".yaml", ".yml") and len(path.parts) == 1:
+        fail(UserError("cli.programme_not_found", name=str(file), shipped=", ".join(shipped())))
+    summary = run_with_db(lambda: load_programme_file(path))
     _print_summary(summary)
 
 

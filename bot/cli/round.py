@@ -3,7 +3,8 @@
 The same service as the slash command (service/rounds.py), run as an admin: `--as PERSON_KEY`,
 by default the programme's first admin. The commands write the round and queue its jobs;
 `fremdrift serve` runs the workers that send them. `round jobs` lists the job queue for
-operators. Every line comes from the catalogue (render/messages/*/rounds.yaml).
+operators, as a table with a header. Every line comes from the catalogue
+(render/messages/*/rounds.yaml).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
+from rich.table import Table
+from rich.text import Text
 
 from bot.cli.common import cli_language, console, run_with_db, say
 from bot.cli.round_export import round_app
@@ -19,6 +22,7 @@ from conversations.clock import SystemClock
 from models.jobs import Job, JobStatus
 from models.people import Person
 from models.programme import Programme
+from render.i18n import text
 from render.round_report import round_status_text
 from service import people, rounds
 from service.round_status import RoundLine, RoundReport
@@ -230,15 +234,29 @@ def jobs(
     found_jobs = run_with_db(body)
     if not found_jobs:
         say("round.cli.jobs_none")
-    for job in found_jobs:
-        say(
-            "round.cli.jobs_line",
-            id=job.id,
-            kind=job.kind,
-            status=str(job.status),
-            run_at=job.run_at.isoformat(timespec="seconds"),
-            attempts=job.attempts,
-            max_attempts=job.max_attempts,
-            key=job.dedupe_key or "",
-            error=job.last_error,
+        return
+    console.print(jobs_table(found_jobs))
+
+
+JOB_COLUMNS = ("id", "kind", "status", "run_at", "attempts", "key", "error")
+
+
+def jobs_table(found: list[Job]) -> Table:
+    """One job a row under a header, in plain columns (no rules) that grep and awk can read."""
+    language = cli_language()
+    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
+    for column in JOB_COLUMNS:
+        table.add_column(
+            text(language, f"round.cli.jobs_column.{column}"), no_wrap=column != "error"
         )
+    for job in found:
+        table.add_row(
+            Text(str(job.id)),
+            Text(job.kind),
+            Text(str(job.status)),
+            Text(job.run_at.isoformat(timespec="seconds")),
+            Text(f"{job.attempts}/{job.max_attempts}"),
+            Text(job.dedupe_key or ""),
+            Text(job.last_error or ""),
+        )
+    return table

@@ -56,6 +56,7 @@ from models.people import Person, Role, RoleKind
 from models.programme import Programme, Unit
 from models.programme_file import read_programme_file, save_programme
 from models.round import Round, RoundStatus
+from programmes import programme_file
 from render.i18n import normalise_language, text
 from render.terminal.views import (
     DELAY_KEYS,
@@ -71,7 +72,7 @@ from render.terminal.views import (
 from service.runner import ChecklistRunner, Reply
 
 SOURCE = "try"
-DEFAULT_PROGRAMME = Path("programmes/kol-2018.yaml")
+DEFAULT_PROGRAMME = Path("kol-2018")  # a shipped programme, found by programme_file
 DATABASE_FILE = "try.sqlite3"
 ROUND_DAYS = 7
 DEADLINE_HOUR = time(12)
@@ -360,7 +361,12 @@ def _fail(language: str, error: UserError) -> int:
 
 def try_checklist(
     programme: Annotated[
-        Path, typer.Option("--programme", help="The programme file to try.")
+        Path,
+        typer.Option(
+            "--programme",
+            help="The programme to try: a file, or the key of a shipped one.",
+            parser=programme_file,
+        ),
     ] = DEFAULT_PROGRAMME,
     unit: Annotated[
         str | None,

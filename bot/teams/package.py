@@ -60,19 +60,19 @@ def build_package(app_id: str | None, public_url: str, source: Path = SOURCE) ->
     if left:
         raise UserError("teams.package.bad_manifest", path=str(manifest_path), reason=left.group(0))
     files: dict[str, bytes] = {"manifest.json": filled.encode("utf-8")}
+    where = str(manifest_path)
     try:
         for kind, size in ICONS.items():
             name = str(manifest["icons"][kind])
             data = (source / name).read_bytes()
             if _png_size(data) != size:
                 reason = f"{name} is {_png_size(data)}, not {size}"
-                raise UserError("teams.package.bad_manifest", path=str(manifest_path), reason=reason)
+                raise UserError("teams.package.bad_manifest", path=where, reason=reason)
             files[name] = data
         for language in manifest.get("localizationInfo", {}).get("additionalLanguages", []):
             name = str(language["file"])
             files[name] = (source / name).read_bytes()
     except (OSError, KeyError, ValueError) as error:
-        where = str(manifest_path)
         raise UserError("teams.package.bad_manifest", path=where, reason=str(error)) from None
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
