@@ -104,8 +104,12 @@ class Fremdrift:
         """What the job workers send through: Slack's job client (which never retries by
         itself) and/or Teams; with both, each person on their own platform, Slack first."""
         routes = []
+        # one compiled publication for both platforms (and the Teams document links)
+        publications = self.teams.links.publications if self.teams is not None else None
         if self.slack is not None:
-            slack = SlackMessenger(self.jobs_client, default_language=self.settings.language)
+            slack = SlackMessenger(
+                self.jobs_client, default_language=self.settings.language, publications=publications
+            )
             routes.append(Route("slack", slack, lambda programme: bool(programme.steering_channel)))
         if self.teams is not None:
             teams = self.teams.messenger()

@@ -8,7 +8,10 @@ it never holds the words.
 The catalogue is compiled once per (language, target). The target decides how the
 *data* put into a sentence is escaped — never the sentence itself, which may carry
 intended formatting: for Slack, user text is escaped for mrkdwn (`&`, `<`, `>`) so a
-remark cannot fire `<!channel>` or forge a link; for plain text (terminal, CSV) nothing.
+remark cannot fire `<!channel>` or forge a link; for Teams, for Adaptive Card markdown (no
+bold or `[label](url)` forged); for plain text (terminal, CSV) nothing. The Teams targets
+also read Teams' own wording: a key under `teams.override.` (render/messages/*/teams.yaml)
+replaces the shared sentence of the same name, where the shared one speaks of /fremdrift.
 """
 
 from __future__ import annotations
@@ -18,14 +21,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import yaml
 from babel.dates import format_date, format_datetime
 from jinja2 import Environment, StrictUndefined, Template
 
-from conversations.errors import UserError
 from conversations.vocabulary import LANGUAGES
 from render.plurals import FILTER, plural_filter
 
@@ -36,9 +38,17 @@ BABEL_LOCALE = {"da": "da_DK", "en": "en_GB"}
 
 class Target(StrEnum):
     PLAIN = "plain"
-    SLACK = "slack"
+    SLACK = "slack"  # Slack mrkdwn: data escaped
+    TEAMS = "teams"  # Adaptive Card markdown: data escaped, Teams' wording
+    TEAMS_PLAIN = "teams_plain"  # Teams' wording, data as it is (titles, summaries)
+
+    @property
+    def teams(self) -> bool:
+        return self in (Target.TEAMS, Target.TEAMS_PLAIN)
 
 
+OVERRIDE = "teams.override."
+"""Keys under this prefix are Teams' wording of the shared key that follows it."""
 ZERO_WIDTH_SPACE = "\u200b"
 MARKUP = str.maketrans({c: f"{ZERO_WIDTH_SPACE}{c}{ZERO_WIDTH_SPACE}" for c in "*_~`"})
 
@@ -52,6 +62,22 @@ def mrkdwn_escape(value: str) -> str:
     """
     escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return escaped.translate(MARKUP)
+
+
+def card_escape(value: str) -> str:
+    """User text as text in card markdown: no bold, italics, code or [link](url) forged.
+
+    Adaptive Cards' markdown has no escape character; a zero-width space on each side of a
+    markup character keeps it from pairing, and one between `]` and `(` keeps
+    `[label](url)` from becoming a link (brackets alone stay as they are: "[UNIT]").
+    """
+    return value.translate(MARKUP).replace("](", f"]{ZERO_WIDTH_SPACE}(")
+
+
+ESCAPES: dict[Target, Callable[[str], str]] = {
+    Target.SLACK: mrkdwn_escape,
+    Target.TEAMS: card_escape,
+}
 
 
 def normalise_language(language: str | None) -> str:
@@ -73,9 +99,11 @@ def format_moment(value: datetime, language: str, tz: str = "Europe/Copenhagen")
 
 
 def _finalizer(target: Target) -> Callable[[Any], Any]:
+    escape = ESCAPES.get(target)
+
     def finalize(value: Any) -> Any:
-        if target is Target.SLACK and isinstance(value, str):
-            return mrkdwn_escape(value)
+        if escape is not None and isinstance(value, str):
+            return escape(value)
         return value
 
     return finalize
@@ -95,6 +123,16 @@ def make_environment(language: str, target: Target) -> Environment:
     return env
 
 
+class Keyed(Protocol):
+    """What is said by a message key and its data (a `UserError`, a `DeliveryError`)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def params(self) -> Mapping[str, object]: ...
+
+
 class Catalogue:
     """One language's messages for one target, compiled."""
 
@@ -103,6 +141,12 @@ class Catalogue:
         self.target = target
         env = make_environment(language, target)
         raw = load_raw(language)
+        if target.teams:
+            raw = {
+                key: raw.get(OVERRIDE + key, source)
+                for key, source in raw.items()
+                if not key.startswith(OVERRIDE)
+            }
         self._templates: dict[str, Template] = {
             key: env.from_string(source) for key, source in raw.items()
         }
@@ -114,7 +158,9 @@ class Catalogue:
         """The message for `key`; an unknown key is a programming error and raises KeyError."""
         return self._templates[key].render(**params).strip()
 
-    def error(self, error: UserError) -> str:
+    def error(self, error: Keyed) -> str:
+        """The words of a refusal or a failure: a `UserError`, a delivery failure
+        (service.messenger.DeliveryError), anything that carries a key and its data."""
         return self.text(error.key, **error.params)
 
 
@@ -145,7 +191,7 @@ def _flatten(prefix: str, node: object, out: dict[str, str]) -> None:
         raise TypeError(f"message {prefix!r} must be text, not {type(node).__name__}")
 
 
-@lru_cache(maxsize=2 * len(LANGUAGES))
+@lru_cache(maxsize=len(Target) * len(LANGUAGES))
 def catalogue(language: str | None = None, target: Target = Target.PLAIN) -> Catalogue:
     """The shared, compiled catalogue for a language and target."""
     return Catalogue(normalise_language(language), target)

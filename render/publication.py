@@ -1,8 +1,11 @@
-"""What is posted to the steering group's channel when a round is published, platform-neutral.
+"""A round's publication in Slack's messages, and its documents for every platform.
 
-`build_publication` returns messages (fallback text + Block Kit blocks, rendered from
-render/templates/slack/publication*.j2) and files (the documents as bytes). Posting them
-is the Slack adapter's job.
+`documents` renders the documents as bytes (the same files for Slack and Teams);
+`messages` draws Slack's summary and matrix (fallback text + Block Kit blocks, rendered
+from render/templates/slack/publication*.j2); `build_publication` does both. The round's
+publication is compiled once, by service/publication.py; posting it is the adapters' job.
+Importing this module loads the documents' libraries (WeasyPrint, openpyxl): its users
+import it on first use, so a process starts without them.
 
 The matrix is shown in Slack as text, not as an image: one section per milestone group,
 one line per milestone, a coloured dot per unit in the programme's order (🟢🟡🔴⚪),
@@ -32,6 +35,7 @@ from render.documents.pdf import (
     render_sheets_zip,
 )
 from render.documents.xlsx import render_xlsx
+from render.highlights import LIST_LIMIT, changes, critical_units, tally, unreported_units
 from render.i18n import Target, catalogue, format_day
 from render.templating import slack_environment
 from render.words import describer
@@ -43,9 +47,9 @@ from reporting.tables import local_items, render_csv, render_json
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_FALLBACK = 3000
-LIST_LIMIT = 12
-CODES_LIMIT = 30
 Block = dict[str, Any]
+DOCUMENT_KINDS = ("matrix", "sheets", "xlsx", "csv", "json")
+"""The documents of a publication, in the order they are posted and named."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,44 +64,13 @@ class File:
     title: str
     content: bytes
     mimetype: str
+    kind: str = ""  # one of DOCUMENT_KINDS
 
 
 @dataclass(frozen=True, slots=True)
 class Publication:
     messages: tuple[Message, ...]
     files: tuple[File, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Capped:
-    """A list cut to what a message can show, and how many were left out."""
-
-    kind: str
-    items: tuple[Any, ...]
-    count: int
-    more: int
-
-
-@dataclass(frozen=True, slots=True)
-class CriticalUnit:
-    name: str
-    codes: tuple[str, ...]
-    more: int
-
-
-@dataclass(frozen=True, slots=True)
-class UnreportedUnit:
-    """A unit's cells nobody answered this round: all of them (`whole`), or these codes."""
-
-    name: str
-    codes: tuple[str, ...]
-    count: int
-    more: int
-    whole: bool
-
-
-def _cap(kind: str, items: Sequence[Any], limit: int = LIST_LIMIT) -> Capped:
-    return Capped(kind, tuple(items[:limit]), len(items), max(0, len(items) - limit))
 
 
 def split_section(text: str, limit: int = MAX_SECTION) -> list[str]:
@@ -155,75 +128,23 @@ def _words(language: str) -> dict[str, Callable[..., str]]:
     return {"t": t, "tp": tp}
 
 
-def _critical(matrix: Matrix) -> list[CriticalUnit]:
-    found: dict[str, list[str]] = {unit.key: [] for unit in matrix.units}
-    for cell in matrix.cells():
-        if cell.critical:
-            found[cell.unit].append(cell.milestone)
-    return [
-        CriticalUnit(
-            unit.name,
-            tuple(found[unit.key][:CODES_LIMIT]),
-            max(0, len(found[unit.key]) - CODES_LIMIT),
-        )
-        for unit in matrix.units
-        if found[unit.key]
-    ]
-
-
-def _unreported(matrix: Matrix, comparison: Comparison) -> list[UnreportedUnit]:
-    """Each unit with cells not reported this round, in the programme's order: `whole` when
-    none of its milestones was answered, else its codes (the first CODES_LIMIT)."""
-    rows = sum(len(group.rows) for group in matrix.groups)
-    return [
-        UnreportedUnit(
-            matrix.unit_name(unit),
-            codes[:CODES_LIMIT],
-            len(codes),
-            max(0, len(codes) - CODES_LIMIT),
-            len(codes) == rows,
-        )
-        for unit, codes in comparison.not_reported_by_unit()
-    ]
-
-
-def _changes(comparison: Comparison) -> list[Capped]:
-    kinds = (
-        "worse",
-        "better",
-        "newly_stated",
-        "no_longer_stated",
-        "new_critical",
-        "cleared_critical",
-        "later_forecasts",
-    )
-    return [_cap(kind, getattr(comparison, kind)) for kind in kinds if getattr(comparison, kind)]
-
-
 def summary_message(
     matrix: Matrix, comparison: Comparison, *, published: datetime, with_files: bool = True
 ) -> Message:
     language = matrix.language
     words = _words(language)
-    counts = {colour.value: count for colour, count in matrix.counts().items()}
-    tally = {
-        "green": counts["green"],
-        "yellow": counts["yellow"],
-        "red": counts["red"],
-        "unstated": counts["none"],
-        "not_reported": counts["not_reported"],
-    }
-    unreported = _unreported(matrix, comparison)
+    counts = tally(matrix)
+    unreported = unreported_units(matrix, comparison)
     blocks = _render(
         "publication_summary.j2",
         **words,
         round=matrix.round,
         programme=matrix.programme,
         date=format_day(published.date(), language),
-        counts=tally,
-        critical=_critical(matrix),
+        counts=counts,
+        critical=critical_units(matrix),
         comparison=comparison,
-        changes=_changes(comparison),
+        changes=changes(comparison),
         missing=comparison.missing[: LIST_LIMIT * 4],
         not_reported=unreported[: LIST_LIMIT * 4],
         not_reported_more=max(0, len(unreported) - LIST_LIMIT * 4),
@@ -231,7 +152,7 @@ def summary_message(
         with_files=with_files,
     )
     fallback = words["t"](
-        "publication.fallback", title=matrix.programme.title, round=matrix.round.name, **tally
+        "publication.fallback", title=matrix.programme.title, round=matrix.round.name, **counts
     )
     return Message(text=fallback[:MAX_FALLBACK], blocks=tuple(blocks[:MAX_BLOCKS]))
 
@@ -277,44 +198,54 @@ def documents(snapshot: Snapshot, matrix: Matrix, comparison: Comparison) -> tup
     The sheets are one PDF up to COMBINED_SHEETS_MAX_UNITS units, else a ZIP of a PDF per unit.
     """
     words = _words(matrix.language)["tp"]
-    stem = f"{slug(matrix.programme.key)}-{slug(matrix.round.name)}"
-    name = matrix.round.name
     local = local_items(snapshot, describer(matrix.language))  # the units' own items too
+    stem = f"{slug(matrix.programme.key)}-{slug(matrix.round.name)}"
 
-    def title(kind: str) -> str:
-        return words(f"publication.file.{kind}", round=name)
+    def file(kind: str, filename: str, content: bytes, mimetype: str) -> File:
+        title = words(f"publication.file.{kind}", round=matrix.round.name)
+        return File(filename, title, content, mimetype, kind)
 
     if len(matrix.units) <= COMBINED_SHEETS_MAX_UNITS:
-        sheets = File(
+        sheets = file(
+            "sheets",
             f"{stem}-sheets.pdf",
-            title("sheets"),
             render_sheet_pdf(snapshot, matrix).content,
             "application/pdf",
         )
     else:
-        sheets = File(
-            f"{stem}-sheets.zip",
-            title("sheets"),
-            render_sheets_zip(snapshot, matrix),
-            "application/zip",
+        sheets = file(
+            "sheets", f"{stem}-sheets.zip", render_sheets_zip(snapshot, matrix), "application/zip"
         )
     return (
-        File(
+        file(
+            "matrix",
             f"{stem}-matrix.pdf",
-            title("matrix"),
             render_matrix_pdf(matrix, comparison).content,
             "application/pdf",
         ),
         sheets,
-        File(
+        file(
+            "xlsx",
             f"{stem}.xlsx",
-            title("xlsx"),
             render_xlsx(snapshot, matrix),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
-        File(f"{stem}.csv", title("csv"), render_csv(matrix, local), "text/csv"),
-        File(f"{stem}.json", title("json"), render_json(matrix, local), "application/json"),
+        file("csv", f"{stem}.csv", render_csv(matrix, local), "text/csv"),
+        file("json", f"{stem}.json", render_json(matrix, local), "application/json"),
     )
+
+
+def published_moment(snapshot: Snapshot) -> datetime:
+    """The day a publication names: when the round was published, else closed, else now."""
+    return snapshot.round.published_at or snapshot.round.closed_at or datetime.now(UTC)
+
+
+def messages(
+    matrix: Matrix, comparison: Comparison, *, published: datetime, with_files: bool = True
+) -> tuple[Message, ...]:
+    """Slack's messages: the summary, then the matrix in as many messages as needed."""
+    summary = summary_message(matrix, comparison, published=published, with_files=with_files)
+    return (summary, *grid_messages(matrix))
 
 
 def build_publication(
@@ -326,13 +257,19 @@ def build_publication(
     with_files: bool = True,
 ) -> Publication:
     """The summary, the matrix in as many messages as needed, and (with_files) the documents."""
-    moment = (
-        published or snapshot.round.published_at or snapshot.round.closed_at or datetime.now(UTC)
-    )
-    messages = [summary_message(matrix, comparison, published=moment, with_files=with_files)]
-    messages.extend(grid_messages(matrix))
+    moment = published or published_moment(snapshot)
     files = documents(snapshot, matrix, comparison) if with_files else ()
-    return Publication(messages=tuple(messages), files=files)
+    return Publication(messages(matrix, comparison, published=moment, with_files=with_files), files)
 
 
-__all__ = ["File", "Message", "Publication", "build_publication", "slug"]
+__all__ = [
+    "DOCUMENT_KINDS",
+    "File",
+    "Message",
+    "Publication",
+    "build_publication",
+    "documents",
+    "messages",
+    "published_moment",
+    "slug",
+]

@@ -41,7 +41,7 @@ class MessengerRouter:
         platforms = {str(platform) for platform in rows}
         found = [route for route in self.routes if route.platform in platforms]
         if not found:
-            raise Unreachable("no account on a platform this bot serves")
+            raise Unreachable(key="delivery.no_account")
         return found
 
     async def send_checklist(
@@ -55,7 +55,7 @@ class MessengerRouter:
                 )
             except Unreachable as error:
                 last = error
-        raise last or Unreachable("no platform reached the person")
+        raise last or Unreachable(key="delivery.no_account")
 
     async def send_notice(
         self, person_id: int, notice: Notice, *, key: str, maybe_sent: bool = False
@@ -68,7 +68,7 @@ class MessengerRouter:
                 )
             except Unreachable as error:
                 last = error
-        raise last or Unreachable("no platform reached the person")
+        raise last or Unreachable(key="delivery.no_account")
 
     async def publish(self, round_id: int, *, key: str, maybe_sent: bool = False) -> Sent:
         """Publish on each platform with a steering channel; the first failure is raised
@@ -77,7 +77,7 @@ class MessengerRouter:
         programme = await Programme.get(id=round_.programme_id)
         targets = [route for route in self.routes if route.publishes(programme)]
         if not targets:
-            raise PermanentFailure("the programme has no steering channel")
+            raise PermanentFailure(key="delivery.no_steering_channel")
         sent: list[Sent] = []
         failure: DeliveryError | None = None
         for route in targets:

@@ -17,7 +17,7 @@ from models.jobs import Job
 from models.people import Person
 from models.programme_file import load_programme_file
 from models.round import Round, RoundStatus
-from render.teams.views import card_words
+from render.i18n import Target, catalogue
 from service.round_jobs import build_worker
 from standins.teams import Posted, TeamsStub
 from tests.rounds_support import MONDAY_10
@@ -149,7 +149,7 @@ async def test_a_stranger_gets_a_clear_answer(app: Fremdrift, teams: TeamsStub) 
     await teams.people.install("gaest")
     await settle(app)
     reply = await say(teams, app, "gaest", "round status")
-    assert reply == card_words("da", escaped=False).text("teams.unknown_person")
+    assert reply == catalogue("da", Target.TEAMS_PLAIN).text("teams.unknown_person")
 
 
 async def test_me_resumes_in_a_fresh_card_and_a_stale_card_is_told_it_moved_on(
@@ -175,7 +175,7 @@ async def test_me_resumes_in_a_fresh_card_and_a_stale_card_is_told_it_moved_on(
     stale = await teams.people.press(LEAD, old_view, wire_named("review"))  # an old button
     await settle(app)
     assert stale.ok
-    moved_on = card_words("da", escaped=False).text("checklist.moved_on")
+    moved_on = catalogue("da", Target.TEAMS_PLAIN).text("checklist.moved_on")
     assert [p.text for p in teams.chat(LEAD)[chat:]] == [moved_on]
     assert decode(_first_wire(live)).event.code == on_second, "still asking the second"
 

@@ -13,7 +13,7 @@ from bot.runtime import Fremdrift
 from conversations.clock import ManualClock
 from models.jobs import Job, JobStatus
 from models.people import Account, Platform
-from render.teams.views import card_words
+from render.i18n import Target, catalogue
 from service.round_jobs import build_worker
 from standins.teams import TeamsStub
 from tests.factories import Small, small_programme
@@ -70,7 +70,7 @@ async def test_installing_the_app_links_the_person_by_e_mail_and_keeps_the_chat(
     assert (account.user_id, account.workspace) == (lene.object_id, teams.identity.tenant_id)
     assert account.reference is not None
     assert account.reference["personal"]["conversation_id"] == teams.personal_chat(lene).id  # type: ignore[index, union-attr]
-    welcome = card_words("da").text("teams.welcome", name=lene.name)
+    welcome = catalogue("da", Target.TEAMS).text("teams.welcome", name=lene.name)
     assert [p.text for p in teams.chat("pl-syd")] == [welcome], "welcomed once, not twice"
 
 
@@ -80,7 +80,7 @@ async def test_a_stranger_who_installs_the_app_is_told_who_to_ask(
     teams.add_user("ukendt", "Ulla Ukendt", "ulla@elsewhere.example")
     await install(teams, running.app, "ukendt")
     assert await Account.filter(platform=Platform.TEAMS).count() == 0
-    unknown = card_words("da", escaped=False).text("teams.unknown_person")
+    unknown = catalogue("da", Target.TEAMS_PLAIN).text("teams.unknown_person")
     assert [p.text for p in teams.chat("ukendt")] == [unknown]
 
 

@@ -1,71 +1,53 @@
-"""Posting a round's publication to the steering channel: summary, matrix, documents.
+"""Slack's part in posting a round's publication: its messages, its channel, the files.
 
-The summary goes to the channel; the matrix messages and the documents go in its thread.
-Each part carries its own key, so a retried publication finishes what is missing and
-repeats nothing. Compiling and rendering documents is CPU work: it runs in a thread so
-the event loop keeps acknowledging clicks meanwhile.
+The publication is compiled once (service/publication.py) and posted as a thread by the
+messenger base: the summary goes to the channel, the matrix messages in its thread, each
+with its key in Slack message metadata (bot/slack/posting.py), so a retried publication
+finds what went out. The documents are uploaded into the thread, once.
 """
 
 from __future__ import annotations
 
-import asyncio
-from typing import TYPE_CHECKING
-
 from bot.slack.posting import Poster
-from models.programme import Programme
-from models.round import Round
-from models.snapshot import load_snapshot
 from render.slack.views import SlackMessage
-from render.words import worded_matrix
-from service.comparisons import store_comparison
-from service.messenger import PermanentFailure, Sent
-
-if TYPE_CHECKING:
-    from render.publication import Publication
+from service.publication import RoundPublication, Thread
 
 
-async def publication_for(round_id: int) -> Publication:
-    """The publication as the steering group will read it; the comparison is stored.
+class SteeringChannel:
+    """A Slack channel as service.publication.post_thread writes to it."""
 
-    The documents' libraries (WeasyPrint, openpyxl) are imported here, on first use, so a
-    replica starts in a fraction of a second and pays for them only when it publishes.
-    """
-    from render.publication import build_publication
+    def __init__(self, poster: Poster, channel: str) -> None:
+        self.poster = poster
+        self.channel = channel
 
-    comparison = await store_comparison(round_id)
-    snapshot = await load_snapshot(round_id)
-    return await asyncio.to_thread(
-        lambda: build_publication(snapshot, worded_matrix(snapshot), comparison)
-    )
+    async def find(self, key: str, thread: str | None) -> str | None:
+        return await self.poster.find_sent(self.channel, key, thread)
 
+    async def post(self, message: SlackMessage, *, key: str, thread: str | None) -> str:
+        sent = await self.poster.post(self.channel, message, key=key, thread_ts=thread)
+        return str(sent.ref["ts"])
 
-async def publish_round(poster: Poster, round_id: int, *, key: str, maybe_sent: bool) -> Sent:
-    round_ = await Round.get(id=round_id)
-    programme = await Programme.get(id=round_.programme_id)
-    channel = programme.steering_channel
-    if not channel:
-        raise PermanentFailure("the programme has no steering channel")
-    publication = await publication_for(round_id)
-    summary, *rest = publication.messages
-    top_key = f"{key}:0"
-    thread_ts = await poster.find_sent(channel, top_key) if maybe_sent else None
-    if thread_ts is None:
-        sent = await poster.post(
-            channel, SlackMessage(summary.text, list(summary.blocks)), key=top_key
-        )
-        thread_ts = str(sent.ref["ts"])
-        maybe_sent = False  # a new thread holds nothing yet
-    for index, message in enumerate(rest, start=1):
-        part_key = f"{key}:{index}"
-        if maybe_sent and await poster.find_sent(channel, part_key, thread_ts):
-            continue
-        await poster.post(
-            channel,
-            SlackMessage(message.text, list(message.blocks)),
-            key=part_key,
-            thread_ts=thread_ts,
-        )
-    if publication.files and not (maybe_sent and await poster.has_files(channel, thread_ts)):
+    async def attach(self, thread: Thread, publication: RoundPublication, *, again: bool) -> None:
+        """The documents in the thread, unless an earlier attempt uploaded them there."""
+        if not publication.files:
+            return
+        if again and await self.poster.has_files(self.channel, thread.root):
+            return
         files = [(f.filename, f.title, f.content) for f in publication.files]
-        await poster.upload(channel, thread_ts, files)
-    return Sent({"platform": "slack", "channel": channel, "ts": thread_ts})
+        await self.poster.upload(self.channel, thread.root, files)
+
+    def ref(self, thread: Thread) -> dict[str, object]:
+        return {"platform": "slack", "channel": self.channel, "ts": thread.root}
+
+
+def slack_messages(publication: RoundPublication) -> list[SlackMessage]:
+    """The summary and the matrix as Slack messages (Block Kit)."""
+    from render.publication import messages  # with the documents' libraries: on first use
+
+    drawn = messages(
+        publication.matrix,
+        publication.comparison,
+        published=publication.published,
+        with_files=bool(publication.files),
+    )
+    return [SlackMessage(message.text, list(message.blocks)) for message in drawn]

@@ -1,11 +1,12 @@
 """The Messenger for Teams: invitations, reminders and notes in the personal chat, and the
 publication in the steering group's channel.
 
-A person is reached through their Teams account (bot/teams/identity.py): the personal chat
-kept from their install or first message, else one opened now — which Teams allows only when
-the app is installed for them (by an admin's setup policy, or by hand). When it is not,
-Teams says 403 and the send is `Unreachable`: the job fails at once and the job queue tells
-the programme's admins who could not be reached (round.admin.delivery_failed), as for Slack.
+The rules are service/messenger_base.py's; this supplies Teams' primitives. A person is
+reached through their Teams account (bot/teams/identity.py): the personal chat kept from
+their install or first message, else one opened now — which Teams allows only when the app
+is installed for them (by an admin's setup policy, or by hand). When it is not, Teams says
+403 and the send is `Unreachable`: the job fails at once and the job queue tells the
+programme's admins who could not be reached (round.admin.delivery_failed), as for Slack.
 
 Every send is written down under its job key (bot/teams/sent.py), so a retried job finds
 what an earlier attempt already sent and repeats nothing.
@@ -13,26 +14,28 @@ what an earlier attempt already sent and repeats nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.settings import Settings
 from bot.teams import sent
 from bot.teams.delivery import message_ref
 from bot.teams.files import DocumentLinks
 from bot.teams.identity import remember, teams_account_of, teams_reference
 from bot.teams.outbound import Outbound, Where
-from bot.teams.publish import publish_round
-from conversations.events import Start, encode
-from conversations.views import View
-from models.people import Account, Person
+from bot.teams.publish import SteeringChannel, teams_cards
+from models.people import Account
 from models.programme import Programme
-from render.teams.views import TeamsMessage, render_notice, render_view
-from service import people
-from service.messenger import Notice, Sent, Unreachable
+from render.teams import views
+from render.teams.views import TeamsMessage
+from service.messenger_base import BaseMessenger, Ref
+from service.publication import RoundPublication
 
 
-class TeamsMessenger:
+class TeamsMessenger(BaseMessenger[TeamsMessage]):
     platform = "teams"
 
     def __init__(self, outbound: Outbound, settings: Settings, links: DocumentLinks) -> None:
+        super().__init__(views, default_language=settings.language, publications=links.publications)
         self.outbound = outbound
         self.settings = settings
         self.links = links
@@ -41,45 +44,31 @@ class TeamsMessenger:
         """Does this programme's steering group read its matrix in Teams?"""
         return programme.key in self.settings.teams_steering_channels
 
-    async def send_checklist(
-        self, person_id: int, view: View, *, key: str, maybe_sent: bool = False
-    ) -> Sent:
-        return await self._send_dm(person_id, render_view(view), key=key, maybe_sent=maybe_sent)
+    async def account_of(self, person_id: int) -> Account | None:
+        return await teams_account_of(person_id)
 
-    async def send_notice(
-        self, person_id: int, notice: Notice, *, key: str, maybe_sent: bool = False
-    ) -> Sent:
-        person = await Person.get(id=person_id)
-        programme = await people.round_programme(notice.resume_round_id)
-        language = await people.reader_language(person, programme, fallback=self.settings.language)
-        resume = snooze = None
-        if notice.resume_round_id is not None and notice.resume_scope:
-            resume = encode(notice.resume_round_id, notice.resume_scope, Start())
-            snooze = f"{notice.resume_round_id}|{notice.resume_scope}"
-        message = render_notice(
-            notice.key, notice.params, language=language, resume=resume, snooze=snooze
-        )
-        return await self._send_dm(person_id, message, key=key, maybe_sent=maybe_sent)
+    async def find_dm(self, account: Account, key: str) -> Ref | None:
+        found = await sent.find(key)
+        return message_ref(await self._personal_chat(account), found) if found else None
 
-    async def publish(self, round_id: int, *, key: str, maybe_sent: bool = False) -> Sent:
-        return await publish_round(
-            self.outbound, self.settings, self.links, round_id, key=key, maybe_sent=maybe_sent
-        )
-
-    async def _send_dm(
-        self, person_id: int, message: TeamsMessage, *, key: str, maybe_sent: bool
-    ) -> Sent:
-        account = await teams_account_of(person_id)
-        if account is None:
-            raise Unreachable("no Teams account")
+    async def send_dm(self, account: Account, message: TeamsMessage, *, key: str) -> Ref:
         where = await self._personal_chat(account)
-        if maybe_sent:
-            found = await sent.find(key)
-            if found is not None:
-                return Sent(message_ref(where, found), already_sent=True)
         activity_id = await self.outbound.send(where, message)
         await sent.record(key, activity_id)
-        return Sent(message_ref(where, activity_id))
+        return message_ref(where, activity_id)
+
+    def steering_channel(self, programme: Programme) -> SteeringChannel | None:
+        channel = self.settings.teams_steering_channels.get(programme.key)
+        if not channel:
+            return None
+        settings = self.settings
+        where = Where(
+            settings.teams_service_url, channel, settings.teams_tenant_id or "", "channel"
+        )
+        return SteeringChannel(self.outbound, where)
+
+    def publication_messages(self, publication: RoundPublication) -> Sequence[TeamsMessage]:
+        return teams_cards(publication, self.links)
 
     async def _personal_chat(self, account: Account) -> Where:
         """The kept personal chat, or one opened now (and kept)."""

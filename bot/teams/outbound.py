@@ -172,7 +172,7 @@ class Outbound:
                     where.conversation_id, activity
                 )
             if not sent.id:
-                raise PermanentFailure("Teams returned no activity id")
+                raise PermanentFailure("no_activity_id")
             return str(sent.id)
 
         return await self._with_connector(where, work)
@@ -192,7 +192,7 @@ class Outbound:
 
         async def work(client: ConnectorClientBase) -> dict[str, Any]:
             if not isinstance(client, TeamsConnectorClient):
-                raise PermanentFailure("not a Teams connector")
+                raise PermanentFailure("not_a_teams_connector")
             member = await client.get_conversation_member(where.conversation_id, user_id)
             data: dict[str, Any] = member.model_dump(by_alias=True, exclude_none=True)
             return data

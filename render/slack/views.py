@@ -9,7 +9,7 @@ every list ends with a `null` that `_clean` removes, so templates never count co
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -142,7 +142,7 @@ def render_modal(
 
 def render_notice(
     key: str,
-    params: dict[str, object],
+    params: Mapping[str, object],
     *,
     language: str,
     resume: str | None = None,
@@ -150,7 +150,12 @@ def render_notice(
 ) -> SlackMessage:
     """A reminder or a note, with a resume (and snooze) button when it concerns a checklist."""
     data = _render(
-        "slack/views/notice.json.j2", language, key=key, params=params, resume=resume, snooze=snooze
+        "slack/views/notice.json.j2",
+        language,
+        key=key,
+        params=dict(params),
+        resume=resume,
+        snooze=snooze,
     )
     return SlackMessage(text=data["text"], blocks=data["blocks"])
 

@@ -1,11 +1,11 @@
 """Neutral views as Adaptive Cards for Microsoft Teams, through render/templates/teams/.
 
 The same views Slack draws as Block Kit (conversations/views.py) drawn as Adaptive Cards
-1.5, with words from the same catalogues. The templates write JSON; every value goes through
-`|json`. `t()` gives a sentence with its data escaped for card markdown (so a remark cannot
-forge a link or bold), `tp()` a plain sentence for button titles, labels and the summary
-Teams shows in notifications. A sentence may have a Teams wording under
-`teams.override.<key>` (render/messages/*/teams.yaml): the shared one names /fremdrift.
+1.5, with words from the one catalogue (render/i18n.py). The templates write JSON; every
+value goes through `|json`. `t()` gives a sentence of the `Target.TEAMS` catalogue, its data
+escaped for card markdown (so a remark cannot forge a link or bold), `tp()` one of
+`Target.TEAMS_PLAIN` for button titles, labels and the summary Teams shows in notifications.
+Both read Teams' wording where it has one (`teams.override.<key>`, render/messages/*/teams.yaml).
 
 Buttons are `Action.Submit` whose data carries the dialogue's wire form
 (conversations/events.py) under "fd"; typed text travels in the card's inputs, never in
@@ -23,21 +23,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined, Template
+from jinja2 import Environment
 
 from conversations.checklist import FORECAST_LIMIT, REMARK_LIMIT
 from conversations.views import ReviewRow, ReviewView, View
 from conversations.vocabulary import Colour, Delay, Progress
-from render.i18n import (
-    BABEL_LOCALE,
-    Target,
-    format_day,
-    format_moment,
-    load_raw,
-    normalise_language,
-)
-from render.plurals import FILTER, plural_filter
-from render.publication import LIST_LIMIT, _changes, _critical, _unreported
+from render.highlights import LIST_LIMIT, changes, critical_units, tally, unreported_units
+from render.i18n import Catalogue, Target, card_escape, catalogue, format_day
 from render.round_report import StatusLine, round_status_text
 from render.templating import clip, drop_nulls, json_environment
 from render.view_common import start_of, status_of, titled, wire_of
@@ -57,19 +49,6 @@ EMOJI = {
     Colour.NONE: "⚪",
     Colour.NOT_REPORTED: "❔",
 }
-OVERRIDE = "teams.override."
-ZERO_WIDTH_SPACE = "\u200b"
-MARKUP = str.maketrans({c: f"{ZERO_WIDTH_SPACE}{c}{ZERO_WIDTH_SPACE}" for c in "*_~`"})
-
-
-def card_escape(value: str) -> str:
-    """User text as text in card markdown: no bold, italics, code or [link](url) forged.
-
-    Adaptive Cards' markdown has no escape character; a zero-width space on each side of a
-    markup character keeps it from pairing, and one between `]` and `(` keeps
-    `[label](url)` from becoming a link (brackets alone stay as they are: "[UNIT]").
-    """
-    return value.translate(MARKUP).replace("](", f"]{ZERO_WIDTH_SPACE}(")
 
 
 @dataclass(frozen=True)
@@ -94,44 +73,17 @@ class TeamsMessage:
         return len(json.dumps(self.activity(), ensure_ascii=False).encode("utf-8"))
 
 
-# --- words -----------------------------------------------------------------------------------
+# --- words and templates -----------------------------------------------------------------------
 
 
-class CardWords:
-    """One language's catalogue for cards: Teams overrides first, data escaped (or plain)."""
-
-    def __init__(self, language: str, *, escaped: bool) -> None:
-        def finalize(value: Any) -> Any:
-            return card_escape(value) if escaped and isinstance(value, str) else value
-
-        env = Environment(
-            undefined=StrictUndefined,
-            autoescape=False,
-            finalize=finalize,
-            keep_trailing_newline=False,
-        )
-        env.filters["day"] = lambda value, fmt="long": format_day(value, language, fmt)
-        env.filters["moment"] = lambda value, tz="Europe/Copenhagen": format_moment(
-            value, language, tz
-        )
-        env.filters[FILTER] = plural_filter(BABEL_LOCALE[language])
-        raw = load_raw(language)
-        self._templates: dict[str, Template] = {}
-        for key, source in raw.items():
-            if key.startswith(OVERRIDE):
-                continue
-            self._templates[key] = env.from_string(raw.get(OVERRIDE + key, source))
-
-    def text(self, key: str, /, **params: object) -> str:
-        return self._templates[key].render(**params).strip()
+def words(language: str | None) -> Catalogue:
+    """The catalogue for card markdown: Teams' wording, data escaped."""
+    return catalogue(language, Target.TEAMS)
 
 
-@lru_cache(maxsize=4)
-def card_words(language: str | None, escaped: bool = True) -> CardWords:
-    return CardWords(normalise_language(language), escaped=escaped)
-
-
-# --- templates -------------------------------------------------------------------------------
+def plain(language: str | None) -> Catalogue:
+    """The catalogue for plain card text (titles, labels, notification summaries)."""
+    return catalogue(language, Target.TEAMS_PLAIN)
 
 
 @lru_cache(maxsize=1)
@@ -144,8 +96,8 @@ def _render(template_name: str, language: str, **data: Any) -> TeamsMessage:
         _environment()
         .get_template(f"teams/{template_name}")
         .render(
-            t=card_words(language).text,
-            tp=card_words(language, escaped=False).text,
+            t=words(language).text,
+            tp=plain(language).text,
             **data,
         )
     )
@@ -155,21 +107,21 @@ def _render(template_name: str, language: str, **data: Any) -> TeamsMessage:
 
 def _review_lines(language: str) -> Callable[[ReviewView, bool], Iterator[tuple[str, list[str]]]]:
     """The review as (group title, lines): a line per milestone, or compact, codes only."""
-    words = card_words(language)
+    said = words(language)
 
     def line(row: ReviewRow, compact: bool) -> str:
         dot = EMOJI[row.answer.colour] if row.answer else EMOJI[Colour.NONE]
         if compact:
             return f"{dot} {card_escape(row.code)}"
         if row.answer is None:
-            state = f"_{words.text('view.review.no_answer')}_"
+            state = f"_{said.text('view.review.no_answer')}_"
         else:
             answer = row.answer
             state = card_escape(
                 status_text(language, answer.progress, answer.delay, answer.critical)
             )
         extra = (
-            f" ({words.text('view.review.read_only', reporter=row.reporter)})"
+            f" ({said.text('view.review.read_only', reporter=row.reporter)})"
             if row.read_only
             else ""
         )
@@ -246,24 +198,24 @@ def render_command_reply(reply: Any) -> TeamsMessage:
 
 def render_text(language: str | None, key: str, /, **params: object) -> TeamsMessage:
     """A sentence as a plain message (refusals, notes after a click)."""
-    plain = card_words(language, escaped=False).text(key, **params)
-    return TeamsMessage(summary=plain, text=card_words(language).text(key, **params))
+    summary = plain(language).text(key, **params)
+    return TeamsMessage(summary=summary, text=words(language).text(key, **params))
 
 
 def render_status(report: Any, language: str) -> TeamsMessage:
     """A round's status (service.round_status.RoundReport) in the words of `round status`."""
-    words = round_status_text(report, language, Target.PLAIN)
-    lines = [StatusLine(card_escape(line.text), line.checklist) for line in words.lines]
+    said = round_status_text(report, language, Target.PLAIN)
+    lines = [StatusLine(card_escape(line.text), line.checklist) for line in said.lines]
     shown = len(lines)
     while True:
         message = _render(
             "views/status.json.j2",
             language,
-            head=card_escape(words.head),
-            head_plain=words.head,
+            head=card_escape(said.head),
+            head_plain=said.head,
             lines=lines[:shown],
             more=shown < len(lines),
-            failed=card_escape(words.failed) if words.failed else "",
+            failed=card_escape(said.failed) if said.failed else "",
         )
         if message.size() <= CARD_BUDGET or shown == 0:
             return message
@@ -298,37 +250,30 @@ def publication_messages(
     """
     language = matrix.language
     moment = published or datetime.now(UTC)
-    counts = {colour.value: count for colour, count in matrix.counts().items()}
-    tally = {
-        "green": counts["green"],
-        "yellow": counts["yellow"],
-        "red": counts["red"],
-        "unstated": counts["none"],
-        "not_reported": counts["not_reported"],
-    }
-    plain = card_words(language, escaped=False)
-    critical = _critical(matrix)
+    counts = tally(matrix)
+    said = plain(language)
+    critical = critical_units(matrix)
     missing = list(comparison.missing[: LIST_LIMIT * 4])
-    unreported = _unreported(matrix, comparison)
+    unreported = unreported_units(matrix, comparison)
     shown = max(len(critical), len(missing), len(unreported))
     while True:  # a programme of many units is cut until its summary fits one card
         summary = _render(
             "publication/summary.json.j2",
             language,
-            summary=plain.text(
+            summary=said.text(
                 "publication.fallback",
                 title=matrix.programme.title,
                 round=matrix.round.name,
-                **tally,
+                **counts,
             ),
             round=matrix.round,
             programme=matrix.programme,
             date=format_day(moment.date(), language),
-            counts=tally,
+            counts=counts,
             critical=critical[:shown],
             critical_more=max(0, len(critical) - shown),
             comparison=comparison,
-            changes=_changes(comparison),
+            changes=changes(comparison),
             missing=missing[:shown],
             missing_more=max(0, len(comparison.missing) - min(shown, len(missing))),
             not_reported=unreported[:shown],
@@ -354,7 +299,7 @@ def publication_messages(
 
 
 def _grid_groups(matrix: Matrix) -> list[_GridGroup]:
-    words = card_words(matrix.language)
+    said = words(matrix.language)
     groups = []
     for group in matrix.groups:
         lines = []
@@ -366,9 +311,9 @@ def _grid_groups(matrix: Matrix) -> list[_GridGroup]:
                 f"{card_escape(clip(row.milestone.title, 60))}"
             )
             if critical:
-                line += "  " + words.text("publication.grid_critical", units=", ".join(critical))
+                line += "  " + said.text("publication.grid_critical", units=", ".join(critical))
             lines.append(line)
-        title = words.text("publication.grid_group", number=group.number, title=group.title)
+        title = said.text("publication.grid_group", number=group.number, title=group.title)
         groups.append(_GridGroup(title, tuple(lines)))
     return groups
 
