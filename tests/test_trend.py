@@ -95,6 +95,11 @@ def matrix(
     return compile_matrix(make_snapshot(programme, round_, units, groups, answers), words)
 
 
+def tender(forecast: Forecast) -> tuple[AnswerInfo, ...]:
+    """A round in which Syd expects 6.1 on time by `forecast`."""
+    return (said("6.1", "syd", Progress.EXPECTED, forecast=forecast),)
+
+
 def rounds_of(*answers_by_round: tuple[AnswerInfo, ...]) -> list[Matrix]:
     """One matrix a round, three months apart from March 2018, in date order."""
     days = [date(2018, 3, 1), date(2018, 6, 20), date(2018, 9, 19), date(2018, 12, 12)]
@@ -106,8 +111,7 @@ def rounds_of(*answers_by_round: tuple[AnswerInfo, ...]) -> list[Matrix]:
 def test_colour_and_forecast_per_round_oldest_first() -> None:
     found = trend(
         rounds_of(
-            (said("6.1", "syd", Progress.EXPECTED, forecast=JANUARY),),
-            (said("6.1", "syd", Progress.STARTED, Delay.UP_TO_3, forecast=MARCH),),
+            tender(JANUARY), (said("6.1", "syd", Progress.STARTED, Delay.UP_TO_3, forecast=MARCH),)
         )
     )
     cell = found.cell("6.1", "syd")
@@ -176,9 +180,9 @@ def test_nothing_stated_is_no_colour_to_compare() -> None:
 def test_a_forecast_moved_later_round_after_round_is_slipping() -> None:
     found = trend(
         rounds_of(
-            (said("6.1", "syd", Progress.EXPECTED, forecast=JANUARY),),
-            (said("6.1", "syd", Progress.EXPECTED, forecast=MARCH),),
-            (said("6.1", "syd", Progress.EXPECTED, forecast=JUNE),),
+            tender(JANUARY),
+            tender(MARCH),
+            tender(JUNE),
             (said("6.1", "syd", Progress.STARTED, forecast=AUTUMN),),
         )
     )
@@ -192,20 +196,15 @@ def test_a_forecast_moved_later_round_after_round_is_slipping() -> None:
 
 
 def test_one_slip_is_not_yet_slipping_and_a_pause_ends_the_run() -> None:
-    once = trend(
-        rounds_of(
-            (said("6.1", "syd", Progress.EXPECTED, forecast=JANUARY),),
-            (said("6.1", "syd", Progress.EXPECTED, forecast=MARCH),),
-        )
-    ).cell("6.1", "syd")
+    once = trend(rounds_of(tender(JANUARY), tender(MARCH))).cell("6.1", "syd")
     assert (once.slipped, once.slipping) == (1, False)
     assert SLIP_ROUNDS == 2
     paused = trend(
         rounds_of(
-            (said("6.1", "syd", Progress.EXPECTED, forecast=JANUARY),),
-            (said("6.1", "syd", Progress.EXPECTED, forecast=MARCH),),
-            (said("6.1", "syd", Progress.EXPECTED, forecast=MARCH),),  # kept
-            (said("6.1", "syd", Progress.EXPECTED, forecast=JUNE),),
+            tender(JANUARY),
+            tender(MARCH),
+            tender(MARCH),  # kept
+            tender(JUNE),
         )
     ).cell("6.1", "syd")
     assert [p.later for p in paused.points] == [False, True, False, True]
@@ -220,14 +219,9 @@ def test_one_slip_is_not_yet_slipping_and_a_pause_ends_the_run() -> None:
     ],
 )
 def test_a_round_without_a_forecast_ends_the_run(between: tuple[AnswerInfo, ...], why: str) -> None:
-    cell = trend(
-        rounds_of(
-            (said("6.1", "syd", Progress.EXPECTED, forecast=JANUARY),),
-            (said("6.1", "syd", Progress.EXPECTED, forecast=MARCH),),
-            between,
-            (said("6.1", "syd", Progress.EXPECTED, forecast=JUNE),),
-        )
-    ).cell("6.1", "syd")
+    cell = trend(rounds_of(tender(JANUARY), tender(MARCH), between, tender(JUNE))).cell(
+        "6.1", "syd"
+    )
     assert cell.slipped == 0, why
     assert not cell.slipping
 
@@ -235,8 +229,8 @@ def test_a_round_without_a_forecast_ends_the_run(between: tuple[AnswerInfo, ...]
 def test_a_reached_milestone_does_not_slip() -> None:
     cell = trend(
         rounds_of(
-            (said("6.1", "syd", Progress.EXPECTED, forecast=JANUARY),),
-            (said("6.1", "syd", Progress.EXPECTED, forecast=MARCH),),
+            tender(JANUARY),
+            tender(MARCH),
             (said("6.1", "syd", Progress.REACHED, forecast=JUNE),),  # reached in June
         )
     ).cell("6.1", "syd")
@@ -301,22 +295,10 @@ def test_the_baseline_is_compared_with_the_forecasts_earliest_day() -> None:
 
 
 def test_critical_round_after_round() -> None:
-    found = trend(
-        rounds_of(
-            (
-                said("1.1", "nord", Progress.STARTED, critical=True),
-                said("1.1", "syd", Progress.STARTED, critical=True),
-            ),
-            (
-                said("1.1", "nord", Progress.STARTED, critical=True),
-                said("1.1", "syd", Progress.STARTED),
-            ),
-            (
-                said("1.1", "nord", Progress.STARTED, critical=True),
-                said("1.1", "syd", Progress.STARTED, critical=True),
-            ),
-        )
-    )
+    north = said("1.1", "nord", Progress.STARTED, critical=True)
+    south = said("1.1", "syd", Progress.STARTED, critical=True)
+    calm = said("1.1", "syd", Progress.STARTED)
+    found = trend(rounds_of((north, south), (north, calm), (north, south)))
     assert CRITICAL_ROUNDS == 2
     north, south = found.cell("1.1", "nord"), found.cell("1.1", "syd")
     assert (north.critical_for, north.critical) == (3, True)
@@ -415,11 +397,7 @@ def test_a_milestone_added_mid_history_starts_where_it_was_added() -> None:
 
 
 def test_the_last_n_rounds_only() -> None:
-    matrices = rounds_of(
-        (said("6.1", "syd", Progress.EXPECTED, forecast=JANUARY),),
-        (said("6.1", "syd", Progress.EXPECTED, forecast=MARCH),),
-        (said("6.1", "syd", Progress.EXPECTED, forecast=JUNE),),
-    )
+    matrices = rounds_of(tender(JANUARY), tender(MARCH), tender(JUNE))
     found = trend(matrices, last=2)
     assert [r.name for r in found.rounds] == ["12. møde", "13. møde"]
     assert found.cell("6.1", "syd").slipped == 1
