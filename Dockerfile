@@ -1,16 +1,31 @@
 # syntax=docker/dockerfile:1
-# Fremdrift: a two-stage, slim, non-root image. The runtime's Debian packages come from the
-# same list and script that CI runs on a bare machine (.ci/apt-packages.txt, "runtime").
+# Fremdrift: a two-stage, slim, non-root image, installed from uv.lock. The build stage takes
+# the steps .ci/check-package.sh proves on a bare machine: uv (pinned, hashes checked), the
+# locked dependencies with the demo extra (hashes checked), then the wheel built from the
+# source. The runtime's Debian packages come from the same list and script that CI runs
+# (.ci/apt-packages.txt, "runtime").
 
 FROM python:3.11-slim-bookworm AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
-COPY bot bot
-COPY models models
+COPY .ci/uv.txt .ci/uv.txt
+RUN pip install --no-cache-dir --disable-pip-version-check --require-hashes -r .ci/uv.txt
+# The dependencies first, from the lock alone, so this layer changes only with uv.lock.
+COPY pyproject.toml uv.lock ./
+RUN uv export --quiet --frozen --extra demo --no-emit-project -o /tmp/requirements.txt \
+ && python -m venv /opt/fremdrift \
+ && uv pip install --no-cache --python /opt/fremdrift/bin/python --require-hashes \
+      -r /tmp/requirements.txt
+COPY README.md LICENSE ./
 COPY conversations conversations
+COPY reporting reporting
+COPY models models
 COPY render render
-RUN python -m venv /opt/fremdrift \
- && /opt/fremdrift/bin/pip install --no-cache-dir --disable-pip-version-check .
+COPY service service
+COPY bot bot
+COPY standins standins
+COPY programmes programmes
+RUN uv build --no-cache --wheel --out-dir /tmp/dist . \
+ && uv pip install --no-cache --python /opt/fremdrift/bin/python --no-deps /tmp/dist/*.whl
 
 FROM python:3.11-slim-bookworm
 COPY .ci/apt-packages.txt .ci/install-system.sh /tmp/ci/
@@ -18,7 +33,6 @@ RUN /tmp/ci/install-system.sh runtime && rm -rf /var/lib/apt/lists/* /tmp/ci \
  && useradd --system --create-home --uid 10001 fremdrift \
  && mkdir -p /app/data && chown fremdrift /app/data
 COPY --from=build /opt/fremdrift /opt/fremdrift
-COPY programmes /app/programmes
 WORKDIR /app
 USER fremdrift
 ENV PATH=/opt/fremdrift/bin:$PATH \
