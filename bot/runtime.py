@@ -23,6 +23,7 @@ from bot.slack.client import interactive_client, job_client
 from bot.slack.delivery import Deliveries
 from bot.slack.deps import SlackDeps
 from bot.slack.messenger import SlackMessenger
+from bot.web import history_access
 from conversations.clock import Clock, SystemClock
 from conversations.errors import UserError
 from models.db import close_db, open_db
@@ -92,7 +93,11 @@ class Fremdrift:
         """Serve /slack/events (unless Socket Mode carries Slack), Teams' /api/messages (when
         configured), /healthz and /metrics."""
         extra = self.teams.routes() if self.teams else []
-        app = web_app(None if self.socket else self.slack, extra)
+        app = web_app(
+            None if self.socket else self.slack,
+            extra,
+            history=history_access(self.settings, self.clock),
+        )
         self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=5.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)

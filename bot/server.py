@@ -17,6 +17,9 @@ from slack_bolt.async_app import AsyncApp
 from tortoise import connections
 from tortoise.exceptions import BaseORMException
 
+from bot.web import HistoryAccess
+from bot.web.history import history_routes
+
 SLACK_PATH = "/slack/events"
 
 
@@ -76,11 +79,20 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
-def web_app(slack: AsyncApp | None, extra: Sequence[web.RouteDef] = ()) -> web.Application:
+def web_app(
+    slack: AsyncApp | None,
+    extra: Sequence[web.RouteDef] = (),
+    *,
+    history: HistoryAccess | None = None,
+) -> web.Application:
+    """Serve `slack`, the `extra` routes, health and metrics, and the history pages when
+    `history` is given."""
     app = web.Application()
     routes = [web.get("/healthz", healthz), web.get("/metrics", metrics)]
     if slack is not None:
         routes.append(slack_route(slack))
     routes.extend(extra)
+    if history is not None:
+        routes.extend(history_routes(history))
     app.add_routes(routes)
     return app

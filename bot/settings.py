@@ -56,6 +56,12 @@ class Settings(BaseSettings):
         120.0, description="How long a claimed job stays claimed before another worker retakes it."
     )
     job_concurrency: int = Field(8, description="Jobs one replica runs at once.")
+    public_url: str = Field(
+        "", description="Fremdrift's public address; the history pages are linked under it."
+    )
+    history_secret: SecretStr | None = Field(
+        None, description="Signs the history pages' links (32+ characters); unset: no pages."
+    )
 
     # --- Microsoft Teams (bot/teams/, docs/teams.md): served on /api/messages when the app
     # id and a credential are set; the URLs are overridable so the tests can stand in.

@@ -21,6 +21,7 @@ from conversations.errors import UserError
 from conversations.rounds import LatePolicy, acceptance
 from conversations.vocabulary import ALL_UNITS, Delay, Progress
 from models.answer import Answer, AnswerRevision
+from models.locks import writer_first
 from models.people import Person, Role, RoleKind
 from models.programme import BaselineDeadline, Milestone, Programme, Unit
 from models.round import Round, Submission
@@ -107,6 +108,60 @@ async def may_answer(person: Person, round_: Round, scope: Scope) -> bool:
         kind__in=[RoleKind.LEAD, RoleKind.DEPUTY],
         scope=scope.key,
     ).exists()
+
+
+async def round_for_answers(round_id: int) -> Round:
+    """The round as it stands, read first in the answer's transaction: whether it takes
+    answers (its status, its deadline) is decided on this, and `confirm_round` holds it
+    to that at the end. On SQLite the transaction is a writer from here on
+    (`models.locks.writer_first`), so nothing it reads can change before it commits."""
+    await writer_first()
+    round_ = await Round.get_or_none(id=round_id)
+    if round_ is None:
+        raise UserError("checklist.unknown_round")
+    return round_
+
+
+class RoundChanged(Exception):
+    """The round closed (or its deadline moved) while an answer was being stored: the
+    step starts over and is decided on the round as it now is."""
+
+
+async def confirm_round(round_: Round) -> None:
+    """Call last in the answer's transaction: the round still as `round_for_answers` read it,
+    locked until the commit (PostgreSQL: FOR NO KEY UPDATE, which `close_round`'s update
+    waits for, and which waits for a close in progress), or RoundChanged.
+
+    So a close is a line: an answer commits before the close, or is decided again after
+    it. The lock is held only from here to the commit, and does not stop other answers'
+    rows from referring to the round (it is not FOR UPDATE).
+    """
+    now = await Round.filter(id=round_.id).select_for_update(no_key=True).first()
+    if now is None or (now.status, now.deadline) != (round_.status, round_.deadline):
+        raise RoundChanged(round_.id)
+
+
+async def last_stored_at(round_id: int) -> datetime | None:
+    """When the round last took an answer or a submission (an answer's `answered_at` is its
+    latest revision's), or None: the earliest a close may draw its line."""
+    moments: list[datetime] = []
+    for found in (
+        await Answer.filter(round_id=round_id)
+        .order_by("-answered_at")
+        .limit(1)
+        .values_list("answered_at", flat=True),
+        await Submission.filter(round_id=round_id)
+        .order_by("-submitted_at")
+        .limit(1)
+        .values_list("submitted_at", flat=True),
+    ):
+        moments += [moment for moment in found if isinstance(moment, datetime)]
+    return max(moments, default=None)
+
+
+class MilestoneGone(Exception):
+    """A programme load took the milestone out between the step's read and its write
+    (PostgreSQL, where a load does not wait for answers): the step starts over."""
 
 
 async def previous_round(round_: Round) -> Round | None:
@@ -265,7 +320,9 @@ async def store_answer(
     Call inside a transaction. The row is locked (PostgreSQL), so two writers on the same
     answer take turns: the later change wins and both revisions are kept.
     """
-    milestone = await Milestone.get(programme_id=round_.programme_id, code=code)
+    milestone = await Milestone.get_or_none(programme_id=round_.programme_id, code=code)
+    if milestone is None:
+        raise MilestoneGone(code)
     answer = (
         await Answer.filter(round_id=round_.id, milestone_id=milestone.id, scope=scope.answer_scope)
         .select_for_update()

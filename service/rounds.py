@@ -36,7 +36,7 @@ from tortoise.transactions import in_transaction
 
 from conversations.checklist import NotifyAdmins
 from conversations.errors import UserError
-from models.checklists import Scope
+from models.checklists import Scope, last_stored_at
 from models.jobs import Job, JobStatus
 from models.people import Person, Role, RoleKind
 from models.programme import Programme, Unit
@@ -284,7 +284,11 @@ async def close_round(round_id: int, now: datetime) -> Closed | None:
     """Freeze the round, tell each admin who did not answer, queue publication (or not).
 
     None if the round was not open: the conditional update is the arbiter, so of two
-    replicas closing at the same moment exactly one closes, notes and publishes.
+    replicas closing at the same moment exactly one closes, notes and publishes. It waits
+    for the answers committing (they lock the round last: `models.checklists.confirm_round`)
+    and every later one is decided on the round closed; `closed_at` is `now`, or the moment of the
+    last answer the round took if that is later (a click that read the clock after the
+    closer did and was stored before the close): no answer is after the line.
     """
     async with in_transaction():
         flipped = await Round.filter(id=round_id, status=RoundStatus.OPEN).update(
@@ -292,6 +296,9 @@ async def close_round(round_id: int, now: datetime) -> Closed | None:
         )
         if flipped != 1:
             return None
+        last = await last_stored_at(round_id)
+        if last is not None and last > now:
+            await Round.filter(id=round_id).update(closed_at=last)
         round_ = await Round.get(id=round_id)
         programme = await Programme.get(id=round_.programme_id)
         settings = round_settings(programme)

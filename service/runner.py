@@ -4,9 +4,13 @@ Everything that touches the database happens in one transaction, and the person 
 nothing until it has committed: the views and messages it returns are for the platform
 adapter to deliver afterwards. The conversation row carries a version; the runner writes
 only the version it read, so two replicas acting on one conversation at once cannot both
-apply an event — the loser starts over on fresh data. The several events of one submission
-(a Teams card's button and the text typed into it) are stepped in that one transaction
-too (`handle_many`, `handle_card`): stored whole or not at all, and counted once committed.
+apply an event — the loser starts over on fresh data. Whether the round takes answers is
+decided inside that transaction too, on the round read first and locked again last
+(`models.checklists.round_for_answers`, `confirm_round`): no answer is stored after a
+close, and a click that loses the race to one is told the round closed. The several
+events of one submission (a Teams card's button and the text typed into it) are stepped in
+that one transaction too (`handle_many`, `handle_card`): stored whole or not at all, and
+counted once committed.
 """
 
 from __future__ import annotations
@@ -34,7 +38,17 @@ from conversations.errors import UserError
 from conversations.events import Event
 from conversations.state import State
 from conversations.views import View, build
-from models.checklists import Scope, load_context, may_answer, store_answer, store_submission
+from models.checklists import (
+    MilestoneGone,
+    RoundChanged,
+    Scope,
+    confirm_round,
+    load_context,
+    may_answer,
+    round_for_answers,
+    store_answer,
+    store_submission,
+)
 from models.conversation import Conversation
 from models.db import DATABASE_ERRORS
 from models.people import Person
@@ -48,6 +62,10 @@ ATTEMPTS = 5
 
 class StaleWrite(Exception):
     """Another writer moved the conversation on between our read and our write."""
+
+
+RETRIED = (StaleWrite, RoundChanged, MilestoneGone, IntegrityError, TransactionManagementError)
+"""A race lost: the step starts over on fresh data."""
 
 
 @dataclass
@@ -139,7 +157,7 @@ class ChecklistRunner:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 return await self._attempt(actor, round_, scope, submission)
-            except (StaleWrite, IntegrityError, TransactionManagementError) as error:
+            except RETRIED as error:
                 log.info("checklist step retried", extra={"attempt": attempt, "why": repr(error)})
         raise UserError("checklist.busy")
 
@@ -148,6 +166,7 @@ class ChecklistRunner:
     ) -> Reply:
         now = self.clock.now()
         async with in_transaction():
+            round_ = await round_for_answers(round_.id)  # open or closed: decided here …
             conversation = await self._conversation(actor, round_, scope)
             context = await load_context(round_, scope, actor, now)
             state = State.from_json(
@@ -194,6 +213,7 @@ class ChecklistRunner:
                     ).update(state=new_state.to_json(), version=new_state.version)
                     if updated != 1:
                         raise StaleWrite(conversation.id)
+            await confirm_round(round_)  # … and held to until the commit: a close is a line
         return reply
 
     async def _apply(
