@@ -411,6 +411,7 @@ def _colours(written: tuple[Written, ...]) -> tuple[dict[str, int], int]:
     document = next((w for w in written if w.kind == "json"), None)
     if document is None:
         raise DemoError("no JSON document was published")
-    cells = json.loads(document.path.read_bytes())["cells"]
+    # The matrix's cells; the units' own items follow them in the file, marked `local`.
+    cells = [c for c in json.loads(document.path.read_bytes())["cells"] if not c.get("local")]
     counts = Counter(str(cell["colour"]) for cell in cells)
     return {colour.value: counts.get(colour.value, 0) for colour in Colour}, len(cells)
