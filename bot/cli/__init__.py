@@ -39,7 +39,8 @@ app.add_typer(
     help=(
         "Rounds: open one; list them; status (who has answered what); remind; deadline (move "
         "it); close, reopen and publish; away and back (a person's absence); jobs (the queue); "
-        "export a round's documents; import earlier rounds."
+        "export a round's documents; import earlier rounds; link (a signed link to the "
+        "programme's history page)."
     ),
 )
 app.add_typer(teams.app, name="teams")
