@@ -38,6 +38,12 @@ class Answer(Model):
     forecast_earliest = fields.DateField(null=True)
     forecast_latest = fields.DateField(null=True)
     remark = fields.TextField(default="")
+    status = fields.TextField(default="")
+    economy = fields.TextField(default="")
+    sub_milestones = fields.TextField(default="")
+    ready_text = fields.CharField(max_length=200, default="")
+    ready_earliest = fields.DateField(null=True)
+    ready_latest = fields.DateField(null=True)
     answered_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "fremdrift.Person", related_name="answers", null=True, on_delete=fields.SET_NULL
     )
@@ -72,6 +78,12 @@ class AnswerRevision(Model):
     forecast_earliest = fields.DateField(null=True)
     forecast_latest = fields.DateField(null=True)
     remark = fields.TextField(default="")
+    status = fields.TextField(default="")
+    economy = fields.TextField(default="")
+    sub_milestones = fields.TextField(default="")
+    ready_text = fields.CharField(max_length=200, default="")
+    ready_earliest = fields.DateField(null=True)
+    ready_latest = fields.DateField(null=True)
     changed_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "fremdrift.Person", related_name="revisions", null=True, on_delete=fields.SET_NULL
     )

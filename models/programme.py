@@ -25,6 +25,16 @@ class Programme(Model):
     steering_channel = fields.CharField(max_length=64, default="")
     source = fields.CharField(max_length=255, default="")
     settings: dict[str, object] = fields.JSONField(default=dict)
+    layout = fields.CharField(max_length=16, default="matrix", description="matrix or table")
+    nouns: dict[str, dict[str, str]] = fields.JSONField(
+        default=dict, description="the programme's own nouns by language (KOL's if none)"
+    )
+    questions: list[dict[str, object]] = fields.JSONField(
+        default=list, description="the questions asked, in order, with labels (KOL's if none)"
+    )
+    texts: list[dict[str, object]] = fields.JSONField(
+        default=list, description="the standing texts its items carry, with labels"
+    )
     source_file = fields.CharField(max_length=512, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -104,6 +114,9 @@ class Milestone(Model):
     code = fields.CharField(max_length=32)
     title = fields.TextField()
     definition = fields.TextField(default="")
+    texts: dict[str, str] = fields.JSONField(
+        default=dict, description="standing texts by key (not answers)"
+    )
     position = fields.IntField(default=0)
 
     programme_id: int

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from conversations.errors import UserError
+from conversations.questions import NEEDS_PROGRESS, Question
 from models.programme_spec import (
     Loc,
     ProgrammeFile,
@@ -313,6 +314,7 @@ def _check_references(spec: ProgrammeSpec, name: str, lines: Mapping[Loc, int]) 
         "number",
     )
     refs.unique("programme.duplicate_code", codes(spec), "code")
+    _check_form(refs, spec)
     for i, group in enumerate(spec.groups):
         for j, milestone in enumerate(group.milestones):
             loc: Loc = ("groups", i, "milestones", j)
@@ -324,6 +326,38 @@ def _check_references(spec: ProgrammeSpec, name: str, lines: Mapping[Loc, int]) 
                 refs.known("programme.unknown_unit", unit_key, (*loc, "deadlines", unit_key), units)
     if refs.found:
         raise min(refs.found, key=lambda found: found[0])[1]
+
+
+def _check_form(refs: _References, spec: ProgrammeSpec) -> None:
+    """Questions asked once each, a delay only with progress; items carry declared texts."""
+    asked = [question.ask for question in spec.questions]
+    refs.unique(
+        "programme.duplicate_entry",
+        ((q, ("questions", i, "ask")) for i, q in enumerate(asked)),
+        "text",
+    )
+    for i, question in enumerate(asked):
+        if question in NEEDS_PROGRESS and Question.PROGRESS not in asked:
+            refs.add("programme.needs_progress", ("questions", i, "ask"), text=question)
+    refs.unique(
+        "programme.duplicate_entry",
+        ((t.key, ("texts", i, "key")) for i, t in enumerate(spec.texts)),
+        "text",
+    )
+    declared = {text.key: text for text in spec.texts}
+    items: list[tuple[Loc, Mapping[str, str]]] = [
+        (("groups", i, "milestones", j, "texts"), milestone.texts)
+        for i, group in enumerate(spec.groups)
+        for j, milestone in enumerate(group.milestones)
+    ]
+    items += [
+        (("units", i, "local_items", j, "texts"), item.texts)
+        for i, unit in enumerate(spec.units)
+        for j, item in enumerate(unit.local_items)
+    ]
+    for loc, texts in items:
+        for key in texts:
+            refs.known("programme.unknown_text", key, (*loc, key), declared)
 
 
 def _check_person_list(

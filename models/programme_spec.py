@@ -25,8 +25,10 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from conversations.errors import UserError
+from conversations.questions import Question
 from conversations.vocabulary import LANGUAGES
 from reporting.deadlines import read_deadline
+from reporting.form import PLACEHOLDERS, Layout
 
 Loc = tuple[str | int, ...]
 """Where a value sits in the file: ("groups", 5, "milestones", 2, "deadline")."""
@@ -91,6 +93,17 @@ def _check_timezone(value: str) -> str:
     return value
 
 
+def _placeholder(noun: str) -> AfterValidator:
+    """A noun that is a phrase around a value must say where the value goes."""
+
+    def check(value: str) -> str:
+        if PLACEHOLDERS[noun] not in value:
+            raise _problem("programme.bad_phrase", text=value, placeholder=PLACEHOLDERS[noun])
+        return value
+
+    return AfterValidator(check)
+
+
 def _pattern(regex: re.Pattern[str], key: str, *, allow_empty: bool = False) -> AfterValidator:
     def check(value: str) -> str:
         if not (allow_empty and value == "") and not regex.fullmatch(value):
@@ -133,6 +146,11 @@ Email = Annotated[
     _pattern(_EMAIL_RE, "programme.bad_email", allow_empty=True),
 ]
 LateAnswers = Annotated[str, _choice("refuse", "accept")]
+LayoutName = Annotated[str, _choice(*(layout.value for layout in Layout))]
+QuestionName = Annotated[str, _choice(*(question.value for question in Question))]
+Noun = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Labels = dict[Language, Name]
+"""Words per language: `{da: Emne, en: Topic}`."""
 
 # ---------------------------------------------------------------------------------------
 # The file's shape.
@@ -166,6 +184,35 @@ class ProgrammeSettings(_Spec):
     steering_group: Line = ""  # who the matrix is submitted to; its meeting line names them
 
 
+class NounsSpec(_Spec):
+    """A programme's own nouns in one language; a noun not given is KOL's (the catalogue's)."""
+
+    item: Noun | None = None
+    items: Noun | None = None
+    an_item: Noun | None = None
+    the_item: Noun | None = None
+    group: Label | None = None
+    unit: Label | None = None
+    reporter: Annotated[Line, _placeholder("reporter")] | None = None
+    document: Noun | None = None
+    sheet: Name | None = None
+    submitted: Annotated[Line, _placeholder("submitted")] | None = None
+
+
+class QuestionSpec(_Spec):
+    """A question the checklist asks of every item, with its label in the programme's words."""
+
+    ask: QuestionName
+    label: Labels = {}
+
+
+class TextSpec(_Spec):
+    """A standing text the items may carry (not an answer), and its label."""
+
+    key: Key
+    label: Labels = {}
+
+
 class PersonSpec(_Spec):
     key: Key
     name: Name
@@ -174,11 +221,16 @@ class PersonSpec(_Spec):
     slack: SlackUser | None = None
 
 
+Texts = dict[Key, Prose]
+"""An item's standing texts by the key of the programme's `texts`."""
+
+
 class LocalItemSpec(_Spec):
     code: Code
     title: Title
     definition: Prose = ""
     deadline: DeadlineText | None = None
+    texts: Texts = {}
 
 
 class UnitSpec(_Spec):
@@ -196,6 +248,7 @@ class MilestoneSpec(_Spec):
     reporter: Key | None = None
     deadline: DeadlineText | None = None
     deadlines: dict[Key, DeadlineText] = {}
+    texts: Texts = {}
 
 
 class GroupSpec(_Spec):
@@ -213,6 +266,10 @@ class ProgrammeSpec(_Spec):
     unit_label: Label = ""
     steering_channel: SlackChannel = ""
     source: Line = ""
+    layout: LayoutName = Layout.MATRIX.value
+    nouns: dict[Language, NounsSpec] = {}
+    texts: list[TextSpec] = []
+    questions: list[QuestionSpec] = []
     settings: ProgrammeSettings = ProgrammeSettings()
     people: Annotated[list[PersonSpec], Field(min_length=1)]
     admins: Annotated[list[Key], Field(min_length=1)]

@@ -107,6 +107,13 @@ async def save_programme(file: ProgrammeFile) -> LoadSummary:
             "steering_channel": spec.steering_channel,
             "source": spec.source,
             "settings": spec.settings.model_dump(mode="json"),
+            "layout": spec.layout,
+            "nouns": {
+                language: nouns.model_dump(exclude_none=True)
+                for language, nouns in spec.nouns.items()
+            },
+            "questions": [question.model_dump() for question in spec.questions],
+            "texts": [text.model_dump() for text in spec.texts],
             "source_file": file.path,
         }
         programme = await _put(Programme, programme, values, summary.programme)
@@ -231,6 +238,7 @@ async def _save_milestones(
                 "code": milestone.code,
                 "title": milestone.title,
                 "definition": milestone.definition,
+                "texts": dict(milestone.texts),
                 "position": position,
             }
             row = await _put(Milestone, rows.get(milestone.code), values, summary.milestones)
@@ -245,6 +253,7 @@ async def _save_milestones(
                 "code": item.code,
                 "title": item.title,
                 "definition": item.definition,
+                "texts": dict(item.texts),
                 "position": position,
             }
             row = await _put(Milestone, rows.get(item.code), values, summary.local_items)

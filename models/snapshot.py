@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from tortoise.expressions import Q
 
+from conversations.questions import parse_questions
 from conversations.vocabulary import Delay, Progress
 from models.answer import Answer
 from models.people import Role, RoleKind
 from models.programme import BaselineDeadline, Milestone, MilestoneGroup, Programme, Unit
 from models.round import Round, RoundStatus, Submission
+from reporting.form import Labelled, labelled
 from reporting.snapshot import (
     AnswerInfo,
     DeadlineInfo,
@@ -49,7 +52,13 @@ def _round_info(round_: Round) -> RoundInfo:
     )
 
 
-def _programme_info(programme: Programme) -> ProgrammeInfo:
+def _labelled(rows: list[dict[str, Any]], key: str) -> tuple[Labelled, ...]:
+    return tuple(labelled(str(row[key]), dict(row.get("label") or {})) for row in rows)
+
+
+def programme_info(programme: Programme) -> ProgrammeInfo:
+    """The programme as plain data: what it is called and how it presents itself."""
+    asked = list(programme.questions or [])
     return ProgrammeInfo(
         key=programme.key,
         title=programme.title,
@@ -59,6 +68,13 @@ def _programme_info(programme: Programme) -> ProgrammeInfo:
         source=programme.source,
         unit_label=programme.unit_label,
         steering_group=str((programme.settings or {}).get("steering_group", "")),
+        layout=programme.layout,
+        nouns=MappingProxyType(
+            {lang: MappingProxyType(dict(words)) for lang, words in (programme.nouns or {}).items()}
+        ),
+        questions=parse_questions([str(row["ask"]) for row in asked]),
+        labels=tuple(label for label in _labelled(asked, "ask") if label.labels),
+        texts=_labelled(list(programme.texts or []), "key"),
     )
 
 
@@ -91,7 +107,7 @@ async def _milestones(
     rows = (
         await Milestone.filter(programme_id=programme_id)
         .order_by("position", "id")
-        .values("id", "code", "title", "definition", "group_id", "unit__key")
+        .values("id", "code", "title", "definition", "texts", "group_id", "unit__key")
     )
     deadlines: dict[int, list[DeadlineInfo]] = defaultdict(list)
     for row in (
@@ -114,6 +130,7 @@ async def _milestones(
             reporter_key=reporter[0] if reporter else None,
             deadlines=tuple(deadlines.get(row["id"], ())),
             unit=row["unit__key"],
+            texts=tuple((str(key), str(text)) for key, text in (row["texts"] or {}).items()),
         )
         if milestone.unit is not None:
             local[milestone.unit].append(milestone)
@@ -138,6 +155,12 @@ _ANSWER_FIELDS = (
     "forecast_earliest",
     "forecast_latest",
     "remark",
+    "status",
+    "economy",
+    "sub_milestones",
+    "ready_text",
+    "ready_earliest",
+    "ready_latest",
     "answered_by__name",
     "answered_at",
     "late",
@@ -158,6 +181,12 @@ def _answer(row: Mapping[str, Any]) -> AnswerInfo:
         answered_by=row["answered_by__name"],
         answered_at=row["answered_at"],
         late=bool(row["late"]),
+        status=row["status"],
+        economy=row["economy"],
+        sub_milestones=row["sub_milestones"],
+        ready_text=row["ready_text"],
+        ready_earliest=row["ready_earliest"],
+        ready_latest=row["ready_latest"],
     )
 
 
@@ -186,7 +215,7 @@ async def load_snapshot(round_id: int) -> Snapshot:
                     milestone.code
                 )
     return make_snapshot(
-        _programme_info(programme),
+        programme_info(programme),
         _round_info(round_),
         tuple(
             UnitInfo(

@@ -120,6 +120,8 @@ def make_environment(language: str, target: Target) -> Environment:
     env.filters["day"] = lambda value, fmt="long": format_day(value, language, fmt)
     env.filters["moment"] = lambda value, tz="Europe/Copenhagen": format_moment(value, language, tz)
     env.filters[FILTER] = plural_filter(BABEL_LOCALE[language])  # render/plurals.py
+    # KOL's nouns (`noun.*`) unless the caller passes a programme's own (render/nouns.py)
+    env.globals["noun"] = {k[5:]: v for k, v in load_raw(language).items() if k[:5] == "noun."}
     return env
 
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
 
+from conversations.questions import DEFAULT_QUESTIONS, Question, has_light
 from conversations.vocabulary import ALL_UNITS, Delay, Progress, RoundStatus
+from reporting.form import Labelled, Layout, layout_of
 
 UNIT_SCOPE = "unit:"
 REPORTER_SCOPE = "reporter:"
@@ -28,6 +30,25 @@ class ProgrammeInfo:
     source: str
     unit_label: str
     steering_group: str = ""  # who the matrix is submitted to, as its meeting line names them
+    layout: str = Layout.MATRIX  # as declared; `Snapshot.layout` decides
+    nouns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # by language
+    questions: tuple[Question, ...] = DEFAULT_QUESTIONS
+    labels: tuple[Labelled, ...] = ()  # the questions' labels, where the programme gave one
+    texts: tuple[Labelled, ...] = ()  # the standing texts its items carry, in order
+
+    @property
+    def light(self) -> bool:
+        """Does the programme have a traffic light (it asks progress)?"""
+        return has_light(self.questions)
+
+    def nouns_in(self, language: str) -> Mapping[str, str]:
+        """The nouns the programme names in `language` (the rest are the catalogue's)."""
+        return self.nouns.get(language, {})
+
+    def label_of(self, question: str, language: str) -> str | None:
+        """The programme's label of a question in `language`; None: the catalogue's."""
+        found = next((label for label in self.labels if label.key == question), None)
+        return found.label(language) if found is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +96,11 @@ class MilestoneInfo:
     reporter_key: str | None = None
     deadlines: tuple[DeadlineInfo, ...] = ()
     unit: str | None = None
+    texts: tuple[tuple[str, str], ...] = ()  # (standing text's key, its text), not answers
+
+    def text(self, key: str) -> str:
+        """The item's standing text `key` (seed 004's ØA tekst, its economy); '' if none."""
+        return next((text for found, text in self.texts if found == key), "")
 
     def deadline_for(self, unit_key: str) -> DeadlineInfo | None:
         """The unit's own baseline, else the one for every unit, else None."""
@@ -110,6 +136,12 @@ class AnswerInfo:
     answered_by: str | None
     answered_at: datetime
     late: bool
+    status: str = ""
+    economy: str = ""
+    sub_milestones: str = ""
+    ready_text: str = ""
+    ready_earliest: date | None = None
+    ready_latest: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +188,11 @@ class Snapshot:
 
     def submitted(self, scope: str) -> bool:
         return any(submission.scope == scope for submission in self.submissions)
+
+    @property
+    def layout(self) -> Layout:
+        """The layout the round is drawn in (`reporting.form.layout_of`)."""
+        return layout_of(self.programme.layout, len(self.units))
 
 
 def make_snapshot(
