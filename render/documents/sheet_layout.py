@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import Outline, PageSetupProperties
@@ -39,7 +40,11 @@ def _longest(value: object) -> tuple[int, int]:
     """(longest line, longest word) of a cell's text."""
     if value is None:
         return 0, 0
-    text = value if isinstance(value, str) else str(value)
+    return _measure(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=4096)
+def _measure(text: str) -> tuple[int, int]:
     lines = text.splitlines() or [""]
     words = text.split() or [""]
     return max(len(line) for line in lines), max(len(word) for word in words)
@@ -65,26 +70,29 @@ def fit_widths(ws: Worksheet, bounds: Sequence[Bounds], first_row: int = 1) -> l
 def wrapped_lines(value: object, width: float) -> int:
     """How many lines a wrapped cell's text takes in a column of `width` (an estimate that
     errs tall: a line holds a little less than `width` characters, whole words)."""
-    if value is None or value == "":
+    if not isinstance(value, str) or value == "":
         return 1
-    per_line = max(4.0, width - 2.0)
-    text = value if isinstance(value, str) else str(value)
+    return _lines(value, max(4.0, width - 2.0))
+
+
+@lru_cache(maxsize=4096)
+def _lines(text: str, per_line: float) -> int:
     return sum(max(1, math.ceil(len(line) * 1.1 / per_line)) for line in text.splitlines())
 
 
 def fit_heights(ws: Worksheet, widths: Sequence[float], first_row: int = 1) -> None:
-    """Rows of wrapped text tall enough for their longest cell; one-line rows left alone."""
-    for row in ws.iter_rows(min_row=first_row, max_col=len(widths)):
+    """Rows of wrapped text tall enough for their longest cell; one-line rows left alone.
+    Every text cell of these sheets wraps, so the values alone decide (reading each
+    cell's style back would cost as much as writing the sheet)."""
+    for number, values in enumerate(
+        ws.iter_rows(min_row=first_row, max_col=len(widths), values_only=True), start=first_row
+    ):
         lines = max(
-            (
-                wrapped_lines(cell.value, widths[cell.column - 1])
-                for cell in row
-                if cell.alignment is not None and cell.alignment.wrap_text
-            ),
+            (wrapped_lines(value, width) for value, width in zip(values, widths, strict=False)),
             default=1,
         )
         if lines > 1:
-            ws.row_dimensions[row[0].row].height = lines * LINE_HEIGHT + 2
+            ws.row_dimensions[number].height = lines * LINE_HEIGHT + 2
 
 
 def outline(ws: Worksheet, rows: Sequence[int]) -> None:
