@@ -144,18 +144,12 @@ async def confirm_round(round_: Round) -> None:
 async def last_stored_at(round_id: int) -> datetime | None:
     """When the round last took an answer or a submission (an answer's `answered_at` is its
     latest revision's), or None: the earliest a close may draw its line."""
-    moments: list[datetime] = []
-    for found in (
-        await Answer.filter(round_id=round_id)
-        .order_by("-answered_at")
-        .limit(1)
-        .values_list("answered_at", flat=True),
-        await Submission.filter(round_id=round_id)
-        .order_by("-submitted_at")
-        .limit(1)
-        .values_list("submitted_at", flat=True),
-    ):
-        moments += [moment for moment in found if isinstance(moment, datetime)]
+    answer = await Answer.filter(round_id=round_id).order_by("-answered_at").first()
+    submission = await Submission.filter(round_id=round_id).order_by("-submitted_at").first()
+    moments = [
+        *([answer.answered_at] if answer else []),
+        *([submission.submitted_at] if submission else []),
+    ]
     return max(moments, default=None)
 
 

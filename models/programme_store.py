@@ -4,7 +4,10 @@ One transaction, row by row on natural keys (programme key, unit key, group numb
 milestone code, person key; a deadline by milestone and scope), so a reload updates rows
 in place and rounds and answers stay attached; only columns that differ are written, so
 reloading the same file changes nothing. Units and milestones the file no longer names
-are deleted, unless someone has answered them: then the load is refused.
+are deleted, unless someone has answered them: then the load is refused, as is moving a
+milestone into a unit's own items when other units have answered it (their answers would
+vanish from the matrix). What a load means for an open round (who is invited, who is no
+longer reminded, the schedule) is service/programme_changes.py.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from tortoise.transactions import in_transaction
 
 from conversations.errors import UserError
 from conversations.vocabulary import ALL_UNITS
-from models.answer import Answer
 from models.people import Account, Person, Platform, Role, RoleKind
 from models.programme import BaselineDeadline, Milestone, MilestoneGroup, Programme, Unit
+from models.programme_guard import refuse_lost_answers
 from models.programme_spec import ProgrammeFile, ProgrammeSpec, codes
 from reporting.deadlines import read_deadline
 
@@ -94,7 +97,7 @@ async def save_programme(file: ProgrammeFile) -> LoadSummary:
         programme = await Programme.get_or_none(key=spec.key)
         summary = LoadSummary(spec.key, spec.title, created=programme is None)
         if programme is not None:
-            await _refuse_answered_removals(programme, file)
+            await refuse_lost_answers(programme, file)
         await _check_slack_accounts(file)
         people = await _save_people(spec, summary)
         values = {
@@ -123,25 +126,6 @@ async def save_programme(file: ProgrammeFile) -> LoadSummary:
         await _save_deadlines(spec, milestones, summary)
         await _save_roles(programme, spec, people, summary)
     return summary
-
-
-async def _refuse_answered_removals(programme: Programme, file: ProgrammeFile) -> None:
-    """A unit or milestone missing from the file may go only if nobody has answered it."""
-    named = [code for code, _ in codes(file.spec)]
-    stale = await Milestone.filter(programme=programme).exclude(code__in=named).order_by("position")
-    for milestone in stale:
-        count = await Answer.filter(milestone_id=milestone.id).count()
-        if count:
-            raise UserError(
-                "programme.milestone_has_answers", file=file.name, code=milestone.code, count=count
-            )
-    keys = [unit.key for unit in file.spec.units]
-    for unit in await Unit.filter(programme=programme).exclude(key__in=keys).order_by("position"):
-        count = await Answer.filter(unit_id=unit.id).count()
-        if count:
-            raise UserError(
-                "programme.unit_has_answers", file=file.name, unit=unit.key, count=count
-            )
 
 
 async def _check_slack_accounts(file: ProgrammeFile) -> None:

@@ -32,7 +32,7 @@ from conversations.clock import Clock, SystemClock
 from conversations.errors import UserError
 from conversations.rounds import is_away
 from conversations.state import State
-from models.checklists import Scope, load_context
+from models.checklists import Scope, load_context, may_answer
 from models.conversation import Conversation
 from models.jobs import Job, JobStatus
 from models.people import Person
@@ -188,6 +188,8 @@ class RoundJobs:
         round_, settings = found
         scope = Scope.parse(str(context.payload["scope"]))
         now = context.now
+        if not await may_answer(person, round_, scope):  # taken off it by a programme load
+            return _skipped("not_asked")
         if scope.wire in await submitted_scopes(round_.id):
             return _skipped("submitted")
         if person.snoozed_until is not None and person.snoozed_until > now:

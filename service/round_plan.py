@@ -22,6 +22,7 @@ from conversations.rounds import (
     reminder_times,
 )
 from models.checklists import REPORTER, UNIT, ChecklistRef, Scope
+from models.jobs import Job, JobStatus
 from models.people import Person, Role, RoleKind
 from models.programme import Programme, Unit
 from models.programme_spec import ProgrammeSettings
@@ -59,6 +60,11 @@ class RoundSettings:
     def dm_time(self, moment: datetime) -> datetime:
         """When a DM wanted at `moment` may go out (the end of quiet hours, if inside)."""
         return after_quiet_hours(moment, self.quiet, self.timezone)
+
+    @property
+    def schedule(self) -> tuple[object, ...]:
+        """What the reminder times and the close at the deadline are planned from."""
+        return (self.timezone, self.reminders, self.skip_weekends, self.quiet, self.auto_close)
 
 
 def round_settings(programme: Programme) -> RoundSettings:
@@ -139,6 +145,41 @@ async def asked_checklists(round_: Round) -> list[tuple[Person, ChecklistRef]]:
                 (person, ChecklistRef(round_.id, Scope(REPORTER, person.key), person.name))
             )
     return pairs
+
+
+def invitation_specs(
+    round_: Round, asked: list[tuple[Person, ChecklistRef]], send_at: datetime
+) -> list[JobSpec]:
+    """One `invite` per person and checklist, to go out at `send_at`."""
+    return [
+        JobSpec(
+            INVITE,
+            {"person_id": person.id, "scope": ref.scope.wire},
+            send_at,
+            invite_key(round_.id, person.id, ref.scope.wire),
+            round_.id,
+        )
+        for person, ref in asked
+    ]
+
+
+async def cancel_asked(round_id: int, gone: set[tuple[int, str]]) -> int:
+    """Cancel the pending invitations, reminders and hand-overs of people no longer asked
+    (person id, checklist scope): what they were sent stays, nothing more goes out."""
+    if not gone:
+        return 0
+    pending = await Job.filter(
+        round_id=round_id, kind__in=[INVITE, REMIND, HANDOVER], status=JobStatus.PENDING
+    )
+    ids = []
+    for job in pending:
+        scope = str(job.payload.get("scope", ""))
+        people = [job.payload.get("person_id"), job.payload.get("away_id")]
+        if any((person, scope) in gone for person in people if isinstance(person, int)):
+            ids.append(job.id)
+    if not ids:
+        return 0
+    return await Job.filter(id__in=ids, status=JobStatus.PENDING).update(status=JobStatus.CANCELLED)
 
 
 async def cover_for(

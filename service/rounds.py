@@ -45,7 +45,6 @@ from reporting.deadlines import MAX_YEAR, MIN_YEAR, read_moment
 from service.jobs import JobSpec, cancel_pending, enqueue, enqueue_many
 from service.round_plan import (
     CLOSE,
-    INVITE,
     NOTE,
     PUBLISH,
     REMIND,
@@ -53,7 +52,7 @@ from service.round_plan import (
     admins_of,
     asked_checklists,
     epoch,
-    invite_key,
+    invitation_specs,
     publish_key,
     reminder_specs,
     round_settings,
@@ -204,17 +203,8 @@ async def open_round(
                 deadline_text=deadline_text.strip(),
                 date=day,
             )
-            send_at = settings.dm_time(now)
-            invitations = [
-                JobSpec(
-                    INVITE,
-                    {"person_id": person.id, "scope": ref.scope.wire},
-                    send_at,
-                    invite_key(round_.id, person.id, ref.scope.wire),
-                    round_.id,
-                )
-                for person, ref in await asked_checklists(round_)
-            ]
+            asked = await asked_checklists(round_)
+            invitations = invitation_specs(round_, asked, settings.dm_time(now))
             await enqueue_many(invitations)
             reminders, closes_at = await schedule_deadline_jobs(round_, settings, now)
     except IntegrityError:

@@ -1,6 +1,8 @@
 """`fremdrift programme …`: load a programme file, show a programme, list them.
 
-The commands only translate: models/programme_file.py reads, validates and writes;
+The commands only translate: models/programme_file.py reads and validates,
+service/programme_changes.py writes (and brings an open round along: invitations,
+reminders, the close);
 programmes/ resolves a shipped programme's key (`kol-2018`) to its file;
 models/programme_view.py reads back. Every heading and sentence comes from the catalogue
 (render/messages/*/programme.yaml); user data goes into rich Text cells so a "[ØA18]" in a
@@ -16,7 +18,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bot.cli.common import cli_language, console, fail, run_with_db
+from bot.cli.common import cli_language, console, fail, run_with_db, say
+from conversations.clock import SystemClock
 from conversations.errors import UserError
 from models.programme_file import (
     LoadSummary,
@@ -24,12 +27,12 @@ from models.programme_file import (
     ProgrammeView,
     Tally,
     list_programmes,
-    load_programme_file,
     programme_overview,
 )
 from models.programme_view import DeadlineView, MilestoneView, PersonRef
 from programmes import programme_file, shipped
 from render.i18n import text
+from service.programme_changes import RoundChanges, load_programme_path
 
 app = typer.Typer(
     help="Programmes: load one (a file, or a shipped one by key), show one, list them.",
@@ -69,8 +72,10 @@ def load(
     path = programme_file(file)
     if not path.exists() and path.suffix not in (".yaml", ".yml") and len(path.parts) == 1:
         fail(UserError("cli.programme_not_found", name=str(file), shipped=", ".join(shipped())))
-    summary = run_with_db(lambda: load_programme_file(path))
-    _print_summary(summary)
+    loaded = run_with_db(lambda: load_programme_path(path, SystemClock().now()))
+    _print_summary(loaded.summary)
+    if loaded.round is not None:
+        _print_round_changes(loaded.round)
 
 
 def _print_summary(summary: LoadSummary) -> None:
@@ -99,6 +104,21 @@ def _print_summary(summary: LoadSummary) -> None:
         counts = (tally.total, tally.created, tally.updated, tally.unchanged, tally.removed)
         table.add_row(Text(_t(f"cli.kind.{kind}")), *(Text(str(count)) for count in counts))
     console.print(table)
+
+
+def _print_round_changes(changes: RoundChanges) -> None:
+    """What the load did to the open round: invitations, people dropped, the schedule."""
+    dropped = [{"name": d.name, "checklist": d.checklist} for d in changes.dropped]
+    say(
+        "programme.cli.round_changed", round=changes.round, invited=changes.invited, dropped=dropped
+    )
+    if changes.replanned:
+        say(
+            "programme.cli.round_replanned",
+            reminders=list(changes.reminders),
+            closes_at=changes.closes_at,
+            timezone=changes.timezone,
+        )
 
 
 @app.command("show")
