@@ -244,3 +244,12 @@ def test_many_units_get_their_sheets_as_a_zip_of_pdfs(monkeypatch: pytest.Monkey
     monkeypatch.setattr(publication, "render_matrix_pdf", lambda *_: Pdf(b"%PDF", 1))
     files = publication.documents(snapshot, matrix, compare(matrix, None, snapshot))
     assert [f.mimetype for f in files][:2] == ["application/pdf", "application/zip"]
+
+
+def test_sheets_are_written_by_a_process_per_core_only_when_it_pays() -> None:
+    from render.documents.html import PARALLEL_MIN_DOCUMENTS, worker_count
+
+    assert worker_count(PARALLEL_MIN_DOCUMENTS - 1) == 1  # a worker costs a second to start
+    assert worker_count(100, 2) == 2
+    assert worker_count(3, 8) == 3  # never more processes than documents
+    assert worker_count(100, 0) == 1

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import current_process, get_context
 from typing import Any
 
 from weasyprint import HTML
@@ -43,7 +43,10 @@ def _pdf_bytes(html: str) -> bytes:
 
 
 def worker_count(documents: int, workers: int | None = None) -> int:
-    """How many processes write `documents` PDFs: one per core, never more than documents."""
+    """How many processes write `documents` PDFs: one per core, never more than documents;
+    one (this process) inside a daemonic process, which may not start children."""
+    if current_process().daemon:
+        return 1
     if workers is None:
         workers = 1 if documents < PARALLEL_MIN_DOCUMENTS else (os.cpu_count() or 1)
     return max(1, min(workers, documents))
