@@ -53,6 +53,7 @@ from conversations.events import (
     Event,
     GiveForecast,
     GiveRemark,
+    GiveText,
     Jump,
     Next,
     Pause,
@@ -131,6 +132,7 @@ _VALUES_TO_ASKING: Mapping[type[Event], Transition] = {
     SetCritical: go(steps.set_critical, Phase.ASKING),
     GiveForecast: go(steps.give_forecast, Phase.ASKING, Phase.CONFIRM_FORECAST),
     GiveRemark: go(steps.give_remark, Phase.ASKING),
+    GiveText: go(steps.give_text, Phase.ASKING),
     SameAsLast: go(steps.same_as_last, Phase.ASKING, Phase.REVIEW),
 }
 """What may be set on the milestone asked, the same while a forecast awaits confirmation."""
@@ -178,7 +180,16 @@ TRANSITIONS = Table(
 )
 
 ABOUT_THE_ASKED: frozenset[type[Event]] = frozenset(
-    {SetProgress, SetDelay, SetCritical, GiveForecast, GiveRemark, ConfirmForecast, SameAsLast}
+    {
+        SetProgress,
+        SetDelay,
+        SetCritical,
+        GiveForecast,
+        GiveRemark,
+        GiveText,
+        ConfirmForecast,
+        SameAsLast,
+    }
 )
 """Events meant for the milestone being asked: refused where none is as having moved on."""
 

@@ -22,7 +22,16 @@ from conversations.checklist_effects import (
     Tell,
 )
 from conversations.context import AnswerData, ChecklistContext, Item
-from conversations.events import Event, GiveForecast, GiveRemark, SetCritical, SetDelay, SetProgress
+from conversations.events import (
+    Event,
+    GiveForecast,
+    GiveRemark,
+    GiveText,
+    SetCritical,
+    SetDelay,
+    SetProgress,
+)
+from conversations.questions import TEXT_LIMITS, TYPED, Question
 from conversations.state import Phase, State
 from conversations.views import Notice, build, position
 from conversations.vocabulary import delay_allowed, effective_delay
@@ -103,7 +112,8 @@ def _advance(state: State, ctx: ChecklistContext, effects: list[Effect]) -> Outc
 
 def next_(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
     if _asked(state, ctx).code not in ctx.answers:
-        return refuse(state, ctx, "checklist.choose_progress_first")
+        first = "checklist.choose_progress_first" if ctx.light else "checklist.answer_first"
+        return refuse(state, ctx, first)
     return _advance(state, ctx, [])
 
 
@@ -159,7 +169,9 @@ def submit(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
     if missing:
         shown = state if state.phase is Phase.REVIEW else state.moved(phase=Phase.REVIEW)
         return shown, [
-            Tell("checklist.missing", {"codes": missing, "count": len(missing)}),
+            Tell(
+                "checklist.missing", {"codes": missing, "count": len(missing), "light": ctx.light}
+            ),
             show(shown, ctx),
         ]
     new = state.moved(phase=Phase.SUBMITTED, return_to_review=False, pending_forecast=None)
@@ -212,25 +224,33 @@ def set_progress(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
     assert isinstance(event, SetProgress)
     if not asks(state, ctx, event.code):
         return refuse(state, ctx, "checklist.moved_on")
+    if not ctx.asks(Question.PROGRESS):
+        return refuse(state, ctx, "checklist.not_asked")
     draft = _draft(state, ctx) or AnswerData()
     delay = effective_delay(event.progress, draft.delay)
     return _store(state, ctx, replace(draft, progress=event.progress, delay=delay))
 
 
-def _needs_progress(state: State, ctx: ChecklistContext, code: str) -> Outcome | None:
+def _needs_progress(
+    state: State, ctx: ChecklistContext, code: str, question: Question
+) -> Outcome | None:
+    """A refusal unless the milestone is the one asked, the programme asks `question`, and
+    (with a traffic light) the answer has begun with its progress."""
     if not asks(state, ctx, code):
         return refuse(state, ctx, "checklist.moved_on")
-    if _draft(state, ctx) is None:
+    if not ctx.asks(question):
+        return refuse(state, ctx, "checklist.not_asked")
+    if ctx.light and _draft(state, ctx) is None:
         return refuse(state, ctx, "checklist.choose_progress_first")
     return None
 
 
 def set_delay(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
     assert isinstance(event, SetDelay)
-    if (refused := _needs_progress(state, ctx, event.code)) is not None:
+    if (refused := _needs_progress(state, ctx, event.code, Question.DELAY)) is not None:
         return refused
     draft = _draft(state, ctx)
-    assert draft is not None
+    assert draft is not None  # a delay is asked only with progress
     if not delay_allowed(draft.progress):
         return refuse(state, ctx, "checklist.delay_not_applicable")
     return _store(state, ctx, replace(draft, delay=event.delay))
@@ -238,10 +258,9 @@ def set_delay(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
 
 def set_critical(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
     assert isinstance(event, SetCritical)
-    if (refused := _needs_progress(state, ctx, event.code)) is not None:
+    if (refused := _needs_progress(state, ctx, event.code, Question.CRITICAL)) is not None:
         return refused
-    draft = _draft(state, ctx)
-    assert draft is not None
+    draft = _draft(state, ctx) or AnswerData()
     return _store(state, ctx, replace(draft, critical=event.critical))
 
 
@@ -251,15 +270,14 @@ def _too_long(state: State, ctx: ChecklistContext, key: str, text: str, limit: i
 
 def give_forecast(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
     assert isinstance(event, GiveForecast)
-    if (refused := _needs_progress(state, ctx, event.code)) is not None:
+    if (refused := _needs_progress(state, ctx, event.code, Question.FORECAST)) is not None:
         return refused
     text = event.text.strip()
     if not text:
         return refuse(state, ctx, "checklist.empty_text")
     if len(text) > FORECAST_LIMIT:
         return _too_long(state, ctx, "checklist.forecast_too_long", text, FORECAST_LIMIT)
-    draft = _draft(state, ctx)
-    assert draft is not None
+    draft = _draft(state, ctx) or AnswerData()
     if ctx.read_forecast is None:
         raise RuntimeError("a checklist context was built without a forecast reader")
     read = ctx.read_forecast(text)
@@ -287,16 +305,49 @@ def confirm_forecast(state: State, event: Event, ctx: ChecklistContext) -> Outco
 
 def give_remark(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
     assert isinstance(event, GiveRemark)
-    if (refused := _needs_progress(state, ctx, event.code)) is not None:
+    if (refused := _needs_progress(state, ctx, event.code, Question.REMARK)) is not None:
         return refused
     text = event.text.strip()
     if not text:
         return refuse(state, ctx, "checklist.empty_text")
     if len(text) > REMARK_LIMIT:
         return _too_long(state, ctx, "checklist.remark_too_long", text, REMARK_LIMIT)
-    draft = _draft(state, ctx)
-    assert draft is not None
+    draft = _draft(state, ctx) or AnswerData()
     return _store(state, ctx, replace(draft, remark=text))
+
+
+def give_text(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
+    """A typed answer to one of the programme's own questions: kept as written, within its
+    limit; the day it is ready for SKU/DAK is also read as days when it can be."""
+    assert isinstance(event, GiveText)
+    question = next((q for q in TYPED if q.value == event.field), None)
+    if question is None:
+        return refuse(state, ctx, "checklist.not_asked")
+    if (refused := _needs_progress(state, ctx, event.code, question)) is not None:
+        return refused
+    text = event.text.strip()
+    if not text:
+        return refuse(state, ctx, "checklist.empty_text")
+    limit = TEXT_LIMITS[question]
+    if len(text) > limit:
+        label = ctx.labels.get(question.value, "")
+        return refuse(
+            state,
+            ctx,
+            "checklist.text_too_long",
+            limit=limit,
+            length=len(text),
+            text=text,
+            question=question.value,
+            label=label,
+        )
+    draft = _draft(state, ctx) or AnswerData()
+    if question is Question.READY:  # a day as written, read when it can be
+        if ctx.read_forecast is None:
+            raise RuntimeError("a checklist context was built without a forecast reader")
+        earliest, latest = ctx.read_forecast(text) or (None, None)
+        draft = replace(draft, ready_earliest=earliest, ready_latest=latest)
+    return _store(state, ctx, draft.typed(question, text))
 
 
 def same_as_last(state: State, event: Event, ctx: ChecklistContext) -> Outcome:

@@ -104,6 +104,20 @@ class GiveRemark(Event):
 
 
 @dataclass(frozen=True)
+class GiveText(Event):
+    """A typed answer to one of the questions answered by typing (`questions.TYPED`):
+    a status, an economy, sub-milestones, the day it is ready for SKU/DAK."""
+
+    name: ClassVar[str] = "text"
+    navigates: ClassVar[bool] = False
+    field: str = ""
+    text: str = ""
+
+    def argument(self) -> str:
+        return f"{self.field}:{self.text}"
+
+
+@dataclass(frozen=True)
 class SameAsLast(Event):
     name: ClassVar[str] = "same"
 
@@ -162,6 +176,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         GiveForecast,
         ConfirmForecast,
         GiveRemark,
+        GiveText,
         SameAsLast,
         Next,
         Back,
@@ -175,6 +190,10 @@ EVENT_TYPES: dict[str, type[Event]] = {
 }
 
 
+TYPED_EVENTS: tuple[type[Event], ...] = (GiveForecast, GiveRemark, GiveText)
+"""Events that carry typed text: they travel in a form, never in a button's value."""
+
+
 @dataclass(frozen=True)
 class Envelope:
     """An event as it arrived, with the round and checklist it was drawn for."""
@@ -186,7 +205,7 @@ class Envelope:
 
 def encode(round_id: int, scope: str, event: Event) -> str:
     """The wire form a button carries. Free text never travels in a button."""
-    if isinstance(event, GiveForecast | GiveRemark):
+    if isinstance(event, GiveForecast | GiveRemark | GiveText):
         raise ValueError("typed text travels in a form, not in a button value")
     version = "" if event.version is None else str(event.version)
     parts = [event.name, version, str(round_id), scope, event.code, event.argument()]
@@ -199,7 +218,7 @@ def decode(wire: str) -> Envelope:
         raise UserError("checklist.bad_action")
     name, version_text, round_text, scope, code, argument = wire.split(SEPARATOR)
     cls = EVENT_TYPES.get(name)
-    if cls is None or cls in (GiveForecast, GiveRemark) or not scope:
+    if cls is None or cls in TYPED_EVENTS or not scope:
         raise UserError("checklist.bad_action")
     try:
         version = int(version_text) if version_text else None

@@ -18,6 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from conversations.context import AnswerData, ChecklistContext, Item
+from conversations.questions import TYPED, Question
 from conversations.state import Phase, State
 from conversations.vocabulary import Colour, Delay, Progress, colour_of, delay_allowed
 
@@ -31,6 +32,7 @@ class Choice(StrEnum):
     CRITICAL = "critical"
     FORECAST = "forecast"
     REMARK = "remark"
+    TEXT = "text"  # a typed answer to a programme's own question (status, economy, …)
     SAME_AS_LAST = "same"
     BACK = "back"
     NEXT = "next"
@@ -50,6 +52,7 @@ OFFERS: Mapping[Phase, tuple[Choice, ...]] = {
         Choice.CRITICAL,
         Choice.FORECAST,
         Choice.REMARK,
+        Choice.TEXT,
         Choice.SAME_AS_LAST,
         Choice.BACK,
         Choice.NEXT,
@@ -64,6 +67,16 @@ OFFERS: Mapping[Phase, tuple[Choice, ...]] = {
 }
 """Every choice a phase's view may offer, in the order shown. A choice is named as its
 event (`Choice.LATER` is the event "later"); the dialogue's table must take it there."""
+
+
+TEXT_QUESTIONS: frozenset[str] = frozenset(
+    q.value for q in (Question.FORECAST, Question.REMARK, *TYPED)
+)
+"""Questions answered by typing (a forecast and a remark have choices of their own)."""
+
+
+KOL_TYPED: frozenset[str] = frozenset({Question.FORECAST.value, Question.REMARK.value})
+"""Typed answers with choices of their own; the rest are offered by `Choice.TEXT`."""
 
 
 def offer(phase: Phase, unless: Mapping[Choice, bool] | None = None) -> tuple[Choice, ...]:
@@ -90,6 +103,7 @@ class AnswerView:
     colour: Colour
     answered_by: str
     answered_at: datetime | None
+    texts: tuple[tuple[str, str], ...] = ()  # (question, typed answer) of every typed question
 
     @staticmethod
     def of(answer: AnswerData) -> AnswerView:
@@ -102,7 +116,16 @@ class AnswerView:
             colour=colour_of(answer.progress, answer.delay),
             answered_by=answer.answered_by,
             answered_at=answer.answered_at,
+            texts=tuple((q.value, answer.text(q)) for q in TYPED),
         )
+
+    def text(self, question: str) -> str:
+        """The typed answer to `question` ('' when none was typed)."""
+        if question == Question.FORECAST:
+            return self.forecast
+        if question == Question.REMARK:
+            return self.remark
+        return next((text for found, text in self.texts if found == question), "")
 
 
 @dataclass(frozen=True)
@@ -120,6 +143,9 @@ class Header:
     late: bool
     apart_unit: str | None = None  # a reporter's checklist set apart for this unit
     phase: Phase | None = None  # the dialogue's phase it was drawn in (its choices: OFFERS)
+    light: bool = True  # the programme has a traffic light: colours and counts are shown
+    nouns: Mapping[str, str] = field(default_factory=dict)  # the programme's own, if any
+    questions: tuple[str, ...] = ()  # what the programme asks, in order
 
 
 @dataclass(frozen=True)
@@ -148,6 +174,22 @@ class MilestoneView:
     choices: tuple[Choice, ...]
     notice: Notice | None
     kind: str = "milestone"
+    questions: tuple[str, ...] = ()  # what the programme asks, in order
+    labels: Mapping[str, str] = field(default_factory=dict)  # the programme's, by question
+    texts: tuple[tuple[str, str], ...] = ()  # the item's standing texts: (label, text)
+
+    @property
+    def typed(self) -> tuple[str, ...]:
+        """The questions asked that are answered by typing, in the programme's order."""
+        return tuple(q for q in self.questions if q in TEXT_QUESTIONS)
+
+    @property
+    def typing(self) -> tuple[str, ...]:
+        """Of those, the ones the view offers to type now (a control, a field for each)."""
+        offered = {choice.value for choice in self.choices}
+        return tuple(
+            q for q in self.typed if q in offered or (Choice.TEXT in offered and q not in KOL_TYPED)
+        )
 
 
 @dataclass(frozen=True)
@@ -237,6 +279,9 @@ def header(state: State, ctx: ChecklistContext) -> Header:
         late=ctx.late,
         apart_unit=ctx.apart_unit,
         phase=state.phase,
+        light=ctx.light,
+        nouns=ctx.nouns,
+        questions=tuple(q.value for q in ctx.questions),
     )
 
 
@@ -308,10 +353,18 @@ def milestone_view(
     item = ctx.items[at]
     draft = ctx.answers.get(item.code)
     previous = ctx.previous.get(item.code)
+    first = ctx.light and draft is None  # with a traffic light, an answer begins with progress
     choices = offer(
         Phase.ASKING,
         unless={
-            Choice.DELAY: draft is None or not delay_allowed(draft.progress),
+            Choice.PROGRESS: not ctx.asks(Question.PROGRESS),
+            Choice.DELAY: (
+                not ctx.asks(Question.DELAY) or draft is None or not delay_allowed(draft.progress)
+            ),
+            Choice.CRITICAL: not ctx.asks(Question.CRITICAL) or first,
+            Choice.FORECAST: not ctx.asks(Question.FORECAST) or first,
+            Choice.REMARK: not ctx.asks(Question.REMARK) or first,
+            Choice.TEXT: not any(ctx.asks(q) for q in TYPED) or first,
             Choice.SAME_AS_LAST: previous is None,
             Choice.BACK: at == 0,
             Choice.NEXT: draft is None,
@@ -331,6 +384,9 @@ def milestone_view(
         draft=AnswerView.of(draft) if draft else None,
         choices=choices,
         notice=notice,
+        questions=tuple(q.value for q in ctx.questions),
+        labels=ctx.labels,
+        texts=item.texts,
     )
 
 

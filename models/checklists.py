@@ -25,7 +25,7 @@ from models.locks import writer_first
 from models.people import Person, Role, RoleKind
 from models.programme import BaselineDeadline, Milestone, Programme, Unit
 from models.round import Round, Submission
-from models.snapshot import round_before
+from models.snapshot import programme_info, round_before
 from reporting.deadlines import forecast_range
 
 UNIT = "unit"
@@ -175,6 +175,12 @@ def _answer_data(answer: Answer, names: dict[int, str]) -> AnswerData:
         remark=answer.remark,
         answered_by=names.get(answer.answered_by_id or 0, ""),
         answered_at=answer.answered_at,
+        status=answer.status,
+        economy=answer.economy,
+        sub_milestones=answer.sub_milestones,
+        ready_text=answer.ready_text,
+        ready_earliest=answer.ready_earliest,
+        ready_latest=answer.ready_latest,
     )
 
 
@@ -213,6 +219,9 @@ async def load_context(
             raise UserError("checklist.bad_action")
     baselines = await _baselines(milestones, scope)
     local_title = unit.name if unit and scope.kind == UNIT else ""
+    language = actor.language or programme.language
+    info = programme_info(programme)
+    texts = {text.key: text.any_label(language) for text in info.texts}
 
     def item(m: Milestone, read_only: bool = False) -> Item:
         reporter = reporters.get(m.code)
@@ -224,6 +233,9 @@ async def load_context(
             baseline=baselines.get(m.id, ""),
             reporter=reporter.name if reporter else None,
             read_only=read_only,
+            texts=tuple(
+                (texts[key], m.texts[key]) for key in texts if (m.texts or {}).get(key)
+            ),
         )
 
     ordered = sorted(milestones, key=lambda m: (m.group.position if m.group else 10**6, m.position))
@@ -259,7 +271,7 @@ async def load_context(
         round_name=round_.name,
         scope=scope.wire,
         scope_title=title,
-        language=actor.language or programme.language,
+        language=language,
         timezone=programme.timezone,
         deadline=round_.deadline,
         items=tuple(item(m) for m in answerable),
@@ -277,12 +289,22 @@ async def load_context(
         apart_unit=unit.name if scope.apart and unit else None,
         apart_choices=await _apart_choices(programme.id, scope) if reporter_checklist else (),
         read_forecast=forecast_range,
+        questions=info.questions,
+        labels={
+            label.key: text
+            for label in info.labels
+            if (text := label.label(language)) is not None
+        },
+        nouns=info.nouns_in(language),
     )
 
 
 async def _apart_choices(programme_id: int, scope: Scope) -> tuple[tuple[str, str], ...]:
-    """The units a reporter may set their answers apart for: (scope wire, unit name)."""
+    """The units a reporter may set their answers apart for: (scope wire, unit name); none
+    in a one-unit programme, whose answers for every unit are its one unit's."""
     units = await Unit.filter(programme_id=programme_id).order_by("position")
+    if len(units) < 2:
+        return ()
     return tuple((scope.set_apart(unit.key).wire, unit.name) for unit in units)
 
 
@@ -330,6 +352,12 @@ async def store_answer(
         forecast_earliest=data.forecast_earliest,
         forecast_latest=data.forecast_latest,
         remark=data.remark,
+        status=data.status,
+        economy=data.economy,
+        sub_milestones=data.sub_milestones,
+        ready_text=data.ready_text,
+        ready_earliest=data.ready_earliest,
+        ready_latest=data.ready_latest,
     )
     if answer is None:
         unit = (

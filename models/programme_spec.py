@@ -188,7 +188,7 @@ class NounsSpec(_Spec):
     """A programme's own nouns in one language; a noun not given is KOL's (the catalogue's)."""
 
     item: Noun | None = None
-    items: Noun | None = None
+    plural: Noun | None = None
     an_item: Noun | None = None
     the_item: Noun | None = None
     group: Label | None = None

@@ -3,7 +3,9 @@
 A reporter's checklist set apart for one unit is titled with both names, from the
 catalogue; the choice that opens such a checklist carries a Start event for its scope.
 Buttons carry their event in the wire form of `conversations.events`, and answers read in
-the matrix's words, alike on Slack and Teams.
+the matrix's words, alike on Slack and Teams. A programme's own words come with the view:
+its nouns (`worded`: every sentence says «Emne» where KOL's says «Milepæl») and its questions'
+labels (`label_of`); an answer without a traffic light reads as what was typed (`summary_of`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,12 @@ from typing import TypeVar
 from conversations.events import Start, build_event, encode
 from conversations.views import AnswerView, View
 from render.i18n import Target, catalogue
+from render.nouns import nouns_for
+from render.templating import clip
 from render.words import status_text
+
+SUMMARY_LIMIT = 300
+"""How much of a typed answer a line about it shows (a review's, last round's)."""
 
 V = TypeVar("V", bound=View)
 
@@ -60,3 +67,42 @@ def status_of(language: str) -> Callable[[AnswerView], str]:
         return status_text(language, answer.progress, answer.delay, answer.critical)
 
     return status
+
+
+def worded(say: Callable[..., str], view: View) -> Callable[..., str]:
+    """`say` (a catalogue's `text`) in the programme's own nouns, where the view has any."""
+    own = view.header.nouns
+    if not own:
+        return say
+    nouns = nouns_for(view.header.language, own)
+
+    def said(key: str, /, **params: object) -> str:
+        return say(key, **{"noun": nouns, **params})
+
+    return said
+
+
+def label_of(view: View) -> Callable[[str], str]:
+    """`label(question)` for templates: the programme's label, else the catalogue's."""
+    given = getattr(view, "labels", {})
+    words = catalogue(view.header.language, Target.PLAIN)
+
+    def label(question: str) -> str:
+        return str(given.get(question) or words.text(f"question.{question}"))
+
+    return label
+
+
+def summary_of(view: View) -> Callable[[AnswerView], str]:
+    """`summary(answer)` for templates: without a traffic light, the first thing typed in the
+    programme's order of questions, cut to a line's length; with one, the status in words."""
+    questions = view.header.questions
+    status = status_of(view.header.language)
+
+    def summary(answer: AnswerView) -> str:
+        if view.header.light:
+            return status(answer)
+        typed = next((answer.text(q) for q in questions if answer.text(q)), "")
+        return clip(" ".join(typed.split()), SUMMARY_LIMIT)
+
+    return summary

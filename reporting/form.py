@@ -25,7 +25,7 @@ class Layout(StrEnum):
 
 NOUNS: tuple[str, ...] = (
     "item",  # what an item is called: Milepæl / Emne
-    "items",  # the same, more than one: Milepæle / Emner
+    "plural",  # the same, more than one: Milepæle / Emner (not "items": a mapping has that)
     "group",  # before a group's number in its heading: «Milepæl 6: …»; empty: the title alone
     "unit",  # what a unit is called in headings: Landsdelsprogram / Region / empty
     "reporter",  # who answers an item, with {name}: «(indtastet af {name})» / «Ansvarlig: {name}»

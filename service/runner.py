@@ -34,6 +34,7 @@ from conversations.checklist import (
     step,
 )
 from conversations.clock import Clock
+from conversations.context import ChecklistContext
 from conversations.errors import UserError
 from conversations.events import Event
 from conversations.state import State
@@ -53,6 +54,7 @@ from models.conversation import Conversation
 from models.db import DATABASE_ERRORS
 from models.people import Person
 from models.round import Round
+from render.nouns import nouns_for
 from service.metrics import ANSWERS_STORED
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,13 @@ Submission = list[Event] | CardSubmission
 
 AdminNotifier = Callable[[Round, Scope, NotifyAdmins, datetime], Awaitable[None]]
 """Queues a note to the programme's admins inside the step's transaction (service/rounds.py)."""
+
+
+def _in_its_words(tell: Tell, context: ChecklistContext) -> Tell:
+    """A refusal in the programme's own nouns («Du er ved første emne»), where it names any."""
+    if not context.nouns:
+        return tell
+    return replace(tell, params={"noun": nouns_for(context.language, context.nouns), **tell.params})
 
 
 class ChecklistRunner:
@@ -193,7 +202,7 @@ class ChecklistRunner:
                     # drawn from the live view, which this submission's earlier events moved on
                     event = replace(event, version=new_state.version)
                 new_state, effects = step(new_state, event, context)
-                stored = await self._apply(effects, actor, round_, scope, now, reply)
+                stored = await self._apply(effects, actor, round_, scope, now, reply, context)
             reply.version = new_state.version
             if new_state != state:
                 if conversation is None:
@@ -224,6 +233,7 @@ class ChecklistRunner:
         scope: Scope,
         now: datetime,
         reply: Reply,
+        context: ChecklistContext,
     ) -> bool:
         """Store what the effects say and gather what to tell; True if anything was stored."""
         stored = False
@@ -247,7 +257,7 @@ class ChecklistRunner:
             elif isinstance(effect, Show):
                 reply.views.append(effect.view)
             elif isinstance(effect, Tell):
-                reply.tells.append(effect)
+                reply.tells.append(_in_its_words(effect, context))
             elif isinstance(effect, NotifyAdmins):
                 reply.notify_admins.append(effect)
                 if self.notify_admins is not None:

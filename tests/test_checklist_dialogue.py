@@ -274,7 +274,8 @@ def test_review_lists_what_is_missing_and_submit_refuses_until_answered() -> Non
     assert isinstance(review, ReviewView) and review.missing == ("2.1", "3.1")
     assert Choice.SUBMIT not in review.choices
     dialog.send(Submit(version=dialog.version))
-    assert dialog.tell("checklist.missing").params == {"codes": ["2.1", "3.1"], "count": 2}
+    missing = dialog.tell("checklist.missing").params
+    assert missing == {"codes": ["2.1", "3.1"], "count": 2, "light": True}
     assert dialog.submissions == 0
 
 

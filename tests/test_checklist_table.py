@@ -31,6 +31,7 @@ from conversations.events import (
     Event,
     GiveForecast,
     GiveRemark,
+    GiveText,
     Jump,
     Next,
     Pause,
@@ -43,6 +44,7 @@ from conversations.events import (
     Start,
     Submit,
 )
+from conversations.questions import Question
 from conversations.state import Phase, State, UnknownPhase
 from conversations.views import Choice, build
 from conversations.vocabulary import Delay, Progress
@@ -55,6 +57,9 @@ UNREADABLE = "når udbuddet er afsluttet"
 TABLE_REFUSALS = {"checklist.moved_on", "checklist.not_asking"}
 
 STARTED = AnswerData(progress=Progress.STARTED, delay=Delay.UP_TO_3, remark="som sidst")
+STATED = AnswerData(status="Igangsat", economy="Som aftalt")
+OWN = (Question.STATUS, Question.ECONOMY, Question.READY)
+"""A programme's own questions, without a traffic light (seed 004's, and a day)."""
 CONTEXTS: tuple[ChecklistContext, ...] = (
     context(CODES),
     context(
@@ -63,8 +68,17 @@ CONTEXTS: tuple[ChecklistContext, ...] = (
         previous=dict.fromkeys(CODES, STARTED),
         previous_round="11. møde",
     ),
+    context(CODES, questions=OWN),
+    context(
+        CODES,
+        questions=OWN,
+        answers=dict.fromkeys(CODES, STATED),
+        previous=dict.fromkeys(CODES, STATED),
+        previous_round="Status juni 2019",
+    ),
 )
-"""Nothing answered yet; every milestone answered, and answered last round too."""
+"""KOL's questions: nothing answered yet; every milestone answered, and answered last round
+too. The same for a programme asking its own questions."""
 EMPTY = context([])
 """A checklist with nothing to ask: the intro's start goes straight to the review."""
 
@@ -79,6 +93,10 @@ EXAMPLES: dict[type[Event], Callable[[str, int], list[Event]]] = {
     ],
     ConfirmForecast: lambda code, v: [ConfirmForecast(code=code, version=v)],
     GiveRemark: lambda code, v: [GiveRemark(text="Afventer leverandøren", code=code, version=v)],
+    GiveText: lambda code, v: [
+        GiveText(field="status", text="Analysen er igangsat", code=code, version=v),
+        GiveText(field="ready", text="2. kvartal 2019", code=code, version=v),
+    ],
     SameAsLast: lambda code, v: [SameAsLast(code=code, version=v)],
     Next: lambda code, v: [Next(code=code, version=v)],
     Back: lambda code, v: [Back(code=code, version=v)],

@@ -1,10 +1,13 @@
-"""`fremdrift try`: the checklist dialogue in a terminal, for one unit, as its lead.
+"""`fremdrift try`: the checklist dialogue in a terminal, as any person who answers one.
 
-A person can feel the conversation without Slack: the programme file is loaded into a
-database of the trial's own (a temporary SQLite file by default, deleted at the end), a
-closed round with a few answers is made so "last round" and "same as last round" show
-something, and an open round with a deadline a week ahead is answered through the real
-`ChecklistRunner` — the same views, words, refusals and stored revisions as in Slack.
+A person can feel the conversation without Slack: the programme file (or a shipped
+programme's key, from any folder) is loaded into a database of the trial's own (a
+temporary SQLite file by default, deleted at the end), a closed round with a few answers
+is made so "last round" and "same as last round" show something, and an open round with a
+deadline a week ahead is answered through the real `ChecklistRunner` — the same views,
+words, refusals and stored revisions as in Slack (bot/cli/try_setup.py). `--as PERSON`
+plays that person's checklist — a unit's lead or deputy, a reporter, a topic owner —
+and without it, the first lead of `--unit` plays.
 
 The terminal is only an edge: a typed key becomes the neutral event the Slack button would
 send (`read_key`), the runner applies it, and the view and refusals it returns are printed
@@ -22,46 +25,40 @@ import tempfile
 from collections.abc import Coroutine
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Final
-from zoneinfo import ZoneInfo
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from tortoise.exceptions import ConfigurationError, DBConnectionError, OperationalError
-from tortoise.transactions import in_transaction
 
 from bot.cli.common import cli_language
+from bot.cli.try_setup import SOURCE, Trial, prepare
 from conversations.checklist import FORECAST_LIMIT, FROM_A_MILESTONE, REMARK_LIMIT, TRANSITIONS
 from conversations.clock import SystemClock
-from conversations.context import AnswerData
 from conversations.errors import UserError
 from conversations.events import (
     Edit,
     Event,
     GiveForecast,
     GiveRemark,
+    GiveText,
     Jump,
     SetCritical,
     SetDelay,
     SetProgress,
 )
+from conversations.questions import TEXT_LIMITS, Question
 from conversations.views import ClosedView, ConfirmForecastView, MilestoneView, View
-from conversations.vocabulary import Delay, Progress
-from models.checklists import UNIT, Scope, load_context, store_answer
 from models.db import close_db, open_db
-from models.people import Person, Role, RoleKind
-from models.programme import Programme, Unit
-from models.programme_file import read_programme_file, save_programme
-from models.round import Round, RoundStatus
 from programmes import programme_file
 from render.i18n import normalise_language, text
 from render.terminal.views import (
     DELAY_KEYS,
     KEY_EVENTS,
     PROGRESS_KEYS,
+    TEXT_KEYS,
     Key,
     render_line,
     render_prompt,
@@ -69,21 +66,11 @@ from render.terminal.views import (
     render_text_prompt,
     render_view,
 )
+from render.view_common import label_of
 from service.runner import ChecklistRunner, Reply
 
-SOURCE = "try"
 DEFAULT_PROGRAMME = Path("kol-2018")  # a shipped programme, found by programme_file
 DATABASE_FILE = "try.sqlite3"
-ROUND_DAYS = 7
-DEADLINE_HOUR = time(12)
-PREVIOUS_ANSWERS: Final = (
-    (Progress.REACHED, Delay.ON_TIME, False),
-    (Progress.STARTED, Delay.UP_TO_3, False),
-    (Progress.EXPECTED, Delay.ON_TIME, False),
-    (Progress.STARTED, Delay.UP_TO_6, True),
-    (Progress.EXPECTED, Delay.OVER_6, False),
-)
-"""The previous round's answers to the checklist's first milestones: a bit of every colour."""
 
 
 class Language(StrEnum):
@@ -157,85 +144,11 @@ def read_key(line: str, view: View) -> Action:
         return SetCritical(critical=not critical, version=version, code=code)
     if kind in (GiveForecast, GiveRemark):
         return AskText("forecast" if kind is GiveForecast else "remark")
+    if kind is GiveText:
+        asked = view.typed if isinstance(view, MilestoneView) else ()
+        question = TEXT_KEYS[key]
+        return AskText(question.value) if question in asked else Unknown(typed)
     return kind(version=version, code=code)
-
-
-@dataclass(frozen=True)
-class Trial:
-    lead: Person
-    round_id: int
-    scope: str
-    programme: str
-    unit: str
-
-
-async def prepare(file: Path, unit_key: str | None, language: str, now: datetime) -> Trial:
-    """Load the programme into a database without it and make the trial's two rounds."""
-    source = read_programme_file(file)
-    key = source.spec.key
-    if await Programme.exists(key=key):
-        raise UserError("terminal.programme_exists", programme=key)
-    await save_programme(source)
-    programme = await Programme.get(key=key)
-    await Programme.filter(id=programme.id).update(language=language)
-    units = await Unit.filter(programme=programme).order_by("position")
-    unit = units[0] if unit_key is None else next((u for u in units if u.key == unit_key), None)
-    if unit is None:
-        raise UserError(
-            "terminal.unknown_unit", programme=key, unit=unit_key, units=[u.key for u in units]
-        )
-    lead = await _lead(programme, unit)
-    scope = Scope(UNIT, unit.key)
-    async with in_transaction():
-        previous = await Round.create(
-            programme=programme,
-            name=text(language, "terminal.previous_round_name"),
-            status=RoundStatus.CLOSED,
-            opened_at=now - timedelta(days=5 * ROUND_DAYS),
-            deadline=now - timedelta(days=4 * ROUND_DAYS),
-            closed_at=now - timedelta(days=4 * ROUND_DAYS),
-        )
-        current = await Round.create(
-            programme=programme,
-            name=text(language, "terminal.round_name"),
-            status=RoundStatus.OPEN,
-            open_slot=programme.id,
-            opened_at=now,
-            deadline=_deadline(now, programme.timezone),
-        )
-        context = await load_context(previous, scope, lead, now)
-        answered_at = previous.opened_at + timedelta(days=1)
-        for item, (progress, delay, critical) in zip(context.items, PREVIOUS_ANSWERS, strict=False):
-            answer = AnswerData(progress=progress, delay=delay, critical=critical)
-            await store_answer(
-                previous, scope, item.code, answer, lead, now=answered_at, late=False, source=SOURCE
-            )
-    return Trial(lead, current.id, scope.wire, programme.title, unit.name)
-
-
-def _deadline(now: datetime, timezone: str) -> datetime:
-    """Noon, local time, a week from now."""
-    local = ZoneInfo(timezone)
-    day = (now + timedelta(days=ROUND_DAYS)).astimezone(local).date()
-    return datetime.combine(day, DEADLINE_HOUR, tzinfo=local)
-
-
-async def _lead(programme: Programme, unit: Unit) -> Person:
-    """The unit's first lead (or deputy), speaking the trial's language."""
-    for kind in (RoleKind.LEAD, RoleKind.DEPUTY):
-        role = (
-            await Role.filter(programme=programme, kind=kind, scope=unit.key)
-            .order_by("id")
-            .prefetch_related("person")
-            .first()
-        )
-        if role is not None:
-            person: Person = role.person
-            if person.language is not None:
-                await Person.filter(id=person.id).update(language=None)
-                await person.refresh_from_db()
-            return person
-    raise UserError("terminal.no_lead", unit=unit.name)
 
 
 class Session:
@@ -289,12 +202,24 @@ class Session:
         if isinstance(view, ConfirmForecastView) and field == "forecast":
             current = view.text
         elif draft is not None:
-            current = draft.forecast if field == "forecast" else draft.remark
+            current = draft.text(field)
         else:
             current = ""
-        limit = FORECAST_LIMIT if field == "forecast" else REMARK_LIMIT
+        limit = {"forecast": FORECAST_LIMIT, "remark": REMARK_LIMIT}.get(field) or TEXT_LIMITS[
+            Question(field)
+        ]
+        own = isinstance(view, MilestoneView) and (
+            field in view.labels or field not in ("forecast", "remark")
+        )
         self.console.print(
-            render_text_prompt(self.language, field, code=view.code, current=current, limit=limit)
+            render_text_prompt(
+                self.language,
+                field,
+                code=view.code,
+                current=current,
+                limit=limit,
+                label=label_of(view)(field) if own else None,
+            )
         )
         typed = self.console.input(render_prompt(self.language, text=True)).strip()
         if not typed:
@@ -303,7 +228,9 @@ class Session:
         version = view.header.version
         if field == "forecast":
             return GiveForecast(text=typed, code=view.code, version=version)
-        return GiveRemark(text=typed, code=view.code, version=version)
+        if field == "remark":
+            return GiveRemark(text=typed, code=view.code, version=version)
+        return GiveText(field=field, text=typed, code=view.code, version=version)
 
     def _say(self, key: str, /, **params: object) -> None:
         self.console.print(render_tell(self.language, key, params))
@@ -317,20 +244,23 @@ def _example(view: View) -> str:
 
 
 def _play(
-    loop: asyncio.Runner, console: Console, url: str, args: tuple[Path, str | None, str]
+    loop: asyncio.Runner,
+    console: Console,
+    url: str,
+    args: tuple[Path, str | None, str, str | None],
 ) -> int:
     """Open the database, prepare the trial, run the session; always close the database."""
-    file, unit, language = args
+    file, unit, language, person = args
     try:
         loop.run(open_db(url))
     except (ConfigurationError, DBConnectionError, OperationalError, OSError) as error:
         return _fail(language, UserError("terminal.database_unusable", reason=str(error)))
     try:
-        trial = loop.run(prepare(file, unit, language, SystemClock().now()))
+        trial = loop.run(prepare(file, unit, language, SystemClock().now(), person))
         console.print(
             render_line(
                 language,
-                "terminal.welcome",
+                "terminal.welcome_reporter" if trial.reporter else "terminal.welcome",
                 unit=trial.unit,
                 programme=trial.programme,
                 person=trial.lead.name,
@@ -372,6 +302,14 @@ def try_checklist(
         str | None,
         typer.Option("--unit", help="The unit's key (default: the programme's first unit)."),
     ] = None,
+    person: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Play this person's checklist, by their key in the programme: a lead, a "
+            "deputy, a reporter or a topic owner (default: the unit's first lead).",
+        ),
+    ] = None,
     lang: Annotated[
         Language | None,
         typer.Option("--lang", help="da or en (default: FREMDRIFT_LANGUAGE)."),
@@ -385,7 +323,7 @@ def try_checklist(
         ),
     ] = None,
 ) -> None:
-    """Answer a unit's checklist in the terminal, with the views and choices of Slack."""
+    """Answer a checklist in the terminal, with the views and choices of Slack."""
     language = lang.value if lang is not None else normalise_language(cli_language())
     console = Console(highlight=False, emoji=False)
     with ExitStack() as stack:
@@ -397,7 +335,7 @@ def try_checklist(
         else:
             console.print(render_line(language, "terminal.database"))
         with asyncio.Runner() as loop:
-            status = _play(loop, console, url, (programme, unit, language))
+            status = _play(loop, console, url, (programme, unit, language, person))
     if database is None:
         console.print(render_line(language, "terminal.removed"))
     raise typer.Exit(status)

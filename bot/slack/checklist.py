@@ -2,8 +2,9 @@
 
 Translation only. A click's value is decoded into a neutral event, the runner commits the
 step, and only then is Slack acknowledged; the message is redrawn after the ack. Free
-text (forecast, remark) is typed in a modal opened with the click's trigger id; its
-refusals (empty, too long) go back to the modal as field errors, so the text stays typed.
+text (forecast, remark, a programme's own questions) is typed in a modal opened with the
+click's trigger id; its refusals (empty, too long) go back to the modal as field errors, so
+the text stays typed.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from bot.slack.deps import SlackDeps
 from bot.slack.identity import person_for
 from conversations.checklist import FORECAST_LIMIT, REMARK_LIMIT
 from conversations.errors import UserError
-from conversations.events import Event, GiveForecast, GiveRemark, decode
+from conversations.events import Event, GiveForecast, GiveRemark, GiveText, decode
+from conversations.questions import TEXT_LIMITS, TYPED, Question
 from conversations.views import MilestoneView
 from models.db import DATABASE_ERRORS
 from render.i18n import Target, catalogue
 from render.slack.views import render_modal
+from render.view_common import label_of
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +34,18 @@ REFUSED: tuple[type[BaseException], ...] = (UserError, *DATABASE_ERRORS)
 """What a listener answers with words: a person's mistake, or a database that cannot take it."""
 FORM_REFUSED: tuple[type[BaseException], ...] = (*REFUSED, KeyError, ValueError, TypeError)
 
-TEXT_FIELDS = {"forecast": FORECAST_LIMIT, "remark": REMARK_LIMIT}
-FIELD_ERRORS = {"checklist.empty_text", "checklist.forecast_too_long", "checklist.remark_too_long"}
+TEXT_FIELDS = {
+    **{question.value: limit for question, limit in TEXT_LIMITS.items()},
+    "forecast": FORECAST_LIMIT,
+    "remark": REMARK_LIMIT,
+}
+"""Every question answered by typing (a programme's own too), and how much it takes."""
+FIELD_ERRORS = {
+    "checklist.empty_text",
+    "checklist.forecast_too_long",
+    "checklist.remark_too_long",
+    "checklist.text_too_long",
+}
 
 
 def _container(body: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -108,7 +121,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 )
             )
 
-    @app.action(re.compile(r"^fdm:(forecast|remark)$"))
+    @app.action(re.compile(r"^fdm:(" + "|".join(TEXT_FIELDS) + r")$"))
     async def on_open_text(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         user_id = (body.get("user") or {}).get("id")
@@ -134,7 +147,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             )
             return
         draft = view.draft
-        value = (draft.forecast if field == "forecast" else draft.remark) if draft else ""
+        value = draft.text(field) if draft else ""
+        own = field not in ("forecast", "remark") or field in view.labels
+        label = label_of(view)(field) if own else None
         metadata = json.dumps(
             {
                 "r": envelope.round_id,
@@ -154,6 +169,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             current=value,
             limit=TEXT_FIELDS[field],
             metadata=metadata,
+            label=label,
         )
         await deps.client.views_open(trigger_id=body["trigger_id"], view=modal)
 
@@ -170,6 +186,13 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 event = GiveForecast(text=text, code=str(meta["c"]), version=int(meta["v"]))
             elif field == "remark":
                 event = GiveRemark(text=text, code=str(meta["c"]), version=int(meta["v"]))
+            elif field in {question.value for question in TYPED}:
+                event = GiveText(
+                    field=Question(field).value,
+                    text=text,
+                    code=str(meta["c"]),
+                    version=int(meta["v"]),
+                )
             else:
                 raise UserError("checklist.bad_action")
             person = await person_for(user_id, (body.get("team") or {}).get("id"))

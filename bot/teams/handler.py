@@ -31,6 +31,7 @@ from conversations.card import CardSubmission
 from conversations.commands import parse
 from conversations.errors import UserError
 from conversations.events import Edit, decode
+from conversations.questions import TYPED
 from models.people import Account, Person
 from models.programme import Programme
 from render.teams.views import (
@@ -222,6 +223,7 @@ class FremdriftTeamsBot(ActivityHandler):
             button=pressed if "fd" in value else None,  # else the card's own "save"
             forecast=str(value.get("fd_forecast") or ""),
             remark=str(value.get("fd_remark") or ""),
+            texts={q.value: str(value.get(f"fd_{q.value}") or "") for q in TYPED},
         )
         return await runner.handle_card(person, envelope.round_id, envelope.scope, card)
 

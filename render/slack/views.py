@@ -21,7 +21,15 @@ from conversations.vocabulary import Colour, Delay, Progress
 from render.i18n import Target, catalogue, mrkdwn_escape
 from render.round_report import round_status_text
 from render.templating import clip, drop_nulls, json_environment
-from render.view_common import start_of, status_of, titled, wire_of
+from render.view_common import (
+    label_of,
+    start_of,
+    status_of,
+    summary_of,
+    titled,
+    wire_of,
+    worded,
+)
 from render.words import status_text
 
 EMOJI = {Colour.GREEN: "🟢", Colour.YELLOW: "🟡", Colour.RED: "🔴", Colour.NONE: "⚪"}
@@ -42,11 +50,14 @@ def _environment() -> Environment:
 
 def _review_sections(language: str) -> Callable[[ReviewView], Iterator[str]]:
     """The review as few sections as fit: one line per milestone, grouped, within limits."""
-    words = catalogue(language, Target.SLACK)
+    catalogued = catalogue(language, Target.SLACK)
 
-    def line(row: ReviewRow) -> str:
+    def line(row: ReviewRow, view: ReviewView) -> str:
+        say = worded(catalogued.text, view)
         if row.answer is None:
-            state = f"{EMOJI[Colour.NONE]} _{words.text('view.review.no_answer')}_"
+            state = f"{EMOJI[Colour.NONE]} _{say('view.review.no_answer')}_"
+        elif not view.header.light:
+            state = mrkdwn_escape(summary_of(view)(row.answer) or say("view.review.no_answer"))
         else:
             state = (
                 EMOJI[row.answer.colour]
@@ -57,11 +68,7 @@ def _review_sections(language: str) -> Callable[[ReviewView], Iterator[str]]:
                     )
                 )
             )
-        extra = (
-            f" ({words.text('view.review.read_only', reporter=row.reporter)})"
-            if row.read_only
-            else ""
-        )
+        extra = f" ({say('view.review.read_only', reporter=row.reporter)})" if row.read_only else ""
         return f"*{mrkdwn_escape(row.code)}* {mrkdwn_escape(clip(row.title, 90))} — {state}{extra}"
 
     def sections(view: ReviewView) -> Iterator[str]:
@@ -71,7 +78,7 @@ def _review_sections(language: str) -> Callable[[ReviewView], Iterator[str]]:
             if row.group_title != group:
                 group = row.group_title
                 lines.append(f"_{mrkdwn_escape(clip(group, 150))}_")
-            lines.append(line(row))
+            lines.append(line(row, view))
         yield from _chunks(lines)
 
     return sections
@@ -99,20 +106,21 @@ def render_view(view: View) -> SlackMessage:
         review_sections=_review_sections(language),
         edit_options=_edit_options,
         start_of=start_of(view),
+        label=label_of(view),
+        summary=summary_of(view),
+        t=worded(catalogue(language, Target.SLACK).text, view),
+        tp=worded(catalogue(language, Target.PLAIN).text, view),
     )
     return SlackMessage(text=data["text"], blocks=data["blocks"])
 
 
 def _render(template_name: str, language: str, **data: Any) -> Any:
-    source = (
-        _environment()
-        .get_template(template_name)
-        .render(
-            t=catalogue(language, Target.SLACK).text,
-            tp=catalogue(language, Target.PLAIN).text,
-            **data,
-        )
-    )
+    words = {
+        "t": catalogue(language, Target.SLACK).text,
+        "tp": catalogue(language, Target.PLAIN).text,
+        **data,  # a view's own words (`worded`) come with it
+    }
+    source = _environment().get_template(template_name).render(**words)
     return drop_nulls(json.loads(source))
 
 
@@ -125,12 +133,15 @@ def render_modal(
     current: str,
     limit: int,
     metadata: str,
+    label: str | None = None,
 ) -> dict[str, Any]:
-    """The modal that takes a forecast or a remark; `metadata` says which checklist and view."""
+    """The modal that takes a typed answer (a forecast, a remark, a programme's own question,
+    titled with its `label`); `metadata` says which checklist and view."""
     data: dict[str, Any] = _render(
         "slack/views/modal.json.j2",
         language,
         field=field,
+        label=label,
         code=code,
         title=title,
         current=current,

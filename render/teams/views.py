@@ -26,13 +26,22 @@ from typing import Any
 from jinja2 import Environment
 
 from conversations.checklist import FORECAST_LIMIT, REMARK_LIMIT
+from conversations.questions import TEXT_LIMITS
 from conversations.views import ReviewRow, ReviewView, View
 from conversations.vocabulary import Colour, Delay, Progress
 from render.highlights import LIST_LIMIT, changes, critical_units, tally, unreported_units
 from render.i18n import Catalogue, Target, card_escape, catalogue, format_day
 from render.round_report import StatusLine, round_status_text
 from render.templating import clip, drop_nulls, json_environment
-from render.view_common import start_of, status_of, titled, wire_of
+from render.view_common import (
+    label_of,
+    start_of,
+    status_of,
+    summary_of,
+    titled,
+    wire_of,
+    worded,
+)
 from render.words import status_text
 from reporting.comparison import Comparison
 from reporting.matrix import Matrix
@@ -92,41 +101,34 @@ def _environment() -> Environment:
 
 
 def _render(template_name: str, language: str, **data: Any) -> TeamsMessage:
-    source = (
-        _environment()
-        .get_template(f"teams/{template_name}")
-        .render(
-            t=words(language).text,
-            tp=plain(language).text,
-            **data,
-        )
-    )
+    said = {"t": words(language).text, "tp": plain(language).text, **data}  # a view's own too
+    source = _environment().get_template(f"teams/{template_name}").render(**said)
     rendered = drop_nulls(json.loads(source))
     return TeamsMessage(summary=rendered["summary"], card=rendered["card"])
 
 
 def _review_lines(language: str) -> Callable[[ReviewView, bool], Iterator[tuple[str, list[str]]]]:
     """The review as (group title, lines): a line per milestone, or compact, codes only."""
-    said = words(language)
 
-    def line(row: ReviewRow, compact: bool) -> str:
-        dot = EMOJI[row.answer.colour] if row.answer else EMOJI[Colour.NONE]
+    def line(row: ReviewRow, compact: bool, view: ReviewView) -> str:
+        say = worded(words(language).text, view)
+        light = view.header.light
+        dot = EMOJI[row.answer.colour] if row.answer and light else EMOJI[Colour.NONE]
         if compact:
-            return f"{dot} {card_escape(row.code)}"
+            return f"{dot} {card_escape(row.code)}" if light else card_escape(row.code)
         if row.answer is None:
-            state = f"_{said.text('view.review.no_answer')}_"
+            state = f"_{say('view.review.no_answer')}_"
+        elif not light:
+            dot, state = "", card_escape(summary_of(view)(row.answer))
         else:
             answer = row.answer
             state = card_escape(
                 status_text(language, answer.progress, answer.delay, answer.critical)
             )
-        extra = (
-            f" ({said.text('view.review.read_only', reporter=row.reporter)})"
-            if row.read_only
-            else ""
-        )
+        extra = f" ({say('view.review.read_only', reporter=row.reporter)})" if row.read_only else ""
+        mark = f"{dot} " if dot else ""
         return (
-            f"**{card_escape(row.code)}** {card_escape(clip(row.title, 90))} — {dot} {state}{extra}"
+            f"**{card_escape(row.code)}** {card_escape(clip(row.title, 90))} — {mark}{state}{extra}"
         )
 
     def lines(view: ReviewView, compact: bool) -> Iterator[tuple[str, list[str]]]:
@@ -137,7 +139,7 @@ def _review_lines(language: str) -> Callable[[ReviewView, bool], Iterator[tuple[
                 if current:
                     yield group or "", ["   ".join(current)] if compact else current
                 group, current = row.group_title, []
-            current.append(line(row, compact))
+            current.append(line(row, compact, view))
         if current:
             yield group or "", ["   ".join(current)] if compact else current
 
@@ -165,6 +167,11 @@ def render_view(view: View) -> TeamsMessage:
         "edit_choices": _edit_choices,
         "forecast_limit": FORECAST_LIMIT,
         "remark_limit": REMARK_LIMIT,
+        "limits": {question.value: limit for question, limit in TEXT_LIMITS.items()},
+        "label": label_of(view),
+        "summary": summary_of(view),
+        "t": worded(words(language).text, view),
+        "tp": worded(plain(language).text, view),
     }
     message = _render(f"views/{view.kind}.json.j2", language, compact=False, **data)
     if view.kind == "review" and message.size() > CARD_BUDGET:

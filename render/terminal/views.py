@@ -36,6 +36,7 @@ from conversations.events import (
     Event,
     GiveForecast,
     GiveRemark,
+    GiveText,
     Next,
     Pause,
     Review,
@@ -47,10 +48,13 @@ from conversations.events import (
     Start,
     Submit,
 )
+from conversations.questions import Question
 from conversations.views import AnswerView, View
 from conversations.vocabulary import Colour, Delay, Progress
 from render.i18n import Target, load_raw, make_environment, normalise_language
+from render.nouns import nouns_for
 from render.templating import TEMPLATES_DIR
+from render.view_common import label_of, summary_of
 from render.words import status_text
 
 
@@ -70,6 +74,10 @@ class Key(StrEnum):
     SUBMIT = "u"
     LATER = "l"
     KEEP_FORECAST = "y"
+    STATUS = "t"  # a programme's own typed questions (conversations.questions.TYPED)
+    ECONOMY = "o"
+    SUB_MILESTONES = "d"
+    READY = "a"
     QUIT = "q"
 
 
@@ -85,6 +93,13 @@ DELAY_KEYS: Final[Mapping[str, Delay]] = {
     "7": Delay.UP_TO_6,
     "8": Delay.OVER_6,
 }
+TEXT_KEYS: Final[Mapping[str, Question]] = {
+    Key.STATUS: Question.STATUS,
+    Key.ECONOMY: Question.ECONOMY,
+    Key.SUB_MILESTONES: Question.SUB_MILESTONES,
+    Key.READY: Question.READY,
+}
+"""The key of each typed question that travels as `GiveText`."""
 KEY_EVENTS: Final[Mapping[str, type[Event]]] = {
     Key.START: Start,
     **dict.fromkeys(PROGRESS_KEYS, SetProgress),
@@ -101,6 +116,7 @@ KEY_EVENTS: Final[Mapping[str, type[Event]]] = {
     Key.SUBMIT: Submit,
     Key.LATER: Pause,
     Key.KEEP_FORECAST: ConfirmForecast,
+    **dict.fromkeys(TEXT_KEYS, GiveText),
 }
 """The event each key sends (every key but QUIT)."""
 LIGHT: Final[Mapping[Colour, tuple[str, str]]] = {
@@ -210,11 +226,14 @@ def _clip(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def _render(template_name: str, language: str, **data: object) -> Text:
+def _render(
+    template_name: str, language: str, nouns: Mapping[str, str] | None = None, **data: object
+) -> Text:
     language = normalise_language(language)
+    own = {"noun": nouns_for(language, nouns)} if nouns else {}  # the programme's own nouns
 
     def t(key: str, /, **params: object) -> Text:
-        return sentence(language, key, **params)
+        return sentence(language, key, **{**own, **params})
 
     def light(answer: AnswerView) -> Text:
         """The traffic light and the status in its colour ('🟡 Milepæl igangsat, men …')."""
@@ -231,6 +250,7 @@ def _render(template_name: str, language: str, **data: object) -> Text:
                 light=light,
                 clip=_clip,
                 keys={key.name.lower(): key.value for key in Key},
+                text_keys={question.value: key for key, question in TEXT_KEYS.items()},
                 progress_keys=PROGRESS_KEYS,
                 delay_keys=DELAY_KEYS,
                 title_limit=TITLE_LIMIT,
@@ -245,8 +265,11 @@ def render_view(view: View) -> Text:
     return _render(
         view.kind,
         view.header.language,
+        view.header.nouns,
         view=view,
         choices={choice.value for choice in getattr(view, "choices", ())},
+        label=label_of(view),
+        summary=summary_of(view),
     )
 
 
@@ -255,9 +278,14 @@ def render_tell(language: str, key: str, params: Mapping[str, object]) -> Text:
     return _render("tell", language, key=key, params=dict(params))
 
 
-def render_text_prompt(language: str, field: str, *, code: str, current: str, limit: int) -> Text:
-    """What the terminal asks before a forecast or a remark is typed (Slack's modal)."""
-    return _render("text_prompt", language, field=field, code=code, current=current, limit=limit)
+def render_text_prompt(
+    language: str, field: str, *, code: str, current: str, limit: int, label: str | None = None
+) -> Text:
+    """What the terminal asks before a typed answer (Slack's modal); `label`: a programme's
+    own question's, said instead of the catalogue's words for a forecast or a remark."""
+    return _render(
+        "text_prompt", language, field=field, code=code, current=current, limit=limit, label=label
+    )
 
 
 def render_prompt(language: str, *, text: bool = False) -> Text:
