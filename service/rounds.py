@@ -40,6 +40,7 @@ from models.checklists import Scope, last_stored_at
 from models.jobs import Job, JobStatus
 from models.people import Person, Role, RoleKind
 from models.programme import Programme, Unit
+from models.locks import writer_first
 from models.round import Round, RoundStatus, local_day
 from reporting.deadlines import MAX_YEAR, MIN_YEAR, read_moment
 from service.jobs import JobSpec, cancel_pending, enqueue, enqueue_many
@@ -236,6 +237,7 @@ async def remind(
     async with in_transaction():
         specs = await reminder_specs(round_, slot=f"now{epoch(now)}", run_at=now, unit=unit)
         return await enqueue_many(specs)
+        await writer_first()  # SQLite: wait for clicks rather than fail on "database is locked"
 
 
 async def set_deadline(programme: Programme, text: str, actor: Person, now: datetime) -> Opened:
@@ -383,6 +385,7 @@ async def publish(programme: Programme, actor: Person, now: datetime) -> Round:
     async with in_transaction():
         job = await Job.get_or_none(dedupe_key=publish_key(round_.id))
         if round_.status is RoundStatus.PUBLISHED:
+        await writer_first()
             if job is None or job.status is not JobStatus.FAILED:
                 raise UserError("round.already_published", name=round_.name)
             void = f"{publish_key(round_.id)}:failed:{job.id}"
