@@ -38,9 +38,9 @@ from conversations.checklist import NotifyAdmins
 from conversations.errors import UserError
 from models.checklists import Scope, last_stored_at
 from models.jobs import Job, JobStatus
+from models.locks import writer_first
 from models.people import Person, Role, RoleKind
 from models.programme import Programme, Unit
-from models.locks import writer_first
 from models.round import Round, RoundStatus, local_day
 from reporting.deadlines import MAX_YEAR, MIN_YEAR, read_moment
 from service.jobs import JobSpec, cancel_pending, enqueue, enqueue_many
@@ -235,9 +235,9 @@ async def remind(
     if unit is not None and not await Unit.exists(programme_id=programme.id, key=unit):
         raise UserError("round.unknown_unit", key=unit, programme=programme.key)
     async with in_transaction():
+        await writer_first()  # SQLite: wait for clicks rather than fail on "database is locked"
         specs = await reminder_specs(round_, slot=f"now{epoch(now)}", run_at=now, unit=unit)
         return await enqueue_many(specs)
-        await writer_first()  # SQLite: wait for clicks rather than fail on "database is locked"
 
 
 async def set_deadline(programme: Programme, text: str, actor: Person, now: datetime) -> Opened:
@@ -383,9 +383,9 @@ async def publish(programme: Programme, actor: Person, now: datetime) -> Round:
     if round_.status is RoundStatus.OPEN:
         raise UserError("round.still_open", name=round_.name)
     async with in_transaction():
+        await writer_first()
         job = await Job.get_or_none(dedupe_key=publish_key(round_.id))
         if round_.status is RoundStatus.PUBLISHED:
-        await writer_first()
             if job is None or job.status is not JobStatus.FAILED:
                 raise UserError("round.already_published", name=round_.name)
             void = f"{publish_key(round_.id)}:failed:{job.id}"
