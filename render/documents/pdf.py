@@ -8,7 +8,9 @@ several column slices so every cell stays readable. A group's table moves whole 
 page rather than split (`break-inside: avoid`); one longer than a page splits between rows
 and repeats its heading and units (WeasyPrint repeats <thead>). Every page carries the
 programme's title and the round in its top margin, and the key of symbols in its bottom
-margin. The units' sheets are in render/documents/sheets.py.
+margin. The full list of changes (changes.html.j2) flows after the matrix when there is an
+earlier round or a cell nobody answered; otherwise the first page has said all there is.
+The units' sheets are in render/documents/sheets.py.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from render.documents.sheets import (
     sheet_html,
     unit_sheet,
 )
+from render.documents.table_pdf import render_table_pdf
 from render.words import colour_name
 from reporting.comparison import Comparison
+from reporting.exports import is_table
 from reporting.matrix import Matrix
 from reporting.snapshot import UnitInfo
 
@@ -87,5 +91,8 @@ def matrix_html(matrix: Matrix, comparison: Comparison) -> str:
 
 
 def render_matrix_pdf(matrix: Matrix, comparison: Comparison) -> Pdf:
-    """Seed 000: title, meeting line, the first page, a table per group, source; changes."""
+    """Seed 000: title, meeting line, the first page, a table per group, source; changes.
+    A round in table layout (and every one-unit programme's) is seed 004's table instead."""
+    if is_table(matrix):
+        return render_table_pdf(matrix, comparison)
     return write_pdf(matrix_html(matrix, comparison))
