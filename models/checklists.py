@@ -142,12 +142,17 @@ async def confirm_round(round_: Round) -> None:
 
 
 async def last_stored_at(round_id: int) -> datetime | None:
-    """When the round last took an answer or a submission (an answer's `answered_at` is its
-    latest revision's), or None: the earliest a close may draw its line."""
+    """When the round last took an answer, a revision or a submission, or None: the earliest
+    a close may draw its line. Revisions count on their own: two people writing one answer
+    at once commit in either order, so the answer may keep the earlier moment."""
     answer = await Answer.filter(round_id=round_id).order_by("-answered_at").first()
+    revision = (
+        await AnswerRevision.filter(answer__round_id=round_id).order_by("-changed_at").first()
+    )
     submission = await Submission.filter(round_id=round_id).order_by("-submitted_at").first()
     moments = [
         *([answer.answered_at] if answer else []),
+        *([revision.changed_at] if revision else []),
         *([submission.submitted_at] if submission else []),
     ]
     return max(moments, default=None)

@@ -24,9 +24,9 @@ from service import rounds
 from service.runner import ChecklistRunner
 from tests.factories import OPENED, small_programme
 
-EXTRA = 4  # more deputies per unit, so that a dozen people click at once
-CLICKS = 16  # clicks per person, one after the other
-CLOSE_AFTER = 30  # acknowledged clicks before the admin closes
+EXTRA = 3  # more deputies per unit, so that ten people click at once
+CLICKS = 10  # clicks per person, one after the other
+CLOSE_AFTER = 20  # acknowledged clicks before the admin closes
 
 
 class TickingClock:
