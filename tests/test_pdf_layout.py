@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import replace
 from itertools import combinations
 from pathlib import Path
 
 from PIL import Image
 
+from conversations.questions import Question
 from models.snapshot import load_snapshot
 from render.documents.palette import MIN_GREY_STEP, PALETTE
 from render.documents.pdf import matrix_html, render_matrix_pdf, render_sheet_pdf
 from render.documents.sheets import OPTIONAL_FIELDS, sheet_columns, sheet_html
 from render.words import worded_matrix
 from reporting.comparison import compare
+from reporting.form import labelled
+from reporting.snapshot import Snapshot, make_snapshot
 from service.comparisons import compile_comparison
 from tests.matrix_support import ROUND_NAME
 from tests.test_documents import seed000
@@ -253,20 +257,34 @@ async def test_the_sheet_has_seed001s_title_columns_and_own_items(db: str, tmp_p
     assert "Evt. delmilepæle" not in " ".join(pages)  # KOL asks for neither optional field
 
 
-def test_the_sheet_shows_the_optional_columns_a_programme_asks_for() -> None:
-    snapshot = synthetic(1, 3, seed=1)
-    matrix = worded_matrix(snapshot)
+def _asking(snapshot: Snapshot, *questions: Question, label: str = "") -> Snapshot:
+    """The snapshot of a programme that asks `questions` too, every answer giving them."""
+    programme = replace(
+        snapshot.programme,
+        questions=(*snapshot.programme.questions, *questions),
+        labels=(labelled(Question.READY.value, {"da": label}),) if label else (),
+    )
+    answers = tuple(
+        replace(answer, sub_milestones="Delmilepæl A nået", ready_text="Marts 2019")
+        for answer in snapshot.answers
+    )
+    return make_snapshot(programme, snapshot.round, snapshot.units, snapshot.groups, answers)
+
+
+def test_the_sheet_shows_the_optional_columns_a_programme_asks_for(tmp_path: Path) -> None:
+    plain = synthetic(1, 3, seed=1)
     assert [column.field for column in sheet_columns()] == [
         "milestone",
         "status",
         "deadline",
         "remark",
     ]
-    six = sheet_columns(OPTIONAL_FIELDS)
-    assert sum(column.width for column in six) == 100
-    html = sheet_html(snapshot, matrix, matrix.units, asked=OPTIONAL_FIELDS)
-    headings = re.findall(r'<th class="ch">([^<]*)</th>', html)
-    assert headings[:6] == [
+    html = sheet_html(plain, worded_matrix(plain), plain.units)
+    assert "Evt. delmilepæle" not in html  # not asked: not shown
+    asking = _asking(plain, Question.SUB_MILESTONES, Question.READY)
+    matrix = worded_matrix(asking)
+    html = sheet_html(asking, matrix, matrix.units)
+    assert re.findall(r'<th class="ch">([^<]*)</th>', html)[:6] == [
         "Nationale milepæle",
         "Status på milepælen",
         "Evt. delmilepæle",
@@ -274,8 +292,16 @@ def test_the_sheet_shows_the_optional_columns_a_programme_asks_for() -> None:
         "Angivet deadline for indfrielse af milepæl",
         "Øvrige bemærkninger/ Evt. hvornår de første resultater af indsatsen kan ses",
     ]
+    assert sum(column.width for column in sheet_columns(OPTIONAL_FIELDS)) == 100
+    text = " ".join(pages_text(render_sheet_pdf(asking, matrix).content, tmp_path))
+    assert "Delmilepæl A nået" in text and "Marts 2019" in text
     one = sheet_columns(OPTIONAL_FIELDS[:1])
     assert [c.field for c in one][2] == "sub_milestones" and sum(c.width for c in one) == 100
+    labelled_ready = _asking(plain, Question.READY, label="Klar til SKU")
+    html = sheet_html(labelled_ready, worded_matrix(labelled_ready), plain.units)
+    headings = re.findall(r'<th class="ch">([^<]*)</th>', html)[:5]
+    assert headings[2] == "Klar til SKU"  # the programme's own label
+    assert "Evt. delmilepæle" not in headings
 
 
 async def test_a_sheet_heading_never_stands_alone_at_a_pages_foot(db: str, tmp_path: Path) -> None:

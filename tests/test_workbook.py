@@ -13,6 +13,7 @@ from datetime import datetime
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from conversations.questions import Question
 from models.snapshot import load_snapshot
 from render.documents.palette import PALETTE
 from render.documents.sheet_layout import header_text, wrapped_lines
@@ -22,6 +23,7 @@ from service.comparisons import compile_comparison
 from tests.matrix_support import UNITS
 from tests.test_documents import seed000
 from tests.test_matrix_comparison import two_rounds
+from tests.test_publication import synthetic
 
 UNIT_HEADINGS = [
     "Milepæl",
@@ -155,3 +157,24 @@ async def test_cells_nobody_answered_are_grey_on_every_sheet(db: str) -> None:
 def test_header_text_escapes_excels_codes() -> None:
     assert header_text("A & B") == "A && B"
     assert header_text("x" * 100) == "x" * 79 + "…"
+
+
+def test_units_sheets_have_seed001s_optional_columns_when_asked() -> None:
+    from tests.test_pdf_layout import _asking
+
+    plain = synthetic(2, 3, seed=1)
+    asking = _asking(plain, Question.SUB_MILESTONES, Question.READY)
+    book = load_workbook(io.BytesIO(render_xlsx(asking, worded_matrix(asking))))
+    sheet = book.worksheets[1]
+    headings = [cell.value for cell in sheet[1]]
+    assert headings == [
+        *UNIT_HEADINGS[:4],
+        "Evt. delmilepæle",
+        "Klar til SKU/DAK",
+        *UNIT_HEADINGS[4:],
+    ]
+    first = [cell.value for cell in sheet[3]]
+    assert first[4:6] == ["Delmilepæl A nået", "Marts 2019"]
+    assert isinstance(first[-1], datetime)
+    plain_book = load_workbook(io.BytesIO(render_xlsx(plain, worded_matrix(plain))))
+    assert [cell.value for cell in plain_book.worksheets[1][1]] == UNIT_HEADINGS

@@ -3,9 +3,10 @@
 Seed 001 is titled «Porteføljestyringsværktøj» and has six columns: the milestone with
 its definition, its status, sub-milestones, when it is expected ready for the steering
 committees (SKU/DAK), the deadline as written, and remarks. Sub-milestones and the SKU/DAK
-date are answer fields a programme may ask for (`OPTIONAL_FIELDS`); a sheet shows their
-columns only when asked (`sheet_columns`), and no programme asks for them yet, so today's
-sheets have four columns. A unit's own items come first, under «Egne punkter».
+date are questions a programme may ask (`OPTIONAL_FIELDS`, conversations/questions.py); a
+sheet has their columns only when its programme asks them (`sheet_columns`), headed by the
+programme's label for the question, else by seed 001's words. A unit's own items come
+first, under «Egne punkter».
 
 Each group is a table of its own whose head (the column headings, then the group's
 heading) repeats on a continuation page; a group moves whole to the next page rather than
@@ -19,20 +20,22 @@ import zipfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from conversations.questions import Question
 from conversations.vocabulary import Colour
 from render.documents.html import Pdf, render_template, write_pdf, write_pdfs
 from render.documents.overview import meeting
+from render.i18n import catalogue
 from render.words import describer, sheet_status_of
 from reporting.matrix import Cell, Matrix, local_cells
-from reporting.snapshot import DeadlineInfo, MilestoneInfo, Snapshot, UnitInfo
+from reporting.snapshot import DeadlineInfo, MilestoneInfo, ProgrammeInfo, Snapshot, UnitInfo
 
 COMBINED_SHEETS_MAX_UNITS = 12
 """Up to this many units, every sheet goes in one PDF; beyond, a ZIP of one PDF per unit,
 so memory stays that of one unit's sheet (WeasyPrint holds a whole document's layout) and
 the units' PDFs are written in parallel (render/documents/html.py)."""
 
-SUB_MILESTONES = "sub_milestones"
-READY_FOR_STEERING = "ready_for_steering"
+SUB_MILESTONES = Question.SUB_MILESTONES.value
+READY_FOR_STEERING = Question.READY.value
 OPTIONAL_FIELDS = (SUB_MILESTONES, READY_FOR_STEERING)
 """Seed 001's two answer fields that a programme asks for, or not."""
 
@@ -75,6 +78,11 @@ def sheet_columns(asked: Collection[str] = ()) -> tuple[SheetColumn, ...]:
         SheetColumn("deadline", "deadline_column", 13),
         SheetColumn("remark", "remark_column", 28),
     )
+
+
+def asked_fields(programme: ProgrammeInfo) -> tuple[str, ...]:
+    """The optional columns the programme asks for, in seed 001's order."""
+    return tuple(field for field in OPTIONAL_FIELDS if field in programme.questions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,13 +148,22 @@ def unit_sheet(snapshot: Snapshot, matrix: Matrix, unit: UnitInfo) -> UnitSheet:
     )
 
 
+def _heading(programme: ProgrammeInfo, column: SheetColumn, language: str) -> str:
+    """An optional column's heading is the programme's label for its question, if any."""
+    label = programme.label_of(column.field, language) if column.field in OPTIONAL_FIELDS else None
+    return label or catalogue(language).text(f"documents.sheet.{column.heading}")
+
+
 def sheet_html(
     snapshot: Snapshot,
     matrix: Matrix,
     units: Sequence[UnitInfo],
-    asked: Collection[str] = (),
+    asked: Collection[str] | None = None,
 ) -> str:
+    """The sheets' HTML; `asked`: the optional columns, by default those the programme asks."""
     language = matrix.language
+    programme = matrix.programme
+    columns = sheet_columns(asked_fields(programme) if asked is None else asked)
     return render_template(
         "documents/sheet.html.j2",
         language,
@@ -154,7 +171,8 @@ def sheet_html(
         round=matrix.round,
         meeting=meeting(matrix.round, language),
         steering_group=matrix.programme.steering_group,
-        columns=sheet_columns(asked),
+        columns=columns,
+        headings=[_heading(programme, column, language) for column in columns],
         sheets=[unit_sheet(snapshot, matrix, unit) for unit in units],
     )
 

@@ -28,6 +28,7 @@ from conversations.vocabulary import ALL_UNITS, Colour
 from render.documents.overview import meeting
 from render.documents.palette import PALETTE
 from render.documents.sheet_layout import Bounds, fit_heights, fit_widths, outline, print_setup
+from render.documents.sheets import READY_FOR_STEERING, SUB_MILESTONES, asked_fields
 from render.i18n import Catalogue, catalogue
 from render.words import colour_name, describer, sheet_status, sheet_status_of
 from reporting.matrix import Cell, Matrix, local_cells
@@ -198,6 +199,8 @@ UNIT_BOUNDS = (
     Bounds(12, 24),
     Bounds(17, 17),
 )
+OPTIONAL_BOUNDS = {SUB_MILESTONES: Bounds(16, 50), READY_FOR_STEERING: Bounds(12, 24)}
+"""Seed 001's optional columns, after Kritisk, when the programme asks them."""
 
 
 def _status(language: str, cell: Cell) -> str:
@@ -215,7 +218,9 @@ def _unit_sheet(
     language, tz = matrix.language, snapshot.programme.timezone
     date_format = words.text("documents.workbook.date_format")
     yes = words.text("documents.workbook.yes")
-    _headings(ws, 1, [words.text(f"documents.workbook.{key}") for key in UNIT_COLUMNS])
+    asked = asked_fields(matrix.programme)
+    keys = [*UNIT_COLUMNS[:4], *asked, *UNIT_COLUMNS[4:]]
+    _headings(ws, 1, [words.text(f"documents.workbook.{key}") for key in keys])
     sections: list[tuple[str, list[tuple[str, MilestoneInfo, Cell]]]] = []
     own = local_cells(snapshot, unit, describer(language))
     if own:
@@ -252,7 +257,7 @@ def _unit_sheet(
         )
     row = 2
     for heading, items in sections:
-        _group_row(ws, row, heading, len(UNIT_COLUMNS))
+        _group_row(ws, row, heading, len(keys))
         row += 1
         members = []
         for label, milestone, cell in items:
@@ -262,6 +267,10 @@ def _unit_sheet(
                 milestone.definition,
                 _status(language, cell),
                 yes if cell.critical else "",
+                *(
+                    cell.sub_milestones if field == SUB_MILESTONES else cell.ready
+                    for field in asked
+                ),
                 deadline.text if deadline else "",
                 cell.forecast,
                 cell.remark,
@@ -276,7 +285,8 @@ def _unit_sheet(
             members.append(row)
             row += 1
         outline(ws, members)
-    widths = fit_widths(ws, UNIT_BOUNDS)
+    bounds = [*UNIT_BOUNDS[:4], *(OPTIONAL_BOUNDS[field] for field in asked), *UNIT_BOUNDS[4:]]
+    widths = fit_widths(ws, bounds)
     fit_heights(ws, widths)
     print_setup(
         ws,
@@ -284,7 +294,7 @@ def _unit_sheet(
         title=words.text("documents.sheet.running", unit=unit_name),
         round_name=matrix.round.name,
         header_row=1,
-        last_column=len(UNIT_COLUMNS),
+        last_column=len(keys),
     )
 
 
