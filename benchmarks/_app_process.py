@@ -144,7 +144,10 @@ async def _bare(
         socket = AsyncSocketModeHandler(
             app, app_token=os.environ["SLACK_APP_TOKEN"], web_client=client
         )
-    runner = web.AppRunner(web_app(None if socket else app), handle_signals=False)
+    secret = os.environ["SLACK_SIGNING_SECRET"]
+    runner = web.AppRunner(
+        web_app(None if socket else app, signing_secret=secret), handle_signals=False
+    )
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

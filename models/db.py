@@ -11,7 +11,9 @@ whose schema is behind the code, with what to run.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,11 +21,19 @@ from typing import Any
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
-from tortoise.exceptions import DBConnectionError, OperationalError
+from tortoise.exceptions import (
+    BaseORMException,
+    ConfigurationError,
+    DBConnectionError,
+    OperationalError,
+)
 from tortoise.migrations.api import migrate
 from tortoise.migrations.executor import MigrationExecutor
 
 from conversations.errors import UserError
+from models import tortoise_fixes
+
+tortoise_fixes.apply()  # a failed BEGIN gives its pooled connection back (see there)
 
 APP = "fremdrift"
 MODEL_MODULES = [
@@ -47,6 +57,7 @@ def _database_errors() -> tuple[type[BaseException], ...]:
     not translated by Tortoise and arrive as they are. OSError: the server is unreachable.
     """
     errors: list[type[BaseException]] = [OperationalError, DBConnectionError, OSError]
+    errors.append(sqlite3.DatabaseError)  # not translated by Tortoise: "file is not a database"
     try:
         import asyncpg  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - asyncpg is a dependency
@@ -63,6 +74,41 @@ def _database_errors() -> tuple[type[BaseException], ...]:
 DATABASE_ERRORS = _database_errors()
 """Catch these (after IntegrityError, which is an OperationalError too) to tell a person
 "not saved, try again" instead of failing the request."""
+
+
+def _any_database_error() -> tuple[type[BaseException], ...]:
+    """Everything the database layers raise: Tortoise's own errors, SQLite's, asyncpg's
+    (server and client side, translated by Tortoise or not) and the network's."""
+    errors: list[type[BaseException]] = [BaseORMException, sqlite3.Error, OSError]
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return tuple(errors)
+    errors += [
+        asyncpg.exceptions.PostgresError,
+        asyncpg.exceptions.InterfaceError,
+        asyncpg.exceptions.InternalClientError,
+    ]
+    return tuple(errors)
+
+
+ANY_DATABASE_ERROR = _any_database_error()
+"""What the job worker's loop survives: whatever the database raised, it looks again later
+(with back-off). A listener catches the narrower DATABASE_ERRORS."""
+
+PROBE_SECONDS = 5.0
+"""How long opening the database waits for the server (or the file) to answer at all."""
+SCHEMES = ("sqlite://", "postgres://", "postgresql://", "asyncpg://")
+
+
+class DatabaseUnusable(UserError):
+    """The database cannot be used now: a server that does not answer, a file that is not
+    a database. A CLI command says so in one line; `serve` keeps trying."""
+
+
+class DatabaseMisconfigured(UserError):
+    """The settings name a database that can never be opened: a scheme we do not support,
+    a folder for the SQLite file that cannot be made (exit code 2, like a bad setting)."""
 
 
 def with_sqlite_pragmas(url: str) -> str:
@@ -94,7 +140,81 @@ def is_postgres(url: str) -> bool:
 def _ensure_sqlite_folder(url: str) -> None:
     if url.startswith("sqlite://") and ":memory:" not in url:
         path = Path(url.removeprefix("sqlite://").split("?", 1)[0])
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatabaseMisconfigured(
+                "database.folder_unusable", path=str(path.parent), detail=_detail(error)
+            ) from error
+
+
+def check_url(url: str) -> None:
+    """A URL we can open: sqlite://PATH or postgres://…; DatabaseMisconfigured otherwise."""
+    if not url.startswith(SCHEMES) or not url.split("://", 1)[1].split("?", 1)[0]:
+        raise DatabaseMisconfigured("database.unsupported_url", scheme=url.split("://", 1)[0])
+
+
+async def probe(url: str) -> None:
+    """Does the database answer at all? DatabaseUnusable, within PROBE_SECONDS, if not.
+
+    Run before Tortoise touches the database: Tortoise's connection wrapper takes its lock
+    before it connects and never gives it back if connecting fails ("file is not a
+    database"), so every later query would wait forever. A SQLite file is opened by the
+    standard library first (only a regular file: a FIFO would block the opening thread);
+    a PostgreSQL server is asked for one connection.
+    """
+    check_url(url)
+    if is_postgres(url):
+        await _probe_postgres(url)
+        return
+    if ":memory:" in url:
+        return
+    path = Path(url.removeprefix("sqlite://").split("?", 1)[0])
+    try:
+        await asyncio.wait_for(asyncio.to_thread(_read_sqlite_header, path), PROBE_SECONDS)
+    except (sqlite3.Error, OSError) as error:  # TimeoutError is an OSError
+        detail = _detail(error)
+        raise DatabaseUnusable("database.unusable", path=str(path), detail=detail) from error
+
+
+def _read_sqlite_header(path: Path) -> None:
+    """Read the file's schema version; a file that is missing is made by the migrations
+    (or refused as not migrated), one that is not a regular file is refused here."""
+    if not path.exists():
+        return
+    if not path.is_file():
+        raise OSError("not a regular file")
+    connection = sqlite3.connect(path, timeout=PROBE_SECONDS)
+    try:
+        connection.execute("PRAGMA schema_version").fetchone()
+    finally:
+        connection.close()
+
+
+async def _probe_postgres(url: str) -> None:
+    import asyncpg
+
+    try:
+        credentials = expand_db_url(url)["credentials"]
+    except (ConfigurationError, ValueError) as error:  # a port that is no number, …
+        scheme = url.split("://", 1)[0]
+        raise DatabaseMisconfigured("database.unsupported_url", scheme=scheme) from error
+    wanted = ("host", "port", "user", "password", "database", "ssl")
+    where = f"{credentials.get('host', '')}:{credentials.get('port', '')}"
+    try:
+        connection = await asyncpg.connect(
+            **{k: credentials[k] for k in wanted if k in credentials}, timeout=PROBE_SECONDS
+        )
+    except (OSError, asyncpg.exceptions.PostgresError, asyncpg.exceptions.InterfaceError) as error:
+        detail = _detail(error)
+        raise DatabaseUnusable("database.unreachable", where=where, detail=detail) from error
+    await connection.close()
+
+
+def _detail(error: BaseException) -> str:
+    """The driver's own words for what went wrong, on one line."""
+    words = " ".join(str(error).split()) or type(error).__name__
+    return words[:200]
 
 
 async def open_db(url: str, *, run_migrations: bool = True) -> str:
@@ -106,6 +226,7 @@ async def open_db(url: str, *, run_migrations: bool = True) -> str:
     workers) sees the same connections, not only the task that opened them. On failure the
     connections are closed again, so nothing is left for the event loop to complain about.
     """
+    await probe(url)
     config = tortoise_config(url)
     if not run_migrations and _sqlite_file_missing(url):
         raise UserError("db.not_migrated")

@@ -27,6 +27,12 @@ A `Worker` claims due jobs — pending with `run_at <= now`, or running with an 
 - Any other exception is a bug: it is logged with its traceback and the job is left to its
   lease, as if the process had crashed; past `max_attempts` it is then marked failed.
 
+`run_forever` survives whatever the database raises (`models.db.ANY_DATABASE_ERROR`; a
+PostgreSQL restart cuts every connection): it looks again with back-off, logging once per
+outage (`service.worker_health`, which `health` reports for /readyz); an outcome the
+database will not take leaves the job to its lease. bot/runtime.py restarts the loop
+should it ever end without `stop()`.
+
 Time is injected (`conversations.clock`): tests move a ManualClock and call
 `run_until_idle()`; `run_forever()` polls for `serve`. `stop()` finishes the jobs in
 hand and claims no new ones.
@@ -39,15 +45,15 @@ import contextlib
 import logging
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tortoise.exceptions import BaseORMException
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from conversations.clock import Clock
 from conversations.errors import UserError
+from models.db import ANY_DATABASE_ERROR
 from models.jobs import Job, JobStatus
 from service.jobs import (
     BACKOFF_BASE_SECONDS,
@@ -61,8 +67,12 @@ from service.jobs import (
     backoff,
 )
 from service.messenger import DeliveryError, RateLimited, TransientFailure
+from service.worker_health import WorkerHealth, WorkerStats
 
 log = logging.getLogger(__name__)
+
+RETRIED: tuple[type[BaseException], ...] = (TransientFailure, *ANY_DATABASE_ERROR)
+"""A handler's failures that are retried with back-off (TimeoutError is an OSError)."""
 
 
 @dataclass
@@ -75,17 +85,6 @@ class _Claimed:
     round_id: int | None
     dedupe_key: str | None
     last_error: str
-
-
-@dataclass
-class WorkerStats:
-    done: int = 0
-    failed: int = 0
-    retried: int = 0
-    rate_limited: int = 0
-    postponed: int = 0
-    crashed: int = 0
-    by_kind: dict[str, int] = field(default_factory=dict)
 
 
 class Worker:
@@ -118,6 +117,7 @@ class Worker:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.stats = WorkerStats()
+        self.health = WorkerHealth(poll_seconds=poll_seconds, rng=self.rng)
         self._tasks: set[asyncio.Task[None]] = set()
         self._paused_until: datetime | None = None
         self._stopping = False
@@ -156,19 +156,23 @@ class Worker:
             while not self._stopping:
                 self._wake.clear()  # before looking: a wake-up while we look is kept
                 room = self.concurrency - len(self._tasks)
-                claimed: list[_Claimed] = []
                 next_due: datetime | None = None
+                retry_in: float | None = None
                 try:
                     if room > 0:
-                        claimed = await self._claim(room)
+                        # in a task of its own: whatever a failed transaction leaves in
+                        # the task's connection context stays there, not in this loop
+                        claimed = await asyncio.create_task(self._claim(room))
                         for job in claimed:
                             self._start(job)
                         if len(claimed) == room:
+                            self.health.reached()
                             continue  # every slot filled: more may be due
                         next_due = await self._next_due()
-                except (BaseORMException, OSError) as error:
-                    log.warning("job queue unreachable", extra={"error": repr(error)})
-                await self._idle(next_due)
+                    self.health.reached()
+                except ANY_DATABASE_ERROR as error:
+                    retry_in = self.health.failed(error)
+                await self._idle(next_due, retry_in)
             await self._drain()
         except asyncio.CancelledError:
             self._abandon()
@@ -265,12 +269,17 @@ class Worker:
         )
         return found[0] if found and isinstance(found[0], datetime) else None
 
-    async def _idle(self, next_due: datetime | None) -> None:
-        """Wait for a slot to free, a wake-up, the next due job or the poll interval.
+    async def _idle(self, next_due: datetime | None, retry_in: float | None = None) -> None:
+        """Wait for a slot to free, a wake-up, the next due job or the poll interval; in an
+        outage, the back-off (`retry_in`) instead.
 
         A due job this worker could not claim is held by another claimer's transaction for
         a moment: look again shortly rather than spin.
         """
+        if retry_in is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), retry_in)
+            return
         now = self.clock.now()
         timeout = self.poll_seconds
         if next_due is not None:
@@ -320,29 +329,40 @@ class Worker:
                 last_error=job.last_error,
             )
             try:
-                result = await self.handlers[job.kind](context)
-            except RateLimited as error:
-                await self._rate_limited(job, error.retry_after)
-            except Postpone as postponed:
-                self.stats.postponed += 1
-                await self._reschedule(job, postponed.until, str(postponed), count=False)
-            except (TransientFailure, BaseORMException, OSError, TimeoutError) as error:
-                await self._retry_or_fail(job, _reason(error))
-            except DeliveryError as error:  # Unreachable, PermanentFailure: retrying won't help
-                await self._fail(job, _reason(error))
-            except UserError as error:
-                await self._fail(job, f"{error.key} {error.params}")
-            else:
-                await self._done(job, result)
+                await self._outcome(job, context)
+            except ANY_DATABASE_ERROR as error:
+                self.stats.unrecorded += 1
+                log.warning(
+                    "job outcome not stored (database unreachable); retaken after its lease",
+                    extra={**_job_fields(job), "error": repr(error)[:300]},
+                )
         finally:
             heartbeat.cancel()
+
+    async def _outcome(self, job: _Claimed, context: JobContext) -> None:
+        """Run the handler and store what came of it."""
+        try:
+            result = await self.handlers[job.kind](context)
+        except RateLimited as error:
+            await self._rate_limited(job, error.retry_after)
+        except Postpone as postponed:
+            self.stats.postponed += 1
+            await self._reschedule(job, postponed.until, str(postponed), count=False)
+        except RETRIED as error:
+            await self._retry_or_fail(job, _reason(error))
+        except DeliveryError as error:  # Unreachable, PermanentFailure: retrying won't help
+            await self._fail(job, _reason(error))
+        except UserError as error:
+            await self._fail(job, f"{error.key} {error.params}")
+        else:
+            await self._done(job, result)
 
     async def _heartbeat(self, job: _Claimed) -> None:
         """Keep the lease while the handler runs (a slow upload must not look like a crash)."""
         interval = max(0.05, self.lease.total_seconds() / 3)
         while True:
             await asyncio.sleep(interval)
-            with contextlib.suppress(BaseORMException, OSError):
+            with contextlib.suppress(*ANY_DATABASE_ERROR):
                 await Job.filter(self._mine(job)).update(locked_until=self.clock.now() + self.lease)
 
     def _mine(self, job: _Claimed) -> Q:

@@ -1,6 +1,7 @@
 """The database failing under the app: SQLite full or read-only; PostgreSQL restarted
 while clicks flow. The person is told "not saved, try again" (checklist.busy), nothing is
-half-written, and the app carries on without a restart once the database is back.
+half-written, and the app carries on without a restart once the database is back. The job
+worker under the same faults: tests/test_faults_worker.py.
 """
 
 from __future__ import annotations

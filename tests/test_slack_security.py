@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from conversations.clock import ManualClock
 from conversations.events import Start, encode
 from models.answer import Answer, AnswerRevision
 from models.conversation import Conversation, ProcessedEvent
+from models.round import Round, RoundStatus
 from standins.slack import Drop, HttpStatus, SlackStub, Tamper
 from standins.slack.models import Message
 from tests.factories import OPENED, Small, small_programme
@@ -224,3 +226,94 @@ async def test_resume_from_a_command_reply_posts_a_fresh_checklist_message(
     await settle(app)
     assert any(b.get("block_id") == "fd_progress" for b in live(slack).blocks or [])
     assert encode(small.round.id, SYD, Start()) in str(ephemeral.blocks)
+
+
+# -- Slack's own escaping, and numbers past 64 bits (issue 17, item 7) ------------------------
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("Q1 &amp; Q2", "Q1 & Q2"),
+        ("&lt;b&gt;fed&lt;/b&gt;", "<b>fed</b>"),
+        ("A &amp;lt; B", "A &lt; B"),
+    ],
+    ids=["ampersand", "angle-brackets", "an-escape-typed-as-text"],
+)
+async def test_slash_command_text_is_unescaped_as_slack_sends_it(
+    app: Fremdrift, small: Small, slack: SlackStub, typed: str, stored: str
+) -> None:
+    """Slack sends &, < and > in a command's text as &amp;, &lt; and &gt; (the stand-in
+    sends what it is given, so the test sends what Slack would)."""
+    await Round.filter(id=small.round.id).update(status=RoundStatus.CLOSED, open_slot=None)
+    delivery = await slack.command(
+        "U0ADMIN001", "/fremdrift", f"round open {typed} deadline om 5 dage"
+    )
+    assert delivery.status == 200
+    assert await Round.filter(name=stored).count() == 1, [r.name for r in await Round.all()]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "progress|1|99999999999999999999|unit:syd|1.1|reached",
+        "progress|99999999999999999999|{round}|unit:syd|1.1|reached",
+        "progress|1|-9223372036854775809|unit:syd|1.1|reached",
+    ],
+    ids=["round-id", "version", "below-int64"],
+)
+async def test_a_button_value_with_a_number_past_64_bits_is_400(
+    app: Fremdrift, small: Small, slack: SlackStub, value: str
+) -> None:
+    message = await invited(app, small, slack)
+    await slack.click(LEAD, message, "fd:start:")
+    await settle(app)
+    tampered = copy.deepcopy(live(slack))
+    for block in tampered.blocks or []:
+        for element in block.get("elements", []) if block.get("type") == "actions" else []:
+            if element.get("action_id") == "fd:progress:reached":
+                element["value"] = value.format(round=small.round.id)
+    delivery = await slack.click(LEAD, tampered, "fd:progress:reached")
+    assert delivery.status == 400
+    assert await Answer.all().count() == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"r": 2**64}, {"r": "99999999999999999999"}, {"v": 1e400}, {"v": 2**63}],
+    ids=["round-id", "round-id-as-text", "version-infinite", "version-2-63"],
+)
+async def test_modal_metadata_with_a_number_past_64_bits_is_400(
+    app: Fremdrift, small: Small, slack: SlackStub, change: dict[str, object]
+) -> None:
+    await invited(app, small, slack)
+    await slack.click(LEAD, live(slack), "fd:start:")
+    await settle(app)
+    await slack.click(LEAD, live(slack), "fd:progress:started")
+    await settle(app)
+    revisions = await AnswerRevision.all().count()
+    await slack.click(LEAD, live(slack), "fdm:remark")
+    modal = await slack.wait_for(lambda: slack.top_modal(LEAD))
+    assert modal is not None
+    metadata = {**json.loads(modal.definition["private_metadata"]), **change}
+    modal.definition["private_metadata"] = json.dumps(metadata)
+    delivery = await slack.submit(LEAD, modal, {"fd_text": "Bemærkning"})
+    assert delivery.status == 400
+    assert await AnswerRevision.all().count() == revisions
+
+
+async def test_a_socket_mode_envelope_of_a_shape_slack_never_sends_is_acked_and_dropped(
+    small: Small, slack: SlackStub, db: str
+) -> None:
+    await join_workspace(slack)
+    async with running_app(slack, "socket", clock=ManualClock(NOW)) as running:
+        message = await invited(running, small, slack)
+        click = await slack.click(LEAD, message, "fd:start:", transport="socket")
+        await settle(running)
+        assert click.acked
+        hostile = copy.deepcopy(click.payload)
+        hostile["actions"] = []
+        dropped = await slack.sender.send("interaction", hostile, transport="socket")
+        nested = copy.deepcopy(click.payload)
+        nested["user"] = {"id": "U0ALICE001", "deep": json.loads("[" * 80 + "]" * 80)}
+        too_deep = await slack.sender.send("interaction", nested, transport="socket")
+    assert dropped.acked and too_deep.acked  # not sent again and again
+    assert await Conversation.all().count() == 1  # the first click's, nothing more

@@ -158,6 +158,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 "v": view.header.version,
                 "f": field,
                 "u": body.get("response_url"),
+                "p": user_id,  # whom it is for: nobody else's submission acts on it
             },
             ensure_ascii=False,
         )
@@ -198,6 +199,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             person = await person_for(user_id, (body.get("team") or {}).get("id"))
             if person is None:
                 raise UserError("slack.unknown_person")
+            if meta.get("p", user_id) != user_id:  # opened for another (their response_url)
+                raise UserError("checklist.not_allowed")
             reply = await deps.runner.handle(person, int(meta["r"]), str(meta["s"]), event)
         except FORM_REFUSED as failure:
             # A tampered or outdated form, a refusal, or a database that cannot take it:
@@ -227,5 +230,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await ack()
         # The click that opened the modal left a response_url; it can still replace the message.
         deps.deliveries.spawn(
-            deps.deliveries.show(reply, user_id=user_id, response_url=meta.get("u"))
+            deps.deliveries.show(
+                reply,
+                user_id=user_id,
+                response_url=meta.get("u") if meta.get("p") == user_id else None,  # theirs only
+            )
         )

@@ -42,7 +42,7 @@ async def answer_command(
         if person is None:
             raise UserError("slack.unknown_person")
         keys = await Programme.all().values_list("key", flat=True)
-        command = parse(text, [str(key) for key in keys])
+        command = parse(unescape(text), [str(key) for key in keys])
         log.info("command", extra={"user": user_id, "kind": command.name})
         reply = await execute(
             command, person, deps.runner.clock, fallback_language=deps.settings.language
@@ -56,6 +56,13 @@ async def answer_command(
             "text": catalogue(language, Target.SLACK).error(error),
         }
     return _as_message(reply)
+
+
+def unescape(text: str) -> str:
+    """The text as typed: Slack sends `&`, `<` and `>` in a command's (and a message's) text
+    as `&amp;`, `&lt;` and `&gt;` ("Escaping text" in its docs); `&amp;` is undone last, so
+    a typed `&lt;` (sent as `&amp;lt;`) stays `&lt;`."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _as_message(reply: CommandReply) -> dict[str, Any]:

@@ -11,7 +11,8 @@ Bot Connector API"). A request is let in only when all of these hold, else it is
   the leeway of the Agents SDK's `JwtTokenValidator` and Bot Framework's own advice);
 - its `serviceurl` claim is the activity's `serviceUrl` — a token for one service URL
   cannot send us somewhere else to answer;
-- for a single-tenant bot, the activity comes from our tenant.
+- for a single-tenant bot, the activity comes from our tenant: every tenant it names
+  (conversation and channelData) is ours.
 
 The SDK's own validator (`microsoft_agents.hosting.core.authorization.jwt`) fetches keys
 from a fixed URL, checks the issuer only when asked, and leaves the service URL to a host
@@ -148,8 +149,8 @@ class ActivityAuthenticator:
             activity.get("serviceUrl")
         ):
             raise Refused("serviceurl claim differs from the activity's serviceUrl")
-        if self.tenant_id and tenant_of(activity) != self.tenant_id:
-            raise Refused("another tenant")
+        if self.tenant_id and tenants_named(activity) != {self.tenant_id}:
+            raise Refused("another tenant, or none")
         return ClaimsIdentity(claims, authentication_type="Bearer", security_token=token)
 
 
@@ -178,9 +179,27 @@ def tenant_of(activity: Mapping[str, Any]) -> str:
     return str(tenant or "")
 
 
+def tenants_named(activity: Mapping[str, Any]) -> set[str]:
+    """Every tenant an activity names (its conversation's and its channelData's): for a
+    single-tenant bot all of them must be ours, so one cannot vouch for another."""
+    found: set[str] = set()
+    conversation = activity.get("conversation")
+    if isinstance(conversation, dict) and conversation.get("tenantId"):
+        found.add(str(conversation["tenantId"]))
+    channel_data = activity.get("channelData")
+    tenant = channel_data.get("tenant") if isinstance(channel_data, dict) else None
+    if isinstance(tenant, dict) and tenant.get("id"):
+        found.add(str(tenant["id"]))
+    return found
+
+
 def parse_activity(body: bytes) -> dict[str, Any]:
-    """The request body as a JSON object; ValueError otherwise."""
-    data = json.loads(body)
+    """The request body as a JSON object; ValueError otherwise (nesting deeper than the
+    interpreter can parse included)."""
+    try:
+        data = json.loads(body)
+    except RecursionError as error:
+        raise ValueError("an activity nested too deeply") from error
     if not isinstance(data, dict):
         raise ValueError("an activity is a JSON object")
     return data
