@@ -26,7 +26,7 @@ from render.documents.html import Pdf, render_template, write_pdf, write_pdfs
 from render.documents.overview import meeting
 from render.i18n import catalogue
 from render.words import describer, sheet_status_of
-from reporting.matrix import Cell, Matrix, local_cells
+from reporting.matrix import Cell, Matrix, local_cells, resolve
 from reporting.snapshot import DeadlineInfo, MilestoneInfo, ProgrammeInfo, Snapshot, UnitInfo
 
 COMBINED_SHEETS_MAX_UNITS = 12
@@ -93,6 +93,7 @@ class SheetLine:
     detail: str
     deadline: DeadlineInfo | None
     own: bool = False  # one of the unit's own items
+    optional: tuple[tuple[str, str], ...] = ()  # (field, answer) of the questions asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +110,21 @@ class UnitSheet:
     groups: tuple[SheetGroup, ...]
 
 
+def optional_answers(snapshot: Snapshot, code: str, unit: str) -> dict[str, str]:
+    """The answers to seed 001's optional questions that hold for a unit's item (its own
+    answer, else the one for every unit), by field; '' where none is given."""
+    answer, _ = resolve(snapshot, code, unit)
+    if answer is None:
+        return {SUB_MILESTONES: "", READY_FOR_STEERING: ""}
+    return {SUB_MILESTONES: answer.sub_milestones, READY_FOR_STEERING: answer.ready_text}
+
+
 def _line(
-    language: str, milestone: MilestoneInfo, cell: Cell, unit: str, own: bool = False
+    snapshot: Snapshot, milestone: MilestoneInfo, cell: Cell, unit: str, own: bool = False
 ) -> SheetLine:
+    language = snapshot.programme.language
     late_or_critical = cell.stated and (cell.colour is not Colour.GREEN or cell.critical)
+    answers = optional_answers(snapshot, milestone.code, unit)
     return SheetLine(
         milestone=milestone,
         cell=cell,
@@ -120,17 +132,17 @@ def _line(
         detail=cell.text if late_or_critical else "",
         deadline=milestone.deadline_for(unit),
         own=own,
+        optional=tuple((field, answers[field]) for field in asked_fields(snapshot.programme)),
     )
 
 
 def unit_sheet(snapshot: Snapshot, matrix: Matrix, unit: UnitInfo) -> UnitSheet:
     """What seed 001 shows for one unit: its own items first, then every milestone."""
-    language = matrix.language
     return UnitSheet(
         unit=unit,
         local=tuple(
-            _line(language, item, cell, unit.key, own=True)
-            for item, cell in local_cells(snapshot, unit.key, describer(language))
+            _line(snapshot, item, cell, unit.key, own=True)
+            for item, cell in local_cells(snapshot, unit.key, describer(matrix.language))
         ),
         groups=tuple(
             SheetGroup(
@@ -138,7 +150,7 @@ def unit_sheet(snapshot: Snapshot, matrix: Matrix, unit: UnitInfo) -> UnitSheet:
                 group.title,
                 tuple(
                     _line(
-                        language, row.milestone, matrix.cell(row.milestone.code, unit.key), unit.key
+                        snapshot, row.milestone, matrix.cell(row.milestone.code, unit.key), unit.key
                     )
                     for row in group.rows
                 ),

@@ -28,7 +28,12 @@ from conversations.vocabulary import ALL_UNITS, Colour
 from render.documents.overview import meeting
 from render.documents.palette import PALETTE
 from render.documents.sheet_layout import Bounds, fit_heights, fit_widths, outline, print_setup
-from render.documents.sheets import READY_FOR_STEERING, SUB_MILESTONES, asked_fields
+from render.documents.sheets import (
+    READY_FOR_STEERING,
+    SUB_MILESTONES,
+    asked_fields,
+    optional_answers,
+)
 from render.i18n import Catalogue, catalogue
 from render.words import colour_name, describer, sheet_status, sheet_status_of
 from reporting.matrix import Cell, Matrix, local_cells
@@ -267,10 +272,7 @@ def _unit_sheet(
                 milestone.definition,
                 _status(language, cell),
                 yes if cell.critical else "",
-                *(
-                    cell.sub_milestones if field == SUB_MILESTONES else cell.ready
-                    for field in asked
-                ),
+                *(optional_answers(snapshot, milestone.code, unit)[field] for field in asked),
                 deadline.text if deadline else "",
                 cell.forecast,
                 cell.remark,
