@@ -37,12 +37,15 @@ from render.documents.pdf import (
 from render.documents.xlsx import render_xlsx
 from render.highlights import LIST_LIMIT, changes, critical_units, tally, unreported_units
 from render.i18n import Target, catalogue, format_day
+from render.nouns import nouns_of
+from render.table_post import slack_post
 from render.templating import slack_environment
 from render.words import describer
 from reporting.comparison import Comparison
+from reporting.exports import csv_of, is_table, json_of
 from reporting.matrix import Matrix
 from reporting.snapshot import Snapshot
-from reporting.tables import local_items, render_csv, render_json
+from reporting.tables import local_items
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -196,42 +199,45 @@ def documents(snapshot: Snapshot, matrix: Matrix, comparison: Comparison) -> tup
     """The round's documents as files: matrix PDF, sheets, workbook, CSV, JSON.
 
     The sheets are one PDF up to COMBINED_SHEETS_MAX_UNITS units, else a ZIP of a PDF per unit.
+    A round in table layout (seed 004) has its table as the PDF, titled in the programme's
+    own words, and no sheets: the table is its one unit's sheet.
     """
     words = _words(matrix.language)["tp"]
     local = local_items(snapshot, describer(matrix.language))  # the units' own items too
     stem = f"{slug(matrix.programme.key)}-{slug(matrix.round.name)}"
+    table = is_table(matrix)
 
     def file(kind: str, filename: str, content: bytes, mimetype: str) -> File:
-        title = words(f"publication.file.{kind}", round=matrix.round.name)
+        if table and kind == "matrix":
+            title = words("table.file", round=matrix.round.name, noun=nouns_of(matrix.programme))
+        else:
+            title = words(f"publication.file.{kind}", round=matrix.round.name)
         return File(filename, title, content, mimetype, kind)
 
-    if len(matrix.units) <= COMBINED_SHEETS_MAX_UNITS:
-        sheets = file(
-            "sheets",
-            f"{stem}-sheets.pdf",
-            render_sheet_pdf(snapshot, matrix).content,
-            "application/pdf",
-        )
+    if table:
+        sheets: tuple[File, ...] = ()
+    elif len(matrix.units) <= COMBINED_SHEETS_MAX_UNITS:
+        content = render_sheet_pdf(snapshot, matrix).content
+        sheets = (file("sheets", f"{stem}-sheets.pdf", content, "application/pdf"),)
     else:
-        sheets = file(
-            "sheets", f"{stem}-sheets.zip", render_sheets_zip(snapshot, matrix), "application/zip"
-        )
+        content = render_sheets_zip(snapshot, matrix)
+        sheets = (file("sheets", f"{stem}-sheets.zip", content, "application/zip"),)
     return (
         file(
             "matrix",
-            f"{stem}-matrix.pdf",
+            f"{stem}-{'table' if table else 'matrix'}.pdf",
             render_matrix_pdf(matrix, comparison).content,
             "application/pdf",
         ),
-        sheets,
+        *sheets,
         file(
             "xlsx",
             f"{stem}.xlsx",
             render_xlsx(snapshot, matrix),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
-        file("csv", f"{stem}.csv", render_csv(matrix, local), "text/csv"),
-        file("json", f"{stem}.json", render_json(matrix, local), "application/json"),
+        file("csv", f"{stem}.csv", csv_of(matrix, local), "text/csv"),
+        file("json", f"{stem}.json", json_of(matrix, local), "application/json"),
     )
 
 
@@ -243,7 +249,11 @@ def published_moment(snapshot: Snapshot) -> datetime:
 def messages(
     matrix: Matrix, comparison: Comparison, *, published: datetime, with_files: bool = True
 ) -> tuple[Message, ...]:
-    """Slack's messages: the summary, then the matrix in as many messages as needed."""
+    """Slack's messages: the summary, then the matrix in as many messages as needed; a round
+    in table layout posts its items instead (render/table_post.py), without colours."""
+    if is_table(matrix):
+        posted = slack_post(matrix, comparison, published=published, with_files=with_files)
+        return tuple(Message(text[:MAX_FALLBACK], tuple(blocks)) for text, blocks in posted)
     summary = summary_message(matrix, comparison, published=published, with_files=with_files)
     return (summary, *grid_messages(matrix))
 

@@ -57,6 +57,12 @@ class Cell:
     answered_by: str | None
     answered_at: datetime | None
     late: bool
+    status: str = ""  # the typed answers to a programme's own questions (reporting.snapshot)
+    economy: str = ""
+    sub_milestones: str = ""
+    ready: str = ""
+    ready_earliest: date | None = None
+    ready_latest: date | None = None
 
     @property
     def stated(self) -> bool:
@@ -171,6 +177,12 @@ def make_cell(
         answered_by=answer.answered_by,
         answered_at=answer.answered_at,
         late=answer.late,
+        status=answer.status,
+        economy=answer.economy,
+        sub_milestones=answer.sub_milestones,
+        ready=answer.ready_text,
+        ready_earliest=answer.ready_earliest,
+        ready_latest=answer.ready_latest,
     )
 
 

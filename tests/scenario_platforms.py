@@ -117,9 +117,11 @@ class SlackDriver:
 
 
 @asynccontextmanager
-async def slack_driver(slack: SlackStub, clock: ManualClock) -> AsyncIterator[SlackDriver]:
+async def slack_driver(
+    slack: SlackStub, clock: ManualClock, programme_key: str = "kol-2018"
+) -> AsyncIterator[SlackDriver]:
     await join_workspace(slack)
-    programme = await Programme.get(key="kol-2018")
+    programme = await Programme.get(key=programme_key)
     channel = slack.workspace.add_channel(STEERING, channel_id="C0STEERING1")
     await Programme.filter(id=programme.id).update(steering_channel=channel.id)
     slack.limits.disable()  # the app's clock is a manual one; a Retry-After would never pass
@@ -220,7 +222,8 @@ class TeamsDriver:
             kind = CHECKLIST_SETS.get(str(action_set.get("id")))
             if kind is not None:
                 data = action_set["actions"][0]["data"]
-                return kind, decode(data["fd"]).event.code or None
+                wire = data.get("fd") or data["fd_text"]  # a row of typed answers saves text
+                return kind, decode(wire).event.code or None
         return None
 
     def checklist(self, person: str) -> tuple[str, str | None]:
@@ -253,15 +256,20 @@ class TeamsDriver:
 
 
 @asynccontextmanager
-async def teams_driver(teams: TeamsStub, clock: ManualClock) -> AsyncIterator[TeamsDriver]:
-    """The KOL people installed in Teams, the steering channel, the app; the stand-in must run
-    on a manual clock, moved at a person's pace (Teams' rate limits are real)."""
+async def teams_driver(
+    teams: TeamsStub,
+    clock: ManualClock,
+    programme_key: str = "kol-2018",
+    admin: str = "sekretariat",
+) -> AsyncIterator[TeamsDriver]:
+    """The programme's people (KOL's by default) installed in Teams, the steering channel,
+    the app; the stand-in must run on a manual clock, moved at a person's pace (Teams' rate
+    limits are real)."""
     pace = teams.clock
     assert isinstance(pace, SlackClock), "start the stand-in with TeamsStub(clock=ManualClock())"
     await join_tenant(teams)
-    admin = "sekretariat"
     channel = teams.add_channel(STEERING, members=[admin])
-    settings = teams_settings(teams, teams_steering_channels={"kol-2018": channel.id})
+    settings = teams_settings(teams, teams_steering_channels={programme_key: channel.id})
     async with running_teams_app(teams, clock, settings) as app:
         for person in teams.users:
             for delivery in await teams.people.install(person):

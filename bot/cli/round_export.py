@@ -77,7 +77,8 @@ async def export_documents(
     programme_key: str, round_name: str, fmt: Format, unit: str | None
 ) -> list[tuple[str | None, bytes]]:
     """The document(s) asked for: (unit key or None, bytes); several only for sheets per unit."""
-    from reporting.tables import local_items, render_csv, render_json
+    from reporting.exports import csv_of, json_of
+    from reporting.tables import local_items
 
     programme = await find_programme(programme_key)
     round_ = await find_round(programme, round_name)
@@ -101,8 +102,8 @@ async def export_documents(
         return [(None, render_xlsx(snapshot, matrix))]
     local = local_items(snapshot, describer(matrix.language))
     if fmt is Format.CSV:
-        return [(None, render_csv(matrix, local))]
-    return [(None, render_json(matrix, local))]
+        return [(None, csv_of(matrix, local))]  # in the round's layout, a matrix or a table
+    return [(None, json_of(matrix, local))]
 
 
 def _write(

@@ -31,8 +31,10 @@ from render.documents.sheets import (
     sheet_html,
     unit_sheet,
 )
+from render.documents.table_pdf import render_table_pdf
 from render.words import colour_name
 from reporting.comparison import Comparison
+from reporting.exports import is_table
 from reporting.matrix import Matrix
 from reporting.snapshot import UnitInfo
 
@@ -89,5 +91,8 @@ def matrix_html(matrix: Matrix, comparison: Comparison) -> str:
 
 
 def render_matrix_pdf(matrix: Matrix, comparison: Comparison) -> Pdf:
-    """Seed 000: title, meeting line, the first page, a table per group, source; changes."""
+    """Seed 000: title, meeting line, the first page, a table per group, source; changes.
+    A round in table layout (and every one-unit programme's) is seed 004's table instead."""
+    if is_table(matrix):
+        return render_table_pdf(matrix, comparison)
     return write_pdf(matrix_html(matrix, comparison))

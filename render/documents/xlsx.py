@@ -34,11 +34,13 @@ from render.documents.sheets import (
     asked_fields,
     optional_answers,
 )
+from render.documents.table_xlsx import render_table_xlsx
 from render.i18n import Catalogue, catalogue
 from render.words import colour_name, describer, sheet_status, sheet_status_of
+from reporting.exports import is_table
 from reporting.matrix import Cell, Matrix, local_cells
 from reporting.snapshot import MilestoneInfo, Snapshot
-from reporting.tables import FORMULA_STARTS
+from reporting.tables import FORMULA_STARTS, local_items
 
 FILLS = {
     colour: PatternFill("solid", fgColor=swatch.argb)
@@ -366,7 +368,10 @@ def _answers_sheet(ws: Worksheet, snapshot: Snapshot, words: Catalogue) -> None:
 
 
 def render_xlsx(snapshot: Snapshot, matrix: Matrix) -> bytes:
-    """The workbook as bytes: Matrix, one sheet per unit, then every answer."""
+    """The workbook as bytes: Matrix, one sheet per unit, then every answer; a round in
+    table layout (every one-unit programme's too) is seed 004's table, one sheet."""
+    if is_table(matrix):
+        return render_table_xlsx(matrix, local=local_items(snapshot, describer(matrix.language)))
     words = catalogue(matrix.language)
     book = Workbook()
     taken: set[str] = set()

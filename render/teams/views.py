@@ -32,6 +32,7 @@ from conversations.vocabulary import Colour, Delay, Progress
 from render.highlights import LIST_LIMIT, changes, critical_units, tally, unreported_units
 from render.i18n import Catalogue, Target, card_escape, catalogue, format_day
 from render.round_report import StatusLine, round_status_text
+from render.table_post import teams_post
 from render.templating import clip, drop_nulls, json_environment
 from render.view_common import (
     label_of,
@@ -44,6 +45,7 @@ from render.view_common import (
 )
 from render.words import status_text
 from reporting.comparison import Comparison
+from reporting.exports import is_table
 from reporting.matrix import Matrix
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -257,6 +259,10 @@ def publication_messages(
     """
     language = matrix.language
     moment = published or datetime.now(UTC)
+    if is_table(matrix):  # seed 004's layout: the items, no colours (render/table_post.py)
+        posted = teams_post(matrix, comparison, published=moment, with_files=bool(links))
+        cards = [TeamsMessage(summary=summary, card=card) for summary, card in posted]
+        return cards + _documents(matrix, links)
     counts = tally(matrix)
     said = plain(language)
     critical = critical_units(matrix)
@@ -292,17 +298,21 @@ def publication_messages(
         if summary.size() <= CARD_BUDGET or shown == 0:
             break
         shown //= 2
-    messages = [summary, *grid_messages(matrix)]
-    if links:
-        messages.append(
-            _render(
-                "publication/documents.json.j2",
-                language,
-                round_name=matrix.round.name,
-                links=links,
-            )
+    return [summary, *grid_messages(matrix), *_documents(matrix, links)]
+
+
+def _documents(matrix: Matrix, links: list[tuple[str, str]]) -> list[TeamsMessage]:
+    """The card of the documents' links, if there are any."""
+    if not links:
+        return []
+    return [
+        _render(
+            "publication/documents.json.j2",
+            matrix.language,
+            round_name=matrix.round.name,
+            links=links,
         )
-    return messages
+    ]
 
 
 def _grid_groups(matrix: Matrix) -> list[_GridGroup]:
