@@ -238,9 +238,7 @@ async def load_context(
             baseline=baselines.get(m.id, ""),
             reporter=reporter.name if reporter else None,
             read_only=read_only,
-            texts=tuple(
-                (texts[key], m.texts[key]) for key in texts if (m.texts or {}).get(key)
-            ),
+            texts=tuple((texts[key], m.texts[key]) for key in texts if (m.texts or {}).get(key)),
         )
 
     ordered = sorted(milestones, key=lambda m: (m.group.position if m.group else 10**6, m.position))
@@ -296,9 +294,7 @@ async def load_context(
         read_forecast=forecast_range,
         questions=info.questions,
         labels={
-            label.key: text
-            for label in info.labels
-            if (text := label.label(language)) is not None
+            label.key: text for label in info.labels if (text := label.label(language)) is not None
         },
         nouns=info.nouns_in(language),
     )
