@@ -26,6 +26,8 @@ class Layout(StrEnum):
 NOUNS: tuple[str, ...] = (
     "item",  # what an item is called: Milepæl / Emne
     "plural",  # the same, more than one: Milepæle / Emner (not "items": a mapping has that)
+    "an_item",  # with its article, in a sentence: en milepæl / et emne
+    "the_item",  # definite, in a sentence: milepælen / emnet
     "group",  # before a group's number in its heading: «Milepæl 6: …»; empty: the title alone
     "unit",  # what a unit is called in headings: Landsdelsprogram / Region / empty
     "reporter",  # who answers an item, with {name}: «(indtastet af {name})» / «Ansvarlig: {name}»

@@ -10,7 +10,7 @@ returns PDF bytes: nothing else crosses the process boundary.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import current_process, get_context
@@ -61,17 +61,21 @@ def write_pdfs(htmls: Sequence[str], workers: int | None = None) -> list[bytes]:
         return list(pool.map(_pdf_bytes, htmls))
 
 
-def translator(language: str) -> Callable[..., str]:
-    """`t(key, **data)` for the templates: the catalogue's plain text, escaped there."""
+def translator(language: str, nouns: Mapping[str, str] | None = None) -> Callable[..., str]:
+    """`t(key, **data)` for the templates: the catalogue's plain text, escaped there; in the
+    programme's own `nouns` (render/nouns.py) where given, else KOL's."""
     words = catalogue(language)
+    own: dict[str, object] = {"noun": nouns} if nouns else {}
 
     def t(key: str, /, **params: object) -> str:
-        return words.text(key, **params)
+        return words.text(key, **{**own, **params})
 
     return t
 
 
-def render_template(name: str, language: str, **context: Any) -> str:
+def render_template(
+    name: str, language: str, *, nouns: Mapping[str, str] | None = None, **context: Any
+) -> str:
     """A document template with what every document's page set-up needs."""
     return (
         document_environment()
@@ -79,7 +83,7 @@ def render_template(name: str, language: str, **context: Any) -> str:
         .render(
             language=language,
             orientation="landscape",
-            t=translator(language),
+            t=translator(language, nouns),
             palette=tuple(PALETTE.values()),
             symbols={colour: swatch.symbol for colour, swatch in PALETTE.items()},
             **context,

@@ -32,6 +32,7 @@ from render.documents.sheets import (
     unit_sheet,
 )
 from render.documents.table_pdf import render_table_pdf
+from render.nouns import nouns_of
 from render.words import colour_name
 from reporting.comparison import Comparison
 from reporting.exports import is_table
@@ -75,6 +76,7 @@ def matrix_html(matrix: Matrix, comparison: Comparison) -> str:
     return render_template(
         "documents/matrix.html.j2",
         language,
+        nouns=nouns_of(matrix.programme),
         programme=matrix.programme,
         round=matrix.round,
         meeting=meeting(matrix.round, language),

@@ -25,6 +25,7 @@ from conversations.vocabulary import Colour
 from render.documents.html import Pdf, render_template, write_pdf, write_pdfs
 from render.documents.overview import meeting
 from render.i18n import catalogue
+from render.nouns import nouns_of
 from render.words import describer, sheet_status_of
 from reporting.matrix import Cell, Matrix, local_cells, resolve
 from reporting.snapshot import DeadlineInfo, MilestoneInfo, ProgrammeInfo, Snapshot, UnitInfo
@@ -179,6 +180,7 @@ def sheet_html(
     return render_template(
         "documents/sheet.html.j2",
         language,
+        nouns=nouns_of(programme),
         programme=matrix.programme,
         round=matrix.round,
         meeting=meeting(matrix.round, language),
