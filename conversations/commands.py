@@ -23,8 +23,10 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from conversations.errors import UserError
+from conversations.limits import COMMAND_LIMIT, ROUND_NAME_LIMIT
+from conversations.text import cleaned
 
-MAX_LENGTH = 500
+MAX_LENGTH = COMMAND_LIMIT
 ROUND_ACTIONS_WITHOUT_ARGUMENTS = ("status", "list", "close", "reopen", "publish")
 DEADLINE_WORDS = ("deadline", "frist")
 DATE_WORDS = ("date", "dato")
@@ -38,7 +40,11 @@ class Command:
 
 
 def parse(text: str, programmes: Collection[str] = ()) -> Command:
-    """Read a command line; `programmes` are the keys a leading word may name."""
+    """Read a command line; `programmes` are the keys a leading word may name.
+
+    The text is normalised first (`conversations.text`): a lone surrogate is refused as
+    `command.unreadable`; control characters go, and a vertical tab separates words."""
+    text = cleaned(text, "command.unreadable")
     if len(text) > MAX_LENGTH:
         raise UserError("command.too_long", limit=MAX_LENGTH)
     words = text.split()
@@ -119,6 +125,6 @@ def _open_args(args: list[str]) -> dict[str, str]:
     deadline = " ".join(rest).strip()
     if not name or not deadline:
         raise UserError("command.usage", command="round open")
-    if len(name) > 200:
-        raise UserError("command.name_too_long", limit=200)
+    if len(name) > ROUND_NAME_LIMIT:
+        raise UserError("command.name_too_long", limit=ROUND_NAME_LIMIT)
     return {"name": name, "deadline": deadline, **({"date": day} if day else {})}

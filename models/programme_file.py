@@ -27,6 +27,7 @@ from pydantic_core import ErrorDetails
 
 from conversations.errors import UserError
 from conversations.questions import NEEDS_PROGRESS, Question
+from models.programme_input import check_size, clean_text, compose, read_programme_text
 from models.programme_spec import (
     Loc,
     ProgrammeFile,
@@ -103,7 +104,7 @@ class _Builder:
                 items.append(self.build(item, (*loc, index), active | {id(node)}))
             return items
         assert isinstance(node, yaml.ScalarNode)
-        return _scalar(node)
+        return clean_text(_scalar(node), self.name, _mark(node), loc)
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc, active: frozenset[int]) -> object:
         out: dict[str, object] = {}
@@ -115,7 +116,7 @@ class _Builder:
                     line=_mark(key_node),
                     field=field_name(loc),
                 )
-            key = key_node.value
+            key = str(clean_text(key_node.value, self.name, _mark(key_node), loc))
             if key in out:
                 raise UserError(
                     "programme.duplicate_key",
@@ -136,7 +137,7 @@ def _mark(node: yaml.Node) -> int:
 def _compose(text: str, name: str) -> yaml.Node | None:
     """The YAML node tree, or the syntax error as a located message."""
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return compose(text, name)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -383,20 +384,15 @@ def parse_programme(text: str, name: str, path: str = "") -> ProgrammeFile:
         problems = [_from_pydantic(error, name, lines) for error in invalid.errors()]
         raise min(problems, key=_order) from None
     _check_references(spec, name, lines)
+    check_size(spec, name, lines)
     return ProgrammeFile(spec, name, path, lines)
 
 
 def read_programme_file(path: Path) -> ProgrammeFile:
-    """Read and validate a programme file from disk; nothing is written anywhere."""
-    name = path.name
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UserError("programme.not_found", file=str(path)) from None
-    except UnicodeDecodeError:
-        raise UserError("programme.not_text", file=name) from None
-    except OSError:
-        raise UserError("programme.cannot_read", file=str(path)) from None
+    """Read and validate a programme file from disk; nothing is written anywhere.
+
+    Only a regular file within the size limit is read (models/programme_input.py)."""
+    name, text = read_programme_text(path)
     return parse_programme(text, name, str(path.resolve()))
 
 

@@ -25,6 +25,16 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from conversations.errors import UserError
+from conversations.limits import (
+    CODE_LIMIT,
+    GROUP_NUMBER_LIMIT,
+    KEY_LIMIT,
+    LABEL_LIMIT,
+    LINE_LIMIT,
+    NAME_LIMIT,
+    PROSE_LIMIT,
+    TITLE_LIMIT,
+)
 from conversations.questions import Question
 from conversations.vocabulary import LANGUAGES
 from reporting.deadlines import read_deadline
@@ -42,6 +52,9 @@ def _problem(key: str, **context: object) -> PydanticCustomError:
 
 
 _KEY_RE: Final = re.compile(r"[^\W_][\w-]*")
+# Letters, digits and . - _ / and spaces: nothing a button's value uses (conversations/events.py
+# joins its parts with "|"), nothing a unit scope uses ("*").
+_CODE_RE: Final = re.compile(r"[^\W_][\w./ -]*")
 _TIME_RE: Final = re.compile(r"(\d{1,2}):(\d{2})")
 _SLACK_USER_RE: Final = re.compile(r"[UW][A-Z0-9]{2,}")
 _SLACK_CHANNEL_RE: Final = re.compile(r"[CG][A-Z0-9]{2,}")
@@ -123,14 +136,20 @@ def _choice(*choices: str) -> AfterValidator:
 
 
 _OrEmpty = BeforeValidator(_none_as_empty)
-Key = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_check_key)]
-Code = Annotated[str, StringConstraints(min_length=1, max_length=32)]
-GroupNumber = Annotated[str, StringConstraints(min_length=1, max_length=16)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
-Title = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-Label = Annotated[str, _OrEmpty, StringConstraints(max_length=64)]
-Line = Annotated[str, _OrEmpty, StringConstraints(max_length=255)]
-Prose = Annotated[str, _OrEmpty, StringConstraints(max_length=5000)]
+Key = Annotated[
+    str, StringConstraints(min_length=1, max_length=KEY_LIMIT), AfterValidator(_check_key)
+]
+Code = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=CODE_LIMIT),
+    _pattern(_CODE_RE, "programme.bad_code"),
+]
+GroupNumber = Annotated[str, StringConstraints(min_length=1, max_length=GROUP_NUMBER_LIMIT)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_LIMIT)]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=TITLE_LIMIT)]
+Label = Annotated[str, _OrEmpty, StringConstraints(max_length=LABEL_LIMIT)]
+Line = Annotated[str, _OrEmpty, StringConstraints(max_length=LINE_LIMIT)]
+Prose = Annotated[str, _OrEmpty, StringConstraints(max_length=PROSE_LIMIT)]
 DeadlineText = Annotated[str, AfterValidator(_check_deadline)]
 ClockTime = Annotated[str, AfterValidator(_check_time)]
 Language = Annotated[str, AfterValidator(_check_language)]

@@ -8,7 +8,8 @@ periods, not days: "Medio 2019", "2. kvartal 2018", "uge 34 2019", "27-11-2017",
 mdr's forsinkelser") is kept as a remark. docs/deadlines.md lists every form it reads.
 
 `read_moment` reads a round's deadline as one *point in time*: "fredag", "i morgen kl. 12",
-"15/6 2018 kl. 12", "om 3 dage". A moment that has already passed is refused.
+"15/6 2018 kl. 12", "om 3 dage". A moment that has already passed is refused, and so is one
+more than two years ahead (`conversations.limits.MOMENT_HORIZON_DAYS`): a typo, not a plan.
 
 Conventions
 -----------
@@ -23,6 +24,8 @@ Conventions
 - Seasons, early / mid / late before a quarter, half or season, and "by the end of": see
   `reporting.deadline_phrases`.
 - A moment without a time means the end of that day (23:59) in the programme's time zone.
+  A distance in hours, minutes or seconds ("om 24 timer", "in 90 minutes") is exact: that
+  long from now, not the end of a day; "om 0 minutter" is now, so already passed.
   A weekday name ("fredag", "next friday", "næste fredag") is the next such day *after*
   today; "next" adds nothing, because people use it both ways. A day without a year
   ("15/6") is its nearest occurrence to today, so "10/1" said in December is next January.
@@ -36,7 +39,7 @@ silently swaps an impossible month with the day ("2019-13-01" becomes 13 January
 weekday names come from Babel's CLDR data (da, en, en_GB; wide and abbreviated), not a
 table of our own. Relative moments ("i morgen", "in 3 days", "om en uge") go to dateparser's
 relative-time parser only, on the text left once our own forms have declined it, and only
-when it reads the whole text.
+when it reads the whole text (`reporting.relative_moments`).
 """
 
 from __future__ import annotations
@@ -48,10 +51,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-import dateparser
 from babel.dates import get_day_names, get_month_names
 
 from conversations.errors import UserError
+from conversations.limits import DEADLINE_LIMIT, MOMENT_HORIZON_DAYS, MOMENT_HORIZON_YEARS
 from reporting.deadline_phrases import (
     BY_END,
     PART,
@@ -62,8 +65,10 @@ from reporting.deadline_phrases import (
     season_range,
     thirds,
 )
+from reporting.relative_moments import read_relative
 
-MAX_LENGTH: Final = 200
+MAX_LENGTH: Final = DEADLINE_LIMIT
+HORIZON: Final = timedelta(days=MOMENT_HORIZON_DAYS)
 MIN_YEAR: Final = 1900
 MAX_YEAR: Final = 2199
 END_OF_DAY: Final = time(23, 59)
@@ -372,36 +377,12 @@ def _read_day(text: str, today: date) -> date | None:
     return None
 
 
-def _read_relative(text: str, local_now: datetime) -> date | timedelta | None:
-    """Relative moments ("i morgen", "in 2 hours") through dateparser's relative-time parser.
-
-    A shift of whole days is a day (its time is then ours to set); anything finer is an
-    exact distance from now.
-    """
-    base = local_now.replace(tzinfo=None)
-    found = dateparser.parse(
-        text,
-        languages=["da", "en"],
-        # "future": a bare "3 dage" means in three days, not three days ago.
-        settings={
-            "RELATIVE_BASE": base,
-            "PARSERS": ["relative-time"],
-            "PREFER_DATES_FROM": "future",
-        },
-    )
-    if found is None:
-        return None
-    shift = found - base
-    if shift % timedelta(days=1):
-        return shift
-    return found.date()
-
-
 def read_moment(text: str, *, now: datetime, tz: str = "Europe/Copenhagen") -> datetime:
     """Read a round's deadline as a moment after `now` (aware), returned in UTC.
 
     Raises UserError "moment.empty", "moment.too_long" (limit), "moment.unreadable"
-    (text, stripped) or "moment.past" (text, moment: the aware UTC moment read).
+    (text, stripped), "moment.past" (text, moment: the aware UTC moment read) or
+    "moment.too_far" (text, moment, years: more than the horizon ahead).
     """
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
@@ -416,7 +397,7 @@ def read_moment(text: str, *, now: datetime, tz: str = "Europe/Copenhagen") -> d
         else:
             day = _read_day(date_part, local_now.date())
         if day is None:
-            relative = _read_relative(date_part, local_now)
+            relative = read_relative(date_part, local_now)
             if isinstance(relative, timedelta) and at is None:
                 moment = now + relative
             elif isinstance(relative, date):
@@ -430,6 +411,8 @@ def read_moment(text: str, *, now: datetime, tz: str = "Europe/Copenhagen") -> d
     moment = moment.astimezone(UTC)
     if moment <= now:
         raise UserError("moment.past", text=stripped, moment=moment)
+    if moment - now > HORIZON:
+        raise UserError("moment.too_far", text=stripped, moment=moment, years=MOMENT_HORIZON_YEARS)
     return moment
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from conversations.errors import UserError
+from conversations.limits import PROBLEMS_SHOWN
+from conversations.text import shown
 from reporting.tables import JSON_FORMAT, unguard
 
 REQUIRED_COLUMNS: Final = ("milestone", "unit", "progress")
@@ -41,11 +43,34 @@ JSON: Final = "json"
 
 
 class ImportFailed(Exception):
-    """The file was refused; `errors` say why, each naming its row and field."""
+    """The file was refused; `errors` say why, each naming its row and field.
 
-    def __init__(self, errors: list[UserError]) -> None:
-        super().__init__(f"{len(errors)} errors")
-        self.errors = errors
+    At most `PROBLEMS_SHOWN` are kept; `total` counts them all (a file of 100,000 bad rows
+    is told in 20 lines and a count, not 100,000 lines)."""
+
+    def __init__(self, errors: list[UserError], total: int | None = None) -> None:
+        super().__init__(f"{total or len(errors)} errors")
+        self.errors = errors[:PROBLEMS_SHOWN]
+        self.total = max(total or 0, len(errors))
+
+
+class Problems:
+    """The mistakes found in a file: the first `PROBLEMS_SHOWN` kept, every one counted."""
+
+    def __init__(self) -> None:
+        self.shown: list[UserError] = []
+        self.count = 0
+
+    def append(self, error: UserError) -> None:
+        self.count += 1
+        if len(self.shown) < PROBLEMS_SHOWN:
+            self.shown.append(error)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def failed(self) -> ImportFailed:
+        return ImportFailed(self.shown, self.count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +148,7 @@ def _read_csv(content: str) -> ImportFile:
         raise ImportFailed([UserError("import.malformed", row=1, reason=str(error))]) from None
     columns = _header(header)
     records: list[Record] = []
-    errors: list[UserError] = []
+    errors = Problems()
     try:
         for values in reader:
             line = reader.line_num
@@ -145,7 +170,7 @@ def _read_csv(content: str) -> ImportFile:
     except csv.Error as error:
         errors.append(UserError("import.malformed", row=reader.line_num, reason=str(error)))
     if errors:
-        raise ImportFailed(errors)
+        raise errors.failed()
     return ImportFile(CSV, tuple(records))
 
 
@@ -156,18 +181,20 @@ def _read_json(content: str) -> ImportFile:
         raise ImportFailed(
             [UserError("import.json_malformed", row=error.lineno, reason=error.msg)]
         ) from None
+    except (RecursionError, ValueError):  # nested past the stack; a number past 4,300 digits
+        raise ImportFailed([UserError("import.json_too_complex")]) from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise ImportFailed([UserError("import.json_cells")])
     found = data.get("format", JSON_FORMAT)
     if found != JSON_FORMAT:
         raise ImportFailed(
-            [UserError("import.json_format", found=str(found), expected=JSON_FORMAT)]
+            [UserError("import.json_format", found=shown(str(found)), expected=JSON_FORMAT)]
         )
     programme = data.get("programme")
     key = programme.get("key") if isinstance(programme, dict) else None
     round_ = data.get("round")
     records: list[Record] = []
-    errors: list[UserError] = []
+    errors = Problems()
     for number, cell in enumerate(data["cells"], start=1):
         if not isinstance(cell, dict):
             errors.append(UserError("import.json_cell", where=where(JSON, number), row=number))
@@ -179,12 +206,12 @@ def _read_json(content: str) -> ImportFile:
                         "import.unknown_field",
                         where=where(JSON, number),
                         row=number,
-                        field=str(field),
+                        field=shown(str(field)),
                     )
                 )
         records.append(Record(number, dict(cell)))
     if errors:
-        raise ImportFailed(errors)
+        raise errors.failed()
     return ImportFile(
         JSON,
         tuple(records),

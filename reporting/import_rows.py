@@ -28,20 +28,21 @@ from datetime import UTC, date, datetime
 from typing import Final, TypeVar
 
 from conversations.errors import UserError
+from conversations.limits import FORECAST_LIMIT, REMARK_LIMIT
+from conversations.text import UnreadableText, clean, shown
 from conversations.vocabulary import ALL_UNITS, Delay, Progress, delay_allowed
-from reporting.deadlines import MAX_LENGTH as FORECAST_LIMIT
 from reporting.import_files import (
     CSV,
     REQUIRED_COLUMNS,
     ImportFailed,
     ImportFile,
+    Problems,
     Record,
     where,
 )
 
 __all__ = ["ImportFailed", "ImportRow", "ImportVocabulary", "check_rows", "fold"]
 
-MAX_ERRORS: Final = 50
 SOURCES: Final = ("unit", "all", "none")
 ForecastReader = Callable[[str, date], tuple[date, date] | None]
 T = TypeVar("T")
@@ -131,24 +132,28 @@ class _Checked:
 class _Cell:
     """One record being checked: its values as text, and the mistakes found in it."""
 
-    def __init__(self, kind: str, record: Record, errors: list[UserError]) -> None:
+    def __init__(self, kind: str, record: Record, errors: Problems) -> None:
         self.kind, self.number, self.errors = kind, record.number, errors
         self.values = record.values
         self.before = len(errors)
 
     def bad(self, key: str, field: str, **params: object) -> None:
+        """Tell a mistake; a value quoted back is clipped (`conversations.text.shown`)."""
+        quoted = {name: shown(v) if isinstance(v, str) else v for name, v in params.items()}
         self.errors.append(
             UserError(
                 f"import.{key}",
                 where=where(self.kind, self.number),
                 row=self.number,
                 field=field,
-                **params,
+                **quoted,
             )
         )
 
-    def text(self, field: str, *, required: bool = False) -> str | None:
-        """The field's text; None when it is missing from a JSON cell or not text (told)."""
+    def text(self, field: str, *, required: bool = False, limit: int | None = None) -> str | None:
+        """The field's text, normalised as the chat's (`conversations.text`) and within
+        `limit`; None when it is missing from a JSON cell, not text, unreadable or too long
+        (told)."""
         value = self.values.get(field)
         if value is None:
             if required and self.kind != CSV:
@@ -158,7 +163,15 @@ class _Cell:
         if not isinstance(value, str):
             self.bad("json_type", field, expected="text")
             return None
-        return value.strip()
+        try:
+            text = clean(value).strip()
+        except UnreadableText:
+            self.bad("bad_text", field)
+            return None
+        if limit is not None and len(text) > limit:
+            self.bad("too_long", field, limit=limit, length=len(text))
+            return None
+        return text
 
     def lookup(self, field: str, read: Callable[[str], T | None], key: str) -> T | None:
         """The field read as a value (None: not one, and told as `key`)."""
@@ -237,14 +250,13 @@ def _check(
     if late is not None and not isinstance(late, bool):
         cell.bad("json_type", "late", expected="boolean")
     source = cell.lookup("source", _source, "source")
-    forecast, remark = cell.text("forecast") or "", cell.text("remark") or ""
-    if len(forecast) > FORECAST_LIMIT:
-        cell.bad("too_long", "forecast", limit=FORECAST_LIMIT, length=len(forecast))
+    forecast = cell.text("forecast", limit=FORECAST_LIMIT) or ""
+    remark = cell.text("remark", limit=REMARK_LIMIT) or ""
     span: tuple[date, date] | None = None
     if "forecast_earliest" in cell.values or "forecast_latest" in cell.values:
         earliest, latest = cell.day("forecast_earliest"), cell.day("forecast_latest")
         span = (earliest, latest) if earliest and latest and forecast else None
-    elif forecast and len(forecast) <= FORECAST_LIMIT:
+    elif forecast:
         span = read_forecast(forecast, today)
     answered_at = cell.moment("answered_at")
     if (
@@ -326,7 +338,7 @@ def check_rows(
     `units` holds the unit keys; `read_forecast(text, today)` reads a forecast (None: kept
     as written); `today` is the round's date. Raises ImportFailed with every mistake found.
     """
-    errors: list[UserError] = []
+    errors = Problems()
     checked: list[_Checked] = []
     seen: dict[tuple[str, str], int] = {}
     for record in file.records:
@@ -345,10 +357,8 @@ def check_rows(
                 )
             else:
                 checked.append(item)
-        if len(errors) >= MAX_ERRORS:
-            break
     if errors:
-        raise ImportFailed(errors)
+        raise errors.failed()
     rows = _as_answers(checked, units)
     if not rows:
         raise ImportFailed([UserError("import.no_rows")])

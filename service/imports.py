@@ -10,17 +10,26 @@ history) the one given, else the JSON export's, else today in the programme's ti
 From a JSON export the round keeps its opening, deadline and closing moments and each
 answer its time and lateness, so an export imported and exported again is the same file.
 Who answered is not kept: a name in a file is not a person in the programme.
+
+The file is read as the chat's text is taken (`conversations.text`, `conversations.limits`):
+only a regular file of at most 5 MB (`read_import_file`: a FIFO or /dev/zero is refused,
+not waited on), every text normalised, a remark or forecast no longer than the chat allows,
+the round's name as `round open` takes it.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from conversations.errors import UserError
+from conversations.limits import DEADLINE_LIMIT, FILE_BYTES_LIMIT
+from conversations.text import UnreadableText, clean, shown
 from models.answer import Answer, AnswerRevision
+from models.files import FileTooLarge, NotARegularFile, read_regular_file
 from models.programme import Milestone, Programme, Unit
 from models.round import Round, RoundStatus, local_day
 from render.import_words import import_vocabulary
@@ -29,9 +38,26 @@ from reporting.import_files import ImportFailed, ImportFile, read_file
 from reporting.import_rows import ImportRow, check_rows
 from service.rounds import checked_name, read_round_date
 
-__all__ = ["IMPORT_SOURCE", "ImportFailed", "import_round"]
+__all__ = ["IMPORT_SOURCE", "ImportFailed", "import_round", "read_import_file"]
 
 IMPORT_SOURCE = "import"
+FILE_LIMIT_TEXT = f"{FILE_BYTES_LIMIT // (1024 * 1024)} MB"
+
+
+def read_import_file(path: Path) -> bytes:
+    """The bytes of the file to import: a regular file within the size limit.
+
+    Raises UserError import.file_missing (also: no permission, a folder), import.not_regular
+    (a FIFO, a device) or import.file_too_large."""
+    where = shown(str(path), 255)
+    try:
+        return read_regular_file(path)
+    except NotARegularFile:
+        raise UserError("import.not_regular", path=where) from None
+    except FileTooLarge:
+        raise UserError("import.file_too_large", path=where, limit=FILE_LIMIT_TEXT) from None
+    except OSError:
+        raise UserError("import.file_missing", path=where) from None
 
 
 async def find_programme(key: str) -> Programme:
@@ -72,6 +98,37 @@ def _round_moment(file: ImportFile, key: str) -> datetime | None:
     )
 
 
+def _round_text(file: ImportFile, key: str) -> str:
+    """A text of the exported round (JSON: its deadline as written), normalised and within
+    the chat's limit for it; "" when absent."""
+    value = _round_value(file, key)
+    if value is None:
+        return ""
+    where = UserError("import.at_round")
+    field = f"round.{key}"
+    if not isinstance(value, str):
+        raise ImportFailed(
+            [UserError("import.json_type", where=where, field=field, expected="text")]
+        )
+    try:
+        text = clean(value).strip()
+    except UnreadableText:
+        raise ImportFailed([UserError("import.bad_text", where=where, field=field)]) from None
+    if len(text) > DEADLINE_LIMIT:
+        raise ImportFailed(
+            [
+                UserError(
+                    "import.too_long",
+                    where=where,
+                    field=field,
+                    limit=DEADLINE_LIMIT,
+                    length=len(text),
+                )
+            ]
+        )
+    return text
+
+
 def _name(name: str | None, file: ImportFile) -> str:
     given = name if name is not None else _round_value(file, "name")
     if not isinstance(given, str):
@@ -99,10 +156,12 @@ async def import_round(
     """Check the whole file, then store it as a closed, imported round.
 
     Raises ImportFailed (the file's mistakes, each naming its row and field) or UserError
-    (import.unknown_programme, import.name_missing, import.round_exists, round.name_*,
-    round.date_unreadable); either way nothing is stored.
+    (import.unknown_programme, import.file_too_large, import.name_missing,
+    import.round_exists, round.name_*, round.date_unreadable); either way nothing is stored.
     """
     programme = await find_programme(programme_key)
+    if len(data) > FILE_BYTES_LIMIT:
+        raise UserError("import.file_too_large", path="", limit=FILE_LIMIT_TEXT)
     file = read_file(data)
     name = _name(name, file)
     day = _day(date_text, file, programme, now)
@@ -131,7 +190,7 @@ async def import_round(
         opened_at=opened_at,
         closed_at=_round_moment(file, "closed_at") or max(opened_at, now),
         deadline=_round_moment(file, "deadline"),
-        deadline_text=str(_round_value(file, "deadline_text") or ""),
+        deadline_text=_round_text(file, "deadline_text"),
     )
 
 

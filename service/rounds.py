@@ -36,6 +36,8 @@ from tortoise.transactions import in_transaction
 
 from conversations.checklist import NotifyAdmins
 from conversations.errors import UserError
+from conversations.limits import ROUND_NAME_LIMIT
+from conversations.text import cleaned
 from models.checklists import Scope, last_stored_at
 from models.jobs import Job, JobStatus
 from models.locks import writer_first
@@ -61,7 +63,7 @@ from service.round_plan import (
 )
 from service.round_status import RoundLine, RoundReport, round_lines, round_report
 
-NAME_LIMIT = 255
+NAME_LIMIT = ROUND_NAME_LIMIT  # as the chat's command takes it (conversations/limits.py)
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -144,7 +146,7 @@ def read_round_date(text: str) -> date:
 
 
 def checked_name(name: str) -> str:
-    stripped = " ".join(name.split())
+    stripped = " ".join(cleaned(name, "round.name_unreadable").split())
     if not stripped:
         raise UserError("round.name_empty")
     if len(stripped) > NAME_LIMIT:

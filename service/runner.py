@@ -38,6 +38,7 @@ from conversations.context import ChecklistContext
 from conversations.errors import UserError
 from conversations.events import Event
 from conversations.state import State
+from conversations.text import typed
 from conversations.views import View, build
 from models.checklists import (
     MilestoneGone,
@@ -145,6 +146,7 @@ class ChecklistRunner:
     async def _run(
         self, actor: Person, round_id: int, scope_text: str, submission: Submission
     ) -> Reply:
+        submission = typed(submission)  # typed text as every door takes it (conversations/text)
         try:
             reply = await self._handle(actor, round_id, scope_text, submission)
         except DATABASE_ERRORS as error:

@@ -9,7 +9,9 @@ spreadsheet's — and stores it closed, all rows or none (service/imports.py).
 
 from __future__ import annotations
 
+import io
 import sys
+import zipfile
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -21,12 +23,13 @@ from bot.cli.common import cli_language, err_console, fail, run_with_db, say
 from conversations.errors import UserError
 from models.answer import Answer
 from models.programme import Programme
-from models.round import Round
+from models.publication import PublicationDocument
+from models.round import Round, RoundStatus
 from models.snapshot import load_snapshot
 from render.i18n import text
 from render.words import describer, worded_matrix
 from service.comparisons import load_comparison
-from service.imports import ImportFailed, import_round
+from service.imports import ImportFailed, import_round, read_import_file
 
 round_app = typer.Typer(
     help="Rounds: export their documents, import earlier ones.", no_args_is_help=True
@@ -82,6 +85,9 @@ async def export_documents(
 
     programme = await find_programme(programme_key)
     round_ = await find_round(programme, round_name)
+    stored = await published_documents(round_, fmt, unit)
+    if stored is not None:  # the very bytes its steering group was given, rendered once
+        return stored
     snapshot = await load_snapshot(round_.id)
     matrix = worded_matrix(snapshot)
     if unit is not None and unit not in {u.key for u in snapshot.units}:
@@ -104,6 +110,40 @@ async def export_documents(
     if fmt is Format.CSV:
         return [(None, csv_of(matrix, local))]  # in the round's layout, a matrix or a table
     return [(None, json_of(matrix, local))]
+
+
+KINDS = {
+    Format.PDF: "matrix",
+    Format.SHEET: "sheets",
+    Format.XLSX: "xlsx",
+    Format.CSV: "csv",
+    Format.JSON: "json",
+}
+"""Which stored document of a publication (render.publication.DOCUMENT_KINDS) a format is."""
+
+
+async def published_documents(
+    round_: Round, fmt: Format, unit: str | None
+) -> list[tuple[str | None, bytes]] | None:
+    """A published round's document(s) as stored with it (service/publication.py), or None:
+    not published, published before documents were stored, or sheets asked per unit of a
+    round whose sheets are one PDF for all units (those are rendered, as for any round)."""
+    if round_.status is not RoundStatus.PUBLISHED:
+        return None
+    row = await PublicationDocument.get_or_none(round_id=round_.id, kind=KINDS[fmt])
+    if row is None:
+        return None
+    content = bytes(row.content)
+    if fmt is not Format.SHEET:
+        return [(None, content)]
+    if not row.filename.endswith(".zip"):
+        return None
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:  # a PDF per unit, named by its key
+        sheets = {name.removesuffix(".pdf"): name for name in archive.namelist()}
+        if unit is not None and unit not in sheets:
+            return None  # refused below, as for any round
+        keys = [unit] if unit is not None else list(sheets)
+        return [(key, archive.read(sheets[key])) for key in keys]
 
 
 def _write(
@@ -180,22 +220,25 @@ def import_(
 ) -> None:
     """Import an earlier round from CSV or JSON; docs/formats.md describes both."""
     try:
-        data = file.read_bytes()
-    except OSError:
-        fail(UserError("import.file_missing", path=str(file)))
+        data = read_import_file(file)  # a regular file within the limit, or one line
+    except UserError as refused:
+        fail(refused)
 
-    async def body() -> tuple[str, int] | list[UserError]:
+    async def body() -> tuple[str, int] | ImportFailed:
         try:
             round_ = await import_round(programme, name, data, datetime.now(UTC), date_text=day)
         except ImportFailed as failed:
-            return failed.errors
+            return failed
         return round_.name, await Answer.filter(round_id=round_.id).count()
 
     result = run_with_db(body)
-    if isinstance(result, list):
+    if isinstance(result, ImportFailed):
         language = cli_language()
-        for error in result:
+        for error in result.errors:  # the first few; the rest counted
             err_console.print(render_error(language, error), markup=False)
-        fail(UserError("import.failed", count=len(result)))
+        if result.total > len(result.errors):
+            more = result.total - len(result.errors)
+            err_console.print(text(language, "import.more", count=more), markup=False)
+        fail(UserError("import.failed", count=result.total))
     imported, count = result
     say("import.done", round=imported, count=count)

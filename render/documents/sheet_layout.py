@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import Outline, PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -103,7 +104,10 @@ def outline(ws: Worksheet, rows: Sequence[int]) -> None:
 
 
 def header_text(value: str) -> str:
-    """Text for a printed header or footer: '&' doubled (Excel's codes start with it)."""
+    """Text for a printed header or footer: '&' doubled (Excel's codes start with it), and
+    what XML cannot hold dropped, as in the cells (`xlsx._text`): a round's name from before
+    text was normalised must not make a workbook that does not open."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
     clipped = value if len(value) <= HEADER_TEXT_MAX else value[: HEADER_TEXT_MAX - 1] + "…"
     return clipped.replace("&", "&&")
 

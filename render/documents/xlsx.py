@@ -20,6 +20,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
@@ -67,8 +68,11 @@ MATRIX_HEADER_ROW = 5
 
 
 def _text(ws: Worksheet, row: int, column: int, value: str) -> XlCell:
-    """A string cell that stays a string, whatever it starts with."""
+    """A string cell that stays a string, whatever it starts with. Characters XML cannot
+    hold (openpyxl refuses them) are dropped: text is normalised where it comes in
+    (conversations/text.py), so this is the last line of defence, e.g. for older rows."""
     cell: XlCell = ws.cell(row=row, column=column)
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell.value = value
     if value.startswith(FORMULA_STARTS):
         cell.data_type = "s"
