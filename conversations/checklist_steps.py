@@ -31,12 +31,13 @@ from conversations.events import (
     SetDelay,
     SetProgress,
 )
-from conversations.questions import TEXT_LIMITS, TYPED, Question
 from conversations.limits import FORECAST_LIMIT as FORECAST_LIMIT  # re-exported
 from conversations.limits import REMARK_LIMIT as REMARK_LIMIT
+from conversations.questions import TEXT_LIMITS, TYPED, Question
 from conversations.state import Phase, State
 from conversations.views import Notice, build, position
 from conversations.vocabulary import delay_allowed, effective_delay
+
 
 def show(state: State, ctx: ChecklistContext, notice: Notice | None = None) -> Show:
     return Show(build(state, ctx, notice))
