@@ -238,7 +238,8 @@ async def bare_targets(slack: SlackStub, round_id: int, count: int) -> list[tupl
     round_ = await Round.get(id=round_id)
     person = await Person.get(key=lead_key(0))
     context = await load_context(round_, Scope(UNIT, unit_key(0)), person, datetime.now(UTC))
-    rendered = render_view(build(State(phase=Phase.ASKING, index=0, version=1), context))
+    state = State(phase=Phase.ASKING, code=context.items[0].code, version=1)
+    rendered = render_view(build(state, context))
     targets: list[tuple[str, Message]] = []
     for i in range(count):
         user = slack.workspace.add_user(f"bare{i}", user_id=f"U0BARE{i:05d}", locale="da-DK")
