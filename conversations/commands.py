@@ -9,6 +9,9 @@ Slack's slash command and a Teams bot command share it:
     round status | list | close | reopen | publish
     round remind [UNIT]
     round deadline DATE
+    round plan NAME meeting YYYY-MM-DD   (also: møde YYYY-MM-DD)
+    round plan move NAME meeting YYYY-MM-DD
+    round plan cancel NAME
     away until DATE                      (also: away DATE)
     back
 
@@ -30,6 +33,7 @@ MAX_LENGTH = COMMAND_LIMIT
 ROUND_ACTIONS_WITHOUT_ARGUMENTS = ("status", "list", "close", "reopen", "publish")
 DEADLINE_WORDS = ("deadline", "frist")
 DATE_WORDS = ("date", "dato")
+MEETING_WORDS = ("meeting", "møde")
 
 
 @dataclass(frozen=True)
@@ -101,9 +105,40 @@ def _round(rest: list[str], programme: str | None) -> Command:
         if not args:
             raise UserError("command.usage", command="round deadline")
         return Command("round.deadline", programme, {"deadline": " ".join(args)})
+    if action == "plan":
+        return _plan(args, programme)
     if action == "open":
         return Command("round.open", programme, _open_args(args))
     raise UserError("command.usage", command="round")
+
+
+def _plan(args: list[str], programme: str | None) -> Command:
+    """`plan NAME meeting DAY`, `plan move NAME meeting DAY`, `plan cancel NAME`.
+
+    The name is everything before the last `meeting` (or `møde`, so «13. møde møde
+    2018-09-20» reads as the round «13. møde»), the day everything after it."""
+    sub = args[0].lower() if args else ""
+    if sub == "cancel":
+        name = _round_name(args[1:])
+        if not name:
+            raise UserError("command.usage", command="round plan cancel")
+        return Command("round.plan_cancel", programme, {"name": name})
+    moving = sub == "move"
+    usage = "round plan move" if moving else "round plan"
+    rest = args[1:] if moving else args
+    keywords = [i for i, word in enumerate(rest) if word.lower() in MEETING_WORDS]
+    if not keywords:
+        raise UserError("command.usage", command=usage)
+    name = _round_name(rest[: keywords[-1]])
+    day = " ".join(rest[keywords[-1] + 1 :]).strip()
+    if not name or not day:
+        raise UserError("command.usage", command=usage)
+    name_of = "round.plan_move" if moving else "round.plan"
+    return Command(name_of, programme, {"name": name, "meeting": day})
+
+
+def _round_name(words: list[str]) -> str:
+    return " ".join(words).strip().strip("\"'«»“”")
 
 
 def _open_args(args: list[str]) -> dict[str, str]:

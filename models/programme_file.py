@@ -315,6 +315,11 @@ def _check_references(spec: ProgrammeSpec, name: str, lines: Mapping[Loc, int]) 
         "number",
     )
     refs.unique("programme.duplicate_code", codes(spec), "code")
+    refs.unique(
+        "programme.duplicate_entry",
+        ((m.name, ("meetings", i, "name")) for i, m in enumerate(spec.meetings)),
+        "text",
+    )
     _check_form(refs, spec)
     for i, group in enumerate(spec.groups):
         for j, milestone in enumerate(group.milestones):

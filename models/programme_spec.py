@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -33,11 +35,12 @@ from conversations.limits import (
     LINE_LIMIT,
     NAME_LIMIT,
     PROSE_LIMIT,
+    ROUND_NAME_LIMIT,
     TITLE_LIMIT,
 )
 from conversations.questions import Question
 from conversations.vocabulary import LANGUAGES
-from reporting.deadlines import read_deadline
+from reporting.deadlines import MAX_YEAR, MIN_YEAR, read_deadline
 from reporting.form import PLACEHOLDERS, Layout
 
 Loc = tuple[str | int, ...]
@@ -83,6 +86,26 @@ def _check_deadline(value: str) -> str:
             raise _problem("programme.empty_value") from None
         raise _problem("programme.bad_deadline", text=value) from None
     return value
+
+
+_DAY_RE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _read_day(value: object) -> object:
+    """A meeting's day, written YYYY-MM-DD (as text: the file guesses nothing)."""
+    if value is None:
+        raise _problem("programme.empty_value")
+    if not isinstance(value, str):
+        return value  # pydantic names what it is instead
+    text = value.strip()
+    try:
+        if _DAY_RE.fullmatch(text):
+            day = date.fromisoformat(text)
+            if MIN_YEAR <= day.year <= MAX_YEAR:
+                return day
+    except ValueError:  # 2018-02-30
+        pass
+    raise _problem("programme.bad_date", text=text)
 
 
 def _check_time(value: str) -> str:
@@ -165,6 +188,8 @@ Email = Annotated[
     _pattern(_EMAIL_RE, "programme.bad_email", allow_empty=True),
 ]
 LateAnswers = Annotated[str, _choice("refuse", "accept")]
+MeetingDay = Annotated[date, BeforeValidator(_read_day)]
+RoundName = Annotated[str, StringConstraints(min_length=1, max_length=ROUND_NAME_LIMIT)]
 LayoutName = Annotated[str, _choice(*(layout.value for layout in Layout))]
 QuestionName = Annotated[str, _choice(*(question.value for question in Question))]
 Noun = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -201,6 +226,27 @@ class ProgrammeSettings(_Spec):
     auto_close: bool = True
     late_answers: LateAnswers = "refuse"
     steering_group: Line = ""  # who the matrix is submitted to; its meeting line names them
+    # A round planned for a meeting (`meetings`, `round plan`) opens this many days before it
+    # at 09:00, and its deadline is this many days before it at 12:00 (conversations/planning.py).
+    open_days_before: Annotated[int, Field(ge=1, le=90)] = 14
+    deadline_days_before: Annotated[int, Field(ge=0, le=60)] = 5
+
+    @model_validator(mode="after")
+    def _deadline_after_opening(self) -> ProgrammeSettings:
+        if self.deadline_days_before >= self.open_days_before:
+            raise _problem(
+                "programme.deadline_before_opening",
+                open=self.open_days_before,
+                deadline=self.deadline_days_before,
+            )
+        return self
+
+
+class MeetingSpec(_Spec):
+    """A steering-group meeting; its round is planned on `programme load`, by name."""
+
+    name: RoundName
+    date: MeetingDay
 
 
 class NounsSpec(_Spec):
@@ -290,6 +336,7 @@ class ProgrammeSpec(_Spec):
     texts: list[TextSpec] = []
     questions: list[QuestionSpec] = []
     settings: ProgrammeSettings = ProgrammeSettings()
+    meetings: list[MeetingSpec] = []
     people: Annotated[list[PersonSpec], Field(min_length=1)]
     admins: Annotated[list[Key], Field(min_length=1)]
     units: Annotated[list[UnitSpec], Field(min_length=1)]

@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 from conversations.errors import UserError
 from conversations.vocabulary import ALL_UNITS
 from models.people import Account, Person, Platform, Role, RoleKind
+from models.planned import plan_meetings
 from models.programme import BaselineDeadline, Milestone, MilestoneGroup, Programme, Unit
 from models.programme_guard import refuse_lost_answers
 from models.programme_spec import ProgrammeFile, ProgrammeSpec, codes
@@ -63,11 +64,12 @@ class LoadSummary:
     deadlines: Tally = field(default_factory=Tally)
     roles: Tally = field(default_factory=Tally)
     accounts: Tally = field(default_factory=Tally)
+    meetings: Tally = field(default_factory=Tally)  # rounds planned for the file's meetings
 
     @property
     def changed(self) -> bool:
         tallies = (self.programme, self.units, self.groups, self.milestones, self.local_items)
-        more = (self.people, self.deadlines, self.roles, self.accounts)
+        more = (self.people, self.deadlines, self.roles, self.accounts, self.meetings)
         return any(tally.changed for tally in (*tallies, *more))
 
 
@@ -125,6 +127,8 @@ async def save_programme(file: ProgrammeFile) -> LoadSummary:
         await _remove_stale(programme, spec, summary)
         await _save_deadlines(spec, milestones, summary)
         await _save_roles(programme, spec, people, summary)
+        meetings = await plan_meetings(programme, spec.meetings)  # models/planned.py
+        summary.meetings = Tally(*meetings)
     return summary
 
 

@@ -1,8 +1,10 @@
-"""Rounds: one reporting cycle of a programme, and the submissions made in it."""
+"""Rounds: one reporting cycle of a programme, the submissions made in it, and the rounds
+planned on the meeting calendar that have not opened yet."""
 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +15,7 @@ from conversations.vocabulary import RoundStatus
 from models.people import Person
 from models.programme import Programme
 
-__all__ = ["Round", "RoundStatus", "Submission"]
+__all__ = ["PlannedRound", "PlannedStatus", "Round", "RoundStatus", "Submission"]
 
 
 class Round(Model):
@@ -97,3 +99,62 @@ class Submission(Model):
         table = "submission"
         table_description = "a checklist handed in"
         unique_together = (("round", "scope"),)
+
+
+class PlannedStatus(StrEnum):
+    """Where a planned round is: ahead, due and waiting, or done with one way or another."""
+
+    PLANNED = "planned"  # its opening is ahead
+    WAITING = "waiting"  # due, but another round of the programme is still open
+    OPENED = "opened"  # it became a round (PlannedRound.round)
+    CANCELLED = "cancelled"  # `round plan cancel`, or gone from the file's meetings
+    LAPSED = "lapsed"  # its deadline passed before it could open
+
+
+LIVE_PLANS = (PlannedStatus.PLANNED, PlannedStatus.WAITING)
+"""The planned rounds that will still open: the ones `round list` shows."""
+MEETING_DESCRIPTION = "the day of the meeting, which opening and deadline count back from"
+FROM_FILE_DESCRIPTION = "planned by the meetings list of the programme file"
+
+
+class PlannedRound(Model):
+    """A round planned for a meeting, before it opens (service/planned_rounds.py).
+
+    Kept apart from Round on purpose: a Round is one that was opened (or imported), with
+    an opening moment, invitations and answers, and every reader of rounds — status,
+    history, comparisons, exports, the open round — may count on that. A planned round
+    becomes a Round when it opens, through `round open`'s own code, and points at it.
+
+    Its name is unique in the programme like a round's (planning checks both); a row is
+    never deleted but cancelled, so a `meetings:` entry cancelled by command stays
+    cancelled when the file is loaded again. `version` goes up each time it is planned
+    again or moved: it names the opening job, so a job queued before a move does nothing.
+    """
+
+    id = fields.IntField(primary_key=True)
+    programme: fields.ForeignKeyRelation[Programme] = fields.ForeignKeyField(
+        "fremdrift.Programme", related_name="planned_rounds", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=255)
+    meeting = fields.DateField(description=MEETING_DESCRIPTION)
+    status = fields.CharEnumField(PlannedStatus, max_length=16, default=PlannedStatus.PLANNED)
+    version = fields.IntField(default=1)
+    from_file = fields.BooleanField(default=False, description=FROM_FILE_DESCRIPTION)
+    planned_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "fremdrift.Person", related_name="rounds_planned", null=True, on_delete=fields.SET_NULL
+    )
+    round: fields.ForeignKeyNullableRelation[Round] = fields.ForeignKeyField(
+        "fremdrift.Round", related_name="plans", null=True, on_delete=fields.SET_NULL
+    )
+
+    programme_id: int
+    planned_by_id: int | None
+    round_id: int | None
+
+    class Meta:
+        table = "planned_round"
+        table_description = "a round planned on the meeting calendar, before it opens"
+        unique_together = (("programme", "name"),)
+
+    def __str__(self) -> str:
+        return self.name

@@ -18,7 +18,7 @@ from models.checklists import ChecklistRef, checklists_for, load_context
 from models.people import Person, Role
 from models.programme import Milestone, MilestoneGroup, Programme, Unit
 from models.round import Round, RoundStatus, Submission
-from service import people, rounds
+from service import people, planned_rounds, rounds
 
 
 @dataclass(frozen=True)
@@ -244,6 +244,33 @@ async def on_round_publish(
     return CommandReply("round.cli.publish_queued", {"name": round_.name})
 
 
+async def on_round_plan(
+    command: Command, actor: Person, programme: Programme | None, clock: Clock
+) -> CommandReply:
+    found, now = _programme(programme), clock.now()
+    planned = await planned_rounds.plan(
+        found, command.args["name"], command.args["meeting"], actor, now
+    )
+    return CommandReply("round.cli.planned", planned.params(found.key, now))
+
+
+async def on_round_plan_move(
+    command: Command, actor: Person, programme: Programme | None, clock: Clock
+) -> CommandReply:
+    found, now = _programme(programme), clock.now()
+    moved = await planned_rounds.move(
+        found, command.args["name"], command.args["meeting"], actor, now
+    )
+    return CommandReply("round.cli.plan_moved", moved.params(found.key, now))
+
+
+async def on_round_plan_cancel(
+    command: Command, actor: Person, programme: Programme | None, clock: Clock
+) -> CommandReply:
+    name = await planned_rounds.cancel_plan(_programme(programme), command.args["name"], actor)
+    return CommandReply("round.cli.plan_cancelled", {"name": name})
+
+
 async def on_away(
     command: Command, actor: Person, programme: Programme | None, clock: Clock
 ) -> CommandReply:
@@ -272,6 +299,9 @@ HANDLERS: dict[str, Handler] = {
     "round.close": on_round_close,
     "round.reopen": on_round_reopen,
     "round.publish": on_round_publish,
+    "round.plan": on_round_plan,
+    "round.plan_move": on_round_plan_move,
+    "round.plan_cancel": on_round_plan_cancel,
     "away": on_away,
     "back": on_back,
 }

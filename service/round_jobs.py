@@ -36,11 +36,13 @@ from models.checklists import Scope, load_context, may_answer
 from models.conversation import Conversation
 from models.jobs import Job, JobStatus
 from models.people import Person
+from models.planned import OPEN_PLANNED
 from models.programme import Programme, Unit
 from models.round import Round, RoundStatus
 from service.jobs import Handler, JobContext, JobResult, JobSpec, Postpone, enqueue_many
 from service.messenger import Messenger, Notice, Sent
 from service.metrics import DM_KINDS, DMS_FAILED, DMS_SENT, PUBLICATIONS, REMINDERS_SENT
+from service.planned_rounds import PLAN_NOTE, open_due, plan_notice
 from service.round_plan import (
     CLOSE,
     HANDOVER,
@@ -107,6 +109,8 @@ class RoundJobs:
             NOTE: self.note,
             CLOSE: self.close,
             PUBLISH: self.publish,
+            OPEN_PLANNED: self.open_planned,
+            PLAN_NOTE: self.plan_note,
         }
         return {kind: _counted(kind, handler) for kind, handler in handlers.items()}
 
@@ -305,6 +309,28 @@ class RoundJobs:
             return _skipped("already_published")
         sent = await self.messenger.publish(round_.id, key=self._key(context), maybe_sent=again)
         return _sent(sent)
+
+    # -- rounds planned on the meeting calendar (service/planned_rounds.py) -------------------
+    async def open_planned(self, context: JobContext) -> JobResult:
+        """A planned round's time: open it, let it wait, or let it lapse."""
+        planned_id, version = context.payload.get("planned_id"), context.payload.get("version")
+        if not isinstance(planned_id, int) or not isinstance(version, int):
+            return _skipped("no_plan")
+        return await open_due(planned_id, version, context.now)
+
+    async def plan_note(self, context: JobContext) -> JobResult:
+        """Tell an admin that a planned round opened, waits or lapsed."""
+        person = await self._person(context)
+        found = await plan_notice(context.payload)
+        if person is None or found is None:
+            return _skipped("no_person" if person is None else "no_plan")
+        notice, settings = found
+        self._outside_quiet_hours(settings, context.now)
+        return _sent(
+            await self.messenger.send_notice(
+                person.id, notice, key=self._key(context), maybe_sent=context.retried
+            )
+        )
 
     # -- failures ----------------------------------------------------------------------------
     async def on_failed(self, job: Job, reason: str) -> None:

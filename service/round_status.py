@@ -4,7 +4,8 @@ programme's rounds in date order (`round list`).
 
 For `round status` (CLI and Slack, ephemeral and App Home) and for the note that tells the
 admins, at close, who did not answer. Read-only; a handful of queries per checklist. An
-imported round (history) asked nobody: its report has the answers, and no people.
+imported round (history) asked nobody: its report has the answers, and no people. The
+list ends with the rounds planned on the meeting calendar that have yet to open.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from models.answer import Answer
 from models.checklists import REPORTER, UNIT, Scope, load_context
 from models.jobs import Job, JobStatus
 from models.people import Person, Role
+from models.planned import live_plans, times_of
 from models.programme import Programme, Unit
-from models.round import Round, Submission
+from models.round import PlannedStatus, Round, Submission
 from service.round_plan import ASKED, DM_KINDS, INVITE, REMIND, asked_checklists, round_settings
 
 
@@ -58,6 +60,8 @@ class ChecklistLine:
 
 IMPORTED = "imported"
 """The state word of an imported round (history), beside open, closed and published."""
+PLANNED = "planned"
+"""The state word of a round planned on the meeting calendar that has not opened yet."""
 
 
 def state_of(round_: Round) -> str:
@@ -71,9 +75,15 @@ class RoundLine:
 
     name: str
     date: date
-    state: str  # open | closed | published | imported
+    state: str  # open | closed | published | imported | planned
     answers: int
     submissions: int
+    # a planned round: when it opens and its deadline (in `timezone`); waiting for the open
+    # round to close
+    opens_at: datetime | None = None
+    deadline: datetime | None = None
+    timezone: str = ""
+    waiting: bool = False
 
 
 @dataclass(frozen=True)
@@ -233,12 +243,13 @@ async def _unit_keys(programme_id: int) -> list[str]:
 
 
 async def round_lines(programme_id: int) -> tuple[RoundLine, ...]:
-    """Every round of the programme in date order (same day: as made), with its counts."""
+    """Every round of the programme in date order (same day: as made), with its counts;
+    the planned rounds among them by their meeting's day (after a round of the same day)."""
     rounds = await Round.filter(programme_id=programme_id).order_by("date", "id")
     ids = [round_.id for round_ in rounds]
     answers = await _counts(Answer, ids)
     submissions = await _counts(Submission, ids)
-    return tuple(
+    lines = [
         RoundLine(
             name=round_.name,
             date=round_.date,
@@ -247,7 +258,26 @@ async def round_lines(programme_id: int) -> tuple[RoundLine, ...]:
             submissions=submissions.get(round_.id, 0),
         )
         for round_ in rounds
-    )
+    ]
+    plans = await live_plans(programme_id)
+    if plans:
+        programme = await Programme.get(id=programme_id)
+        for plan in plans:
+            times = times_of(plan.meeting, programme)
+            lines.append(
+                RoundLine(
+                    name=plan.name,
+                    date=plan.meeting,
+                    state=PLANNED,
+                    answers=0,
+                    submissions=0,
+                    opens_at=times.opens_at,
+                    deadline=times.deadline,
+                    timezone=programme.timezone,
+                    waiting=plan.status is PlannedStatus.WAITING,
+                )
+            )
+    return tuple(sorted(lines, key=lambda line: line.date))  # stable: rounds keep their order
 
 
 async def _counts(model: type[Answer] | type[Submission], round_ids: list[int]) -> dict[int, int]:

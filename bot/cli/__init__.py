@@ -40,7 +40,8 @@ app.add_typer(
         "Rounds: open one; list them; status (who has answered what); remind; deadline (move "
         "it); close, reopen and publish; away and back (a person's absence); jobs (the queue); "
         "export a round's documents; import earlier rounds; link (a signed link to the "
-        "programme's history page)."
+        "programme's history page); plan (rounds planned on the meeting calendar: plan, move, "
+        "cancel)."
     ),
 )
 app.add_typer(teams.app, name="teams")

@@ -16,7 +16,10 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bot.cli import round_link  # noqa: F401  (adds link to round_app)
+from bot.cli import (
+    round_link,  # noqa: F401  (adds link to round_app)
+    round_plan,  # noqa: F401  (adds plan to round_app)
+)
 from bot.cli.common import cli_language, console, run_with_db, say
 from bot.cli.round_export import round_app
 from conversations.clock import SystemClock
