@@ -10,6 +10,7 @@ the unit's key, which the matrix prefers to the common answer).
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,13 +20,15 @@ from tortoise.expressions import F
 from conversations.context import AnswerData, ChecklistContext, Item
 from conversations.errors import UserError
 from conversations.rounds import LatePolicy, acceptance
-from conversations.vocabulary import ALL_UNITS, Delay, Progress
+from conversations.vocabulary import ALL_UNITS, RoundStatus
 from models.answer import Answer, AnswerRevision
-from models.locks import writer_first
+from models.db import dialect
 from models.people import Person, Role, RoleKind
-from models.programme import BaselineDeadline, Milestone, Programme, Unit
+from models.programme import Milestone, Unit
 from models.round import Round, Submission
-from models.snapshot import programme_info, round_before
+from models.snapshot import round_before
+from models.step_io import AnswerRow, PreviousRound, StepRead, read_answers, read_step
+from models.structure import MilestoneRow, NoCache, Structure, StructureCache, UnitRow
 from reporting.deadlines import forecast_range
 
 UNIT = "unit"
@@ -110,25 +113,14 @@ async def may_answer(person: Person, round_: Round, scope: Scope) -> bool:
     ).exists()
 
 
-async def round_for_answers(round_id: int) -> Round:
-    """The round as it stands, read first in the answer's transaction: whether it takes
-    answers (its status, its deadline) is decided on this, and `confirm_round` holds it
-    to that at the end. On SQLite the transaction is a writer from here on
-    (`models.locks.writer_first`), so nothing it reads can change before it commits."""
-    await writer_first()
-    round_ = await Round.get_or_none(id=round_id)
-    if round_ is None:
-        raise UserError("checklist.unknown_round")
-    return round_
-
-
 class RoundChanged(Exception):
     """The round closed (or its deadline moved) while an answer was being stored: the
     step starts over and is decided on the round as it now is."""
 
 
 async def confirm_round(round_: Round) -> None:
-    """Call last in the answer's transaction: the round still as `round_for_answers` read it,
+    """Call last in the answer's transaction: the round still as it was read first in it
+    (`models.step_io.read_step`, which on SQLite makes the transaction a writer first),
     locked until the commit (PostgreSQL: FOR NO KEY UPDATE, which `close_round`'s update
     waits for, and which waits for a close in progress), or RoundChanged.
 
@@ -136,6 +128,8 @@ async def confirm_round(round_: Round) -> None:
     it. The lock is held only from here to the commit, and does not stop other answers'
     rows from referring to the round (it is not FOR UPDATE).
     """
+    if dialect() == "sqlite":
+        return  # the transaction has held the write lock since its first statement: as read
     now = await Round.filter(id=round_.id).select_for_update(no_key=True).first()
     if now is None or (now.status, now.deadline) != (round_.status, round_.deadline):
         raise RoundChanged(round_.id)
@@ -169,128 +163,166 @@ async def previous_round(round_: Round) -> Round | None:
     return await round_before(round_)
 
 
-def _answer_data(answer: Answer, names: dict[int, str]) -> AnswerData:
-    return AnswerData(
-        progress=Progress(answer.progress),
-        delay=Delay(answer.delay),
-        critical=answer.critical,
-        forecast_text=answer.forecast_text,
-        forecast_earliest=answer.forecast_earliest,
-        forecast_latest=answer.forecast_latest,
-        remark=answer.remark,
-        answered_by=names.get(answer.answered_by_id or 0, ""),
-        answered_at=answer.answered_at,
-        status=answer.status,
-        economy=answer.economy,
-        sub_milestones=answer.sub_milestones,
-        ready_text=answer.ready_text,
-        ready_earliest=answer.ready_earliest,
-        ready_latest=answer.ready_latest,
-    )
+@dataclass(frozen=True)
+class Checklist:
+    """Which items a checklist holds and which answers show in it: decided from the
+    structure alone, so a click decides it without a query."""
+
+    unit: UnitRow | None
+    title: str
+    answerable: tuple[MilestoneRow, ...]
+    read_only: tuple[MilestoneRow, ...]
+    scopes: tuple[str, ...]  # whose answers show, the first that has one winning
+    own_scopes: tuple[str, ...]  # of those, the ones this round's drafts start from
+    apart_choices: tuple[tuple[str, str], ...]
 
 
-async def _answers(
-    round_id: int, milestone_ids: dict[int, str], scopes: list[str]
-) -> dict[str, AnswerData]:
-    """Answers by milestone code; the first scope in `scopes` that has one wins."""
-    rows = await Answer.filter(
-        round_id=round_id, milestone_id__in=list(milestone_ids), scope__in=scopes
-    )
-    person_ids = {row.answered_by_id for row in rows if row.answered_by_id}
-    names = {p.id: p.name for p in await Person.filter(id__in=list(person_ids))}
-    rank = {scope: index for index, scope in enumerate(scopes)}
-    best: dict[str, tuple[int, Answer]] = {}
-    for row in rows:
-        code = milestone_ids[row.milestone_id]
-        if code not in best or rank[row.scope] < best[code][0]:
-            best[code] = (rank[row.scope], row)
-    return {code: _answer_data(row, names) for code, (_, row) in best.items()}
+def permitted(structure: Structure, actor: Person, scope: Scope) -> bool:
+    """`may_answer`, decided on the structure."""
+    if scope.kind == REPORTER:
+        return scope.key == actor.key and structure.is_reporter(actor.id)
+    return structure.may_answer_unit(actor.id, scope.key)
 
 
-async def load_context(
-    round_: Round, scope: Scope, actor: Person, now: datetime
-) -> ChecklistContext:
-    """Everything the dialogue may know for one step, read in a handful of queries."""
-    programme = await Programme.get(id=round_.programme_id)
-    milestones = await Milestone.filter(programme_id=programme.id).prefetch_related("group")
-    reporter_roles = await Role.filter(
-        programme_id=programme.id, kind=RoleKind.REPORTER
-    ).prefetch_related("person")
-    reporters = {role.scope: role.person for role in reporter_roles}
+def checklist_of(structure: Structure, scope: Scope, actor: Person) -> Checklist:
     unit = None
     if scope.unit_key is not None:
-        unit = await Unit.get_or_none(programme_id=programme.id, key=scope.unit_key)
+        unit = structure.units.get(scope.unit_key)
         if unit is None:
             raise UserError("checklist.bad_action")
-    baselines = await _baselines(milestones, scope)
-    local_title = unit.name if unit and scope.kind == UNIT else ""
-    language = actor.language or programme.language
-    info = programme_info(programme)
-    texts = {text.key: text.any_label(language) for text in info.texts}
-
-    def item(m: Milestone, read_only: bool = False) -> Item:
-        reporter = reporters.get(m.code)
-        return Item(
-            code=m.code,
-            title=m.title,
-            group_title=m.group.title if m.group else local_title,
-            definition=m.definition,
-            baseline=baselines.get(m.id, ""),
-            reporter=reporter.name if reporter else None,
-            read_only=read_only,
-            texts=tuple((texts[key], m.texts[key]) for key in texts if (m.texts or {}).get(key)),
-        )
-
-    ordered = sorted(milestones, key=lambda m: (m.group.position if m.group else 10**6, m.position))
+    reporters = structure.reporters
+    milestones = structure.milestones
     if scope.kind == UNIT:
         assert unit is not None
-        national = [m for m in ordered if m.unit_id is None]
+        national = [m for m in milestones if m.unit_id is None]
         answerable = [m for m in national if m.code not in reporters]
-        answerable += [m for m in ordered if m.unit_id == unit.id]
+        answerable += [m for m in milestones if m.unit_id == unit.id]
         read_only = [m for m in national if m.code in reporters]
-        scopes = [unit.key, ALL_UNITS]
+        scopes: tuple[str, ...] = (unit.key, ALL_UNITS)
         title = unit.name
     else:
-        mine = {code for code, person in reporters.items() if person.key == scope.key}
-        answerable = [m for m in ordered if m.code in mine]
+        answerable = [m for m in milestones if (r := reporters.get(m.code)) and r.key == scope.key]
         read_only = []
-        scopes = [unit.key, ALL_UNITS] if unit else [ALL_UNITS]
+        scopes = (unit.key, ALL_UNITS) if unit else (ALL_UNITS,)
         title = actor.name if actor.key == scope.key else scope.key
+    choices: tuple[tuple[str, str], ...] = ()
+    if scope.kind == REPORTER and not scope.apart and answerable and len(structure.units) > 1:
+        # a one-unit programme's answers for every unit are its one unit's: nothing to set apart
+        choices = tuple((scope.set_apart(u.key).wire, u.name) for u in structure.units.values())
+    return Checklist(
+        unit=unit,
+        title=title,
+        answerable=tuple(answerable),
+        read_only=tuple(read_only),
+        scopes=scopes,
+        # Set apart for a unit, the drafts start from the answers for every unit.
+        own_scopes=scopes if scope.apart else (scope.answer_scope,),
+        apart_choices=choices,
+    )
 
-    reporter_checklist = scope.kind == REPORTER and not scope.apart and len(answerable) > 0
-    codes = {m.id: m.code for m in answerable}
-    read_only_codes = {m.id: m.code for m in read_only}
-    previous = await previous_round(round_)
-    submission = await Submission.get_or_none(round_id=round_.id, scope=scope.wire)
+
+def _best(
+    rows: list[AnswerRow], round_id: int, items: tuple[MilestoneRow, ...], scopes: tuple[str, ...]
+) -> dict[str, AnswerData]:
+    """Answers by milestone code; the first scope in `scopes` that has one wins."""
+    codes = {m.id: m.code for m in items}
+    rank = {scope: index for index, scope in enumerate(scopes)}
+    best: dict[str, tuple[int, AnswerData]] = {}
+    for row in rows:
+        code = codes.get(row.milestone_id)
+        if row.round_id != round_id or code is None or row.scope not in rank:
+            continue
+        if code not in best or rank[row.scope] < best[code][0]:
+            best[code] = (rank[row.scope], row.data)
+    return {code: data for code, (_, data) in best.items()}
+
+
+def _previous_key(
+    structure: Structure, previous: PreviousRound, scopes: tuple[str, ...]
+) -> Hashable | None:
+    """What the previous round's answers may be kept under, or None: a round that can still
+    take answers (closed, with late answers accepted) is read every time."""
+    frozen = (
+        previous.status == RoundStatus.PUBLISHED
+        or previous.imported
+        or structure.late_answers != LatePolicy.ACCEPT
+    )
+    if not frozen:
+        return None
+    return (previous.id, previous.status, previous.closed_at, structure.token, scopes)
+
+
+async def step_context(
+    structure: Structure,
+    read: StepRead,
+    scope: Scope,
+    actor: Person,
+    now: datetime,
+    cache: StructureCache,
+) -> ChecklistContext:
+    """Everything the dialogue may know for one step: the structure, and the answers read in
+    one statement (the previous round's only when `cache` does not keep them)."""
+    checklist = checklist_of(structure, scope, actor)
+    round_ = read.round
+    wanted: list[tuple[int, tuple[str, ...]]] = [(round_.id, checklist.scopes)]
+    previous: dict[str, AnswerData] | None = None
+    key = _previous_key(structure, read.previous, checklist.scopes) if read.previous else None
+    if read.previous is not None:
+        previous = cache.kept_previous(key) if key is not None else None
+        if previous is None:
+            wanted.append((read.previous.id, checklist.scopes))
+    rows = await read_answers(wanted)
+    if read.previous is not None and previous is None:
+        previous = _best(rows, read.previous.id, checklist.answerable, checklist.scopes)
+        if key is not None:
+            cache.keep_previous(key, previous)
     state = acceptance(
         status=str(round_.status),
         imported=round_.imported,
         deadline=round_.deadline,
         now=now,
-        policy=LatePolicy(str(programme.settings.get("late_answers", LatePolicy.REFUSE))),
+        policy=LatePolicy(structure.late_answers),
     )
+    unit_key = scope.unit_key
+    language = actor.language or structure.language
+    info = structure.info
+    texts = {text.key: text.any_label(language) for text in info.texts}
+
+    def item(m: MilestoneRow, read_only: bool = False) -> Item:
+        reporter = structure.reporters.get(m.code)
+        group = m.group_title
+        return Item(
+            code=m.code,
+            title=m.title,
+            group_title=group if group is not None else checklist.title,
+            definition=m.definition,
+            baseline=structure.baseline(m.id, unit_key),
+            reporter=reporter.name if reporter else None,
+            read_only=read_only,
+            texts=tuple((texts[key], m.texts[key]) for key in texts if m.texts.get(key)),
+        )
+
     return ChecklistContext(
         round_id=round_.id,
         round_name=round_.name,
         scope=scope.wire,
-        scope_title=title,
+        scope_title=checklist.title,
         language=language,
-        timezone=programme.timezone,
+        timezone=structure.timezone,
         deadline=round_.deadline,
-        items=tuple(item(m) for m in answerable),
-        # Set apart for a unit, the drafts start from the answers for every unit.
-        answers=await _answers(round_.id, codes, scopes if scope.apart else [scope.answer_scope]),
-        previous=await _answers(previous.id, codes, scopes) if previous else {},
-        previous_round=previous.name if previous else None,
-        read_only=tuple(item(m, read_only=True) for m in read_only),
-        read_only_answers=await _answers(round_.id, read_only_codes, scopes),
+        items=tuple(item(m) for m in checklist.answerable),
+        answers=_best(rows, round_.id, checklist.answerable, checklist.own_scopes),
+        previous=previous or {},
+        previous_round=read.previous.name if read.previous else None,
+        read_only=tuple(item(m, read_only=True) for m in checklist.read_only),
+        read_only_answers=_best(rows, round_.id, checklist.read_only, checklist.scopes),
         accepting=state.accepting,
         late=state.late,
-        submitted_at=submission.submitted_at if submission else None,
+        submitted_at=read.submitted_at,
         actor_name=actor.name,
         now=now,
-        apart_unit=unit.name if scope.apart and unit else None,
-        apart_choices=await _apart_choices(programme.id, scope) if reporter_checklist else (),
+        apart_unit=checklist.unit.name if scope.apart and checklist.unit else None,
+        apart_choices=checklist.apart_choices,
         read_forecast=forecast_range,
         questions=info.questions,
         labels={
@@ -300,25 +332,17 @@ async def load_context(
     )
 
 
-async def _apart_choices(programme_id: int, scope: Scope) -> tuple[tuple[str, str], ...]:
-    """The units a reporter may set their answers apart for: (scope wire, unit name); none
-    in a one-unit programme, whose answers for every unit are its one unit's."""
-    units = await Unit.filter(programme_id=programme_id).order_by("position")
-    if len(units) < 2:
-        return ()
-    return tuple((scope.set_apart(unit.key).wire, unit.name) for unit in units)
-
-
-async def _baselines(milestones: list[Milestone], scope: Scope) -> dict[int, str]:
-    """Each milestone's baseline deadline as written: the unit's own, else the common one."""
-    rows = await BaselineDeadline.filter(milestone_id__in=[m.id for m in milestones])
-    wanted = [scope.unit_key, ALL_UNITS] if scope.unit_key else [ALL_UNITS]
-    found: dict[int, str] = {}
-    for wanted_scope in reversed(wanted):
-        for row in rows:
-            if row.scope == wanted_scope:
-                found[row.milestone_id] = row.text
-    return found
+async def load_context(
+    round_: Round, scope: Scope, actor: Person, now: datetime
+) -> ChecklistContext:
+    """The context of one step, read afresh (structure included): for a one-off read (an
+    invitation, `fremdrift try`); the runner keeps the structure (`step_context`)."""
+    read = await read_step(round_.id, actor.id, scope.wire, writer=False)
+    if read is None:
+        raise UserError("checklist.unknown_round")
+    cache = NoCache()
+    structure = await cache.get(read.round.programme_id, read.token)
+    return await step_context(structure, read, scope, actor, now, cache)
 
 
 async def store_answer(

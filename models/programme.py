@@ -36,6 +36,9 @@ class Programme(Model):
         default=list, description="the standing texts its items carry, with labels"
     )
     source_file = fields.CharField(max_length=512, default="")
+    revision = fields.IntField(
+        default=0, db_default=0, description="raised by every change to structure or roster"
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

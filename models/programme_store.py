@@ -26,6 +26,7 @@ from models.planned import plan_meetings
 from models.programme import BaselineDeadline, Milestone, MilestoneGroup, Programme, Unit
 from models.programme_guard import refuse_lost_answers
 from models.programme_spec import ProgrammeFile, ProgrammeSpec, codes
+from models.structure import bump_revision
 from reporting.deadlines import read_deadline
 
 
@@ -129,6 +130,10 @@ async def save_programme(file: ProgrammeFile) -> LoadSummary:
         await _save_roles(programme, spec, people, summary)
         meetings = await plan_meetings(programme, spec.meetings)  # models/planned.py
         summary.meetings = Tally(*meetings)
+        if summary.people.changed:  # a name other programmes show too
+            await bump_revision()
+        elif summary.changed:  # every replica reads the structure again (models/structure.py)
+            await bump_revision(programme.id)
     return summary
 
 

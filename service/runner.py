@@ -6,11 +6,16 @@ adapter to deliver afterwards. The conversation row carries a version; the runne
 only the version it read, so two replicas acting on one conversation at once cannot both
 apply an event — the loser starts over on fresh data. Whether the round takes answers is
 decided inside that transaction too, on the round read first and locked again last
-(`models.checklists.round_for_answers`, `confirm_round`): no answer is stored after a
+(`models.step_io.read_step`, `models.checklists.confirm_round`): no answer is stored after a
 close, and a click that loses the race to one is told the round closed. The several
 events of one submission (a Teams card's button and the text typed into it) are stepped in
 that one transaction too (`handle_many`, `handle_card`): stored whole or not at all, and
 counted once committed.
+
+A click costs few statements: the programme's structure is kept per runner and read again
+only when its revision moved (models/structure.py); the round, its revision and the
+conversation row are one read, the checklist's answers another, and the conversation, the
+answer and its revision one write on PostgreSQL (models/step_io.py).
 """
 
 from __future__ import annotations
@@ -45,9 +50,8 @@ from models.checklists import (
     RoundChanged,
     Scope,
     confirm_round,
-    load_context,
-    may_answer,
-    round_for_answers,
+    permitted,
+    step_context,
     store_answer,
     store_submission,
 )
@@ -55,6 +59,15 @@ from models.conversation import Conversation
 from models.db import DATABASE_ERRORS
 from models.people import Person
 from models.round import Round
+from models.step_io import (
+    AnswerWrite,
+    ConversationWrite,
+    StepRead,
+    answer_values,
+    read_step,
+    write_step,
+)
+from models.structure import Structure, StructureCache
 from render.nouns import nouns_for
 from service.metrics import ANSWERS_STORED
 
@@ -105,11 +118,19 @@ def _in_its_words(tell: Tell, context: ChecklistContext) -> Tell:
 
 class ChecklistRunner:
     def __init__(
-        self, clock: Clock, source: str, *, notify_admins: AdminNotifier | None = None
+        self,
+        clock: Clock,
+        source: str,
+        *,
+        notify_admins: AdminNotifier | None = None,
+        structures: StructureCache | None = None,
     ) -> None:
         self.clock = clock
         self.source = source
         self.notify_admins = notify_admins
+        # The programmes' structures, kept by revision (models/structure.py): a click reads
+        # them only when a load or a roster change has moved the revision on.
+        self.structures = structures or StructureCache()
 
     async def handle(self, actor: Person, round_id: int, scope_text: str, event: Event) -> Reply:
         """Apply one event for `actor` to their checklist `scope_text` in round `round_id`.
@@ -160,26 +181,35 @@ class ChecklistRunner:
         self, actor: Person, round_id: int, scope_text: str, submission: Submission
     ) -> Reply:
         scope = Scope.parse(scope_text)
-        round_ = await Round.get_or_none(id=round_id)
-        if round_ is None:
-            raise UserError("checklist.unknown_round")
-        if not await may_answer(actor, round_, scope):
-            raise UserError("checklist.not_allowed")
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                return await self._attempt(actor, round_, scope, submission)
+                return await self._attempt(actor, round_id, scope, submission)
             except RETRIED as error:
                 log.info("checklist step retried", extra={"attempt": attempt, "why": repr(error)})
         raise UserError("checklist.busy")
 
+    async def _read(
+        self, actor: Person, round_id: int, scope: Scope, now: datetime, *, writer: bool
+    ) -> tuple[StepRead, Structure, ChecklistContext]:
+        """The round with its conversation row (one statement), the structure (kept), whether
+        the actor may answer, and the checklist's answers (one statement)."""
+        read = await read_step(round_id, actor.id, scope.wire, writer=writer)
+        if read is None:
+            raise UserError("checklist.unknown_round")
+        structure = await self.structures.get(read.round.programme_id, read.token)
+        if not permitted(structure, actor, scope):
+            raise UserError("checklist.not_allowed")
+        context = await step_context(structure, read, scope, actor, now, self.structures)
+        return read, structure, context
+
     async def _attempt(
-        self, actor: Person, round_: Round, scope: Scope, submission: Submission
+        self, actor: Person, round_id: int, scope: Scope, submission: Submission
     ) -> Reply:
         now = self.clock.now()
         async with in_transaction():
-            round_ = await round_for_answers(round_.id)  # open or closed: decided here …
-            conversation = await self._conversation(actor, round_, scope)
-            context = await load_context(round_, scope, actor, now)
+            # open or closed: decided on the round read first here (writer_first on SQLite) …
+            read, structure, context = await self._read(actor, round_id, scope, now, writer=True)
+            round_, conversation = read.round, read.conversation
             state = State.from_json(
                 conversation.state if conversation else None, [i.code for i in context.items]
             )
@@ -197,33 +227,45 @@ class ChecklistRunner:
                 reply.views.append(build(state, context))
                 return reply
             new_state, stored = state, False
+            # One event (a click): its answer is written with the conversation, in one
+            # statement where the database allows (models/step_io.py); several: as they come.
+            deferred: list[StoreAnswer] | None = [] if len(events) == 1 else None
             for event in events:
                 if stored:  # the next event reads the answers the last one stored
-                    context = await load_context(round_, scope, actor, now)
+                    context = await step_context(
+                        structure, read, scope, actor, now, self.structures
+                    )
                 if event.version == state.version and new_state.version != state.version:
                     # drawn from the live view, which this submission's earlier events moved on
                     event = replace(event, version=new_state.version)
                 new_state, effects = step(new_state, event, context)
-                stored = await self._apply(effects, actor, round_, scope, now, reply, context)
+                stored = await self._apply(
+                    effects, actor, round_, scope, now, reply, context, deferred=deferred
+                )
             reply.version = new_state.version
             if new_state != state:
-                if conversation is None:
-                    # Written only once there is something to keep: a refused first event
-                    # (a closed round, a stale button) leaves no row behind.
-                    created = await Conversation.create(
-                        person=actor,
+                # Written only once there is something to keep: a refused first event (a
+                # closed round, a stale button) leaves no row behind.
+                answer = self._answer_write(deferred, structure, round_, scope, actor, now)
+                written = await write_step(
+                    ConversationWrite(
+                        existing=conversation.id if conversation else None,
+                        read_version=conversation.version if conversation else 0,
+                        person_id=actor.id,
                         round_id=round_.id,
                         scope=scope.wire,
                         state=new_state.to_json(),
                         version=new_state.version,
-                    )
-                    reply.conversation_id = created.id
-                else:
-                    updated = await Conversation.filter(
-                        id=conversation.id, version=conversation.version
-                    ).update(state=new_state.to_json(), version=new_state.version)
-                    if updated != 1:
-                        raise StaleWrite(conversation.id)
+                    ),
+                    answer,
+                )
+                if written.conversation_id is None:
+                    raise StaleWrite(conversation.id if conversation else 0)
+                reply.conversation_id = written.conversation_id
+                reply.stored += int(written.added)
+            else:
+                for effect in deferred or []:  # an answer without a step: none today
+                    reply.stored += await self._store(effect, actor, round_, scope, now)
             await confirm_round(round_)  # … and held to until the commit: a close is a line
         return reply
 
@@ -236,22 +278,18 @@ class ChecklistRunner:
         now: datetime,
         reply: Reply,
         context: ChecklistContext,
+        *,
+        deferred: list[StoreAnswer] | None = None,
     ) -> bool:
-        """Store what the effects say and gather what to tell; True if anything was stored."""
+        """Store what the effects say and gather what to tell; True if anything was stored.
+        With `deferred`, an answer is kept there, to be written with the conversation."""
         stored = False
         for effect in effects:
             if isinstance(effect, StoreAnswer):
-                added = await store_answer(
-                    round_,
-                    scope,
-                    effect.code,
-                    effect.answer,
-                    actor,
-                    now=now,
-                    late=effect.late,
-                    source=self.source,
-                )
-                reply.stored += int(added)
+                if deferred is not None and sum(isinstance(e, StoreAnswer) for e in effects) == 1:
+                    deferred.append(effect)
+                else:
+                    reply.stored += await self._store(effect, actor, round_, scope, now)
                 stored = True
             elif isinstance(effect, StoreSubmission):
                 await store_submission(round_, scope, actor, now=now, late=effect.late)
@@ -266,27 +304,56 @@ class ChecklistRunner:
                     await self.notify_admins(round_, scope, effect, now)
         return stored
 
-    async def _conversation(
-        self, actor: Person, round_: Round, scope: Scope
-    ) -> Conversation | None:
-        return (
-            await Conversation.filter(person=actor, round_id=round_.id, scope=scope.wire)
-            .select_for_update()
-            .first()
+    async def _store(
+        self, effect: StoreAnswer, actor: Person, round_: Round, scope: Scope, now: datetime
+    ) -> int:
+        """An answer written on its own (a submission of several events); 1 if it changed."""
+        added = await store_answer(
+            round_,
+            scope,
+            effect.code,
+            effect.answer,
+            actor,
+            now=now,
+            late=effect.late,
+            source=self.source,
+        )
+        return int(added)
+
+    def _answer_write(
+        self,
+        deferred: list[StoreAnswer] | None,
+        structure: Structure,
+        round_: Round,
+        scope: Scope,
+        actor: Person,
+        now: datetime,
+    ) -> AnswerWrite | None:
+        """The deferred answer as step_io writes it, with its ids from the structure."""
+        if not deferred:
+            return None
+        (effect,) = deferred
+        milestone = structure.by_code.get(effect.code)
+        unit = structure.units.get(scope.unit_key) if scope.unit_key else None
+        if milestone is None or (scope.unit_key and unit is None):
+            raise MilestoneGone(effect.code)
+        return AnswerWrite(
+            round_id=round_.id,
+            milestone_id=milestone.id,
+            unit_id=unit.id if unit else None,
+            scope=scope.answer_scope,
+            values=answer_values(effect.answer),
+            actor_id=actor.id,
+            now=now,
+            late=effect.late,
+            source=self.source,
         )
 
     async def current(self, actor: Person, round_id: int, scope_text: str) -> Reply:
         """The view as it stands, without an event (for App Home, `me`, a resend)."""
         scope = Scope.parse(scope_text)
-        round_ = await Round.get_or_none(id=round_id)
-        if round_ is None:
-            raise UserError("checklist.unknown_round")
-        if not await may_answer(actor, round_, scope):
-            raise UserError("checklist.not_allowed")
-        conversation = await Conversation.get_or_none(
-            person=actor, round_id=round_.id, scope=scope.wire
-        )
-        context = await load_context(round_, scope, actor, self.clock.now())
+        read, _, context = await self._read(actor, round_id, scope, self.clock.now(), writer=False)
+        conversation = read.conversation
         state = State.from_json(
             conversation.state if conversation else None, [i.code for i in context.items]
         )

@@ -25,6 +25,7 @@ from conversations.vocabulary import Delay, Progress
 from models.answer import Answer, AnswerRevision
 from models.conversation import Conversation
 from models.round import Round, RoundStatus, Submission
+from models.structure import bump_revision
 from service.runner import ChecklistRunner
 from tests.factories import OPENED, small_programme
 
@@ -193,6 +194,7 @@ async def test_a_deputy_removed_from_the_unit_can_no_longer_answer(db: str) -> N
     run = runner()
     reply = await run.handle(small.deputy, small.round.id, SYD, Start())
     await Role.filter(person=small.deputy).delete()
+    await bump_revision(small.programme.id)  # as every roster change does (models/structure.py)
     with pytest.raises(UserError) as refused:
         await run.handle(
             small.deputy,

@@ -7,16 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from models.people import Account, Person, Platform
+from models.step_io import person_of_account
 
 
 async def person_for(user_id: str, team_id: str | None = None) -> Person | None:
     """The person behind a Slack user, or None for someone no programme knows."""
     workspaces = ["", team_id] if team_id else [""]
-    return await Person.filter(  # one statement: every click asks it (issue 19)
-        accounts__platform=Platform.SLACK,
-        accounts__user_id=user_id,
-        accounts__workspace__in=workspaces,
-    ).first()
+    return await person_of_account(Platform.SLACK, user_id, workspaces)
 
 
 async def slack_user_of(person_id: int) -> Account | None:
