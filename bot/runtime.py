@@ -41,7 +41,9 @@ from service import rounds
 from service.messenger import Messenger
 from service.messenger_router import MessengerRouter, Route
 from service.metrics import WORKER_RESTARTS
+from service.publication import Publications
 from service.queue_figures import QueueFigures, queue_figures, record
+from service.rendering import RenderProcess
 from service.round_jobs import build_worker
 from service.runner import ChecklistRunner
 from service.worker import Worker
@@ -74,6 +76,9 @@ class Fremdrift:
         self.worker: Worker | None = None
         self.supervisor: WorkerSupervisor | None = None
         self.teams: TeamsService | None = None
+        # Publications are compiled, their documents rendered, in a process of their own
+        # (service/rendering.py): never in this one, which acknowledges clicks.
+        self.publications = Publications(renderer=RenderProcess())
         self.database_open = False
         self.db_opened_here = False
         self.runs_worker = False  # `serve` runs one: not ready until it does
@@ -123,6 +128,7 @@ class Fremdrift:
             from bot.teams.service import TeamsService
 
             self.teams = TeamsService(self.settings, self.clock, self.session)
+            self.teams.links.publications = self.publications  # the links serve the same
         token = self.settings.slack_bot_token
         if token is None and self.teams is not None:
             return
@@ -211,7 +217,7 @@ class Fremdrift:
         itself) and/or Teams; with both, each person on their own platform, Slack first."""
         routes = []
         # one compiled publication for both platforms (and the Teams document links)
-        publications = self.teams.links.publications if self.teams is not None else None
+        publications = self.publications
         if self.slack is not None:
             slack = SlackMessenger(
                 self.jobs_client, default_language=self.settings.language, publications=publications
@@ -248,6 +254,7 @@ class Fremdrift:
             await _within(deadline, 2.0, "slack deliveries", self.deps.deliveries.drain())
         if self.teams is not None:
             await _within(deadline, 2.0, "teams deliveries", self.teams.stop())
+        self.publications.close()
         if self.session is not None:
             await self.session.close()
         if self.db_opened_here:

@@ -43,6 +43,7 @@ MODEL_MODULES = [
     "models.answer",
     "models.conversation",
     "models.jobs",
+    "models.publication",
 ]
 SQLITE_PRAGMAS = "busy_timeout=10000&synchronous=NORMAL"
 MIGRATION_LOCK = int.from_bytes(b"fremdrft", "big")

@@ -4,10 +4,13 @@ Publishing a round (service/round_jobs.py marks it published, then each messenge
 needs the same things on Slack and on Teams: the comparison with the round before, frozen
 in `Round.comparison` (service/comparisons.py), the snapshot, the matrix in words, the day
 the publication names, and the documents' bytes (matrix PDF, sheets, workbook, CSV, JSON).
-`compile_publication` makes them, the CPU work in a thread so the event loop keeps
-answering clicks meanwhile. `Publications` keeps each published round's publication once
-compiled (a published round cannot change), so Slack and Teams post the same one and the
-Teams document links (bot/teams/files.py) serve the very bytes Slack was given.
+`Publications` has them compiled by its renderer (service/rendering.py) — in a process of
+its own in `serve`, so the process that acknowledges clicks never renders — and the
+documents of a published round rendered once: stored with the round in one transaction
+(models/publication.py) by whoever publishes it first, and served from there by every
+later reader on any replica — a retried publication, Teams' document links
+(bot/teams/files.py), `round export`. The last `keep` publications are also kept in
+memory, so Slack and Teams post the very same one.
 
 `post_thread` is how every platform posts it: the first message starts a thread in the
 steering channel and the rest reply in it, each part under its own key, so a retried
@@ -21,18 +24,16 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from models.publication import PublicationDocument
 from models.round import Round, RoundStatus
-from models.snapshot import load_snapshot
-from render.words import worded_matrix
 from reporting.comparison import Comparison
 from reporting.matrix import Matrix
-from reporting.snapshot import Snapshot
-from service.comparisons import store_comparison
-
-if TYPE_CHECKING:
-    from render.publication import File
+from service.rendering import Document, InThisProcess, Renderer
 
 M = TypeVar("M", contravariant=True)
 
@@ -42,45 +43,30 @@ class RoundPublication:
     """A published round as its steering group reads it, on any platform."""
 
     round_id: int
-    snapshot: Snapshot
     matrix: Matrix
     comparison: Comparison
     published: datetime
-    files: tuple[File, ...]
+    files: tuple[Document, ...]
 
-    def file(self, kind: str) -> File | None:
+    def file(self, kind: str) -> Document | None:
         """One document by its kind (render.publication.DOCUMENT_KINDS)."""
         return next((file for file in self.files if file.kind == kind), None)
 
 
-async def compile_publication(round_id: int) -> RoundPublication:
-    """The round's publication, compiled now; the comparison is frozen with it."""
-    comparison = await store_comparison(round_id)
-    snapshot = await load_snapshot(round_id)
-
-    def build() -> RoundPublication:
-        from render.publication import documents, published_moment  # WeasyPrint: on first use
-
-        matrix = worded_matrix(snapshot)
-        files = documents(snapshot, matrix, comparison)
-        return RoundPublication(
-            round_id, snapshot, matrix, comparison, published_moment(snapshot), files
-        )
-
-    return await asyncio.to_thread(build)
-
-
 class Publications:
-    """Each published round's publication, compiled once in this process.
+    """Each round's publication, compiled by `renderer` (default: in this process).
 
-    The last `keep` are kept (documents can run to megabytes); one compiled again after it
-    was dropped, or in another process, is the same: the round is frozen once published,
-    its comparison stored. A round that is not published is compiled afresh every time and
-    never kept. One compilation runs at a time, so callers asking together compile once.
+    A published round cannot change: its documents are rendered once and stored, and its
+    publication is kept here once compiled, so every platform posts the same one (the last
+    `keep`: a large round's matrix and documents run to megabytes, and every object kept is
+    one more the collector walks while clicks wait). A round that is not published is
+    compiled afresh every time, its documents neither stored nor kept. One compilation runs
+    at a time, so callers asking together compile once.
     """
 
-    def __init__(self, keep: int = 2) -> None:
+    def __init__(self, keep: int = 1, renderer: Renderer | None = None) -> None:
         self.keep = keep
+        self.renderer: Renderer = renderer or InThisProcess()
         self._kept: OrderedDict[int, RoundPublication] = OrderedDict()
         self._compiling = asyncio.Lock()
 
@@ -92,20 +78,77 @@ class Publications:
                 self._kept.move_to_end(round_id)
                 return kept
             round_ = await Round.get(id=round_id)
-            publication = await compile_publication(round_id)
-            if round_.status is RoundStatus.PUBLISHED:
+            published = round_.status is RoundStatus.PUBLISHED
+            stored = await stored_documents(round_id) if published else ()
+            compiled = await self.renderer.compile(round_id, with_documents=not stored)
+            files = stored or compiled.files or ()
+            if published and not stored:
+                files = await store_documents(round_id, files)
+            publication = RoundPublication(
+                round_id,
+                compiled.matrix,
+                compiled.comparison,
+                compiled.published,
+                files,
+            )
+            if published:
                 self._kept[round_id] = publication
                 while len(self._kept) > self.keep:
                     self._kept.popitem(last=False)
             return publication
 
-    async def document(self, round_id: int, kind: str) -> File | None:
-        """One document of a published round; None for a round that is not published
-        (or not there), whose documents are nobody's to read yet."""
+    async def document(self, round_id: int, kind: str) -> Document | None:
+        """One document of a published round, as stored; None for a round that is not
+        published (or not there), whose documents are nobody's to read yet, or that has no
+        such document. Compiled (and stored) first if the round's never were."""
         round_ = await Round.get_or_none(id=round_id)
         if round_ is None or round_.status is not RoundStatus.PUBLISHED:
             return None
+        kept = self._kept.get(round_id)
+        if kept is not None:
+            return kept.file(kind)
+        row = await PublicationDocument.get_or_none(round_id=round_id, kind=kind)
+        if row is not None:
+            return _as_document(row)
+        if await PublicationDocument.exists(round_id=round_id):
+            return None  # stored without one (a round in table layout has no sheets)
         return (await self.of(round_id)).file(kind)
+
+    def close(self) -> None:
+        self.renderer.close()
+
+
+async def stored_documents(round_id: int) -> tuple[Document, ...]:
+    """A published round's documents as stored, in the order they were rendered."""
+    rows = await PublicationDocument.filter(round_id=round_id).order_by("id")
+    return tuple(_as_document(row) for row in rows)
+
+
+async def store_documents(round_id: int, files: tuple[Document, ...]) -> tuple[Document, ...]:
+    """Keep the documents with their round, all or none; should another replica have stored
+    them first, theirs are what everyone is given."""
+    try:
+        async with in_transaction():
+            await PublicationDocument.bulk_create(
+                [
+                    PublicationDocument(
+                        round_id=round_id,
+                        kind=file.kind,
+                        filename=file.filename,
+                        title=file.title,
+                        mimetype=file.mimetype,
+                        content=file.content,
+                    )
+                    for file in files
+                ]
+            )
+    except IntegrityError:
+        return await stored_documents(round_id) or files
+    return files
+
+
+def _as_document(row: PublicationDocument) -> Document:
+    return Document(row.filename, row.title, bytes(row.content), row.mimetype, row.kind)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ spreadsheet's — and stores it closed, all rows or none (service/imports.py).
 
 from __future__ import annotations
 
+import io
 import sys
+import zipfile
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -21,7 +23,8 @@ from bot.cli.common import cli_language, err_console, fail, run_with_db, say
 from conversations.errors import UserError
 from models.answer import Answer
 from models.programme import Programme
-from models.round import Round
+from models.publication import PublicationDocument
+from models.round import Round, RoundStatus
 from models.snapshot import load_snapshot
 from render.i18n import text
 from render.words import describer, worded_matrix
@@ -82,6 +85,9 @@ async def export_documents(
 
     programme = await find_programme(programme_key)
     round_ = await find_round(programme, round_name)
+    stored = await published_documents(round_, fmt, unit)
+    if stored is not None:  # the very bytes its steering group was given, rendered once
+        return stored
     snapshot = await load_snapshot(round_.id)
     matrix = worded_matrix(snapshot)
     if unit is not None and unit not in {u.key for u in snapshot.units}:
@@ -104,6 +110,40 @@ async def export_documents(
     if fmt is Format.CSV:
         return [(None, csv_of(matrix, local))]  # in the round's layout, a matrix or a table
     return [(None, json_of(matrix, local))]
+
+
+KINDS = {
+    Format.PDF: "matrix",
+    Format.SHEET: "sheets",
+    Format.XLSX: "xlsx",
+    Format.CSV: "csv",
+    Format.JSON: "json",
+}
+"""Which stored document of a publication (render.publication.DOCUMENT_KINDS) a format is."""
+
+
+async def published_documents(
+    round_: Round, fmt: Format, unit: str | None
+) -> list[tuple[str | None, bytes]] | None:
+    """A published round's document(s) as stored with it (service/publication.py), or None:
+    not published, published before documents were stored, or sheets asked per unit of a
+    round whose sheets are one PDF for all units (those are rendered, as for any round)."""
+    if round_.status is not RoundStatus.PUBLISHED:
+        return None
+    row = await PublicationDocument.get_or_none(round_id=round_.id, kind=KINDS[fmt])
+    if row is None:
+        return None
+    content = bytes(row.content)
+    if fmt is not Format.SHEET:
+        return [(None, content)]
+    if not row.filename.endswith(".zip"):
+        return None
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:  # a PDF per unit, named by its key
+        sheets = {name.removesuffix(".pdf"): name for name in archive.namelist()}
+        if unit is not None and unit not in sheets:
+            return None  # refused below, as for any round
+        keys = [unit] if unit is not None else list(sheets)
+        return [(key, archive.read(sheets[key])) for key in keys]
 
 
 def _write(

@@ -4,9 +4,9 @@ A bot cannot attach files to a channel message (files there live in SharePoint, 
 need Microsoft Graph permissions to write), so the documents card links to the bot itself:
 /api/documents/{round}/{kind}?expires=…&signature=…. The link is signed (HMAC-SHA256 with a
 key derived from the bot's credential) and expires after a year; only a published round's
-documents are served. The bytes are the compiled publication's (service/publication.py),
-the same Slack was given; nothing is stored: a published round is frozen, so after a
-restart the publication is compiled again, from the database, when someone opens a link.
+documents are served. The bytes are those the round was published with, the same Slack was
+given: rendered once and stored with the round (service/publication.py), so any replica,
+after any restart, serves them as they are, without rendering anything.
 """
 
 from __future__ import annotations
