@@ -34,6 +34,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +71,18 @@ class GcWatch:
         return {"count": self.count, "total_s": self.total, "longest_ms": self.longest * 1000}
 
 
+STEP: ContextVar[str] = ContextVar("step", default="")
+"""The kind of event the runner is stepping in this task ('' outside the runner)."""
+
+
 class QueryCounter:
-    """Counts SQL statements by their first word, by wrapping Tortoise's client methods."""
+    """Counts SQL statements by their first word, by wrapping Tortoise's client methods;
+    `by_step` counts those the checklist runner sends, by the kind of event it steps."""
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
+        self.by_step: Counter[str] = Counter()
+        self.steps: Counter[str] = Counter()
 
     def install(self) -> None:
         from tortoise.backends.asyncpg.client import AsyncpgDBClient
@@ -85,18 +93,44 @@ class QueryCounter:
             for name in QUERY_METHODS:
                 if name in cls.__dict__:
                     setattr(cls, name, self._wrap(cls.__dict__[name]))
+        self._tag_runner()
+
+    def _tag_runner(self) -> None:
+        """Mark what the runner sends with the kind of event it steps (an instrument: the
+        runner does what it did)."""
+        from service.runner import ChecklistRunner
+
+        handle = ChecklistRunner.handle
+        steps = self.steps
+
+        async def tagged(runner: Any, actor: Any, round_id: int, scope: str, event: Any) -> Any:
+            kind = type(event).__name__
+            steps[kind] += 1
+            token = STEP.set(kind)
+            try:
+                return await handle(runner, actor, round_id, scope, event)
+            finally:
+                STEP.reset(token)
+
+        ChecklistRunner.handle = tagged  # type: ignore[method-assign]
 
     def _wrap(self, method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
         counts = self.counts
 
+        by_step = self.by_step
+
         async def counted(client: Any, query: str, *args: Any, **kwargs: Any) -> Any:
             counts[query.lstrip().split(" ", 1)[0].upper()] += 1
+            if STEP.get():
+                by_step[STEP.get()] += 1
             return await method(client, query, *args, **kwargs)
 
         return counted
 
 
-async def _real(transport: str) -> tuple[str, Callable[[], Awaitable[None]]]:
+async def _real(
+    transport: str, publish_file: str | None = None
+) -> tuple[str, Callable[[], Awaitable[None]]]:
     from bot.runtime import Fremdrift
     from bot.settings import Settings
 
@@ -107,7 +141,29 @@ async def _real(transport: str) -> tuple[str, Callable[[], Awaitable[None]]]:
     await app.start()
     url = await app.serve_http("127.0.0.1", 0)
     await app.connect_socket()
+    if publish_file is not None:
+        _publish_on_signal(app, Path(publish_file))
     return url, app.stop
+
+
+def _publish_on_signal(app: Any, path: Path) -> None:
+    """On SIGHUP compile the publication of the round named in `path`, as the app's worker
+    does when it publishes (its documents rendered in the app's render process), and write
+    the seconds it took beside it."""
+    loop = asyncio.get_running_loop()
+    running: set[asyncio.Task[None]] = set()
+
+    async def publish(round_id: int) -> None:
+        started = time.perf_counter()
+        await app.publications.of(round_id)
+        path.with_suffix(".done").write_text(f"{time.perf_counter() - started:.3f}")
+
+    def start() -> None:
+        task = loop.create_task(publish(int(path.read_text(encoding="utf-8"))))
+        running.add(task)
+        task.add_done_callback(running.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, start)
 
 
 async def _bare(
@@ -209,7 +265,7 @@ async def _main(args: argparse.Namespace, counter: QueryCounter | None, watch: G
         loop.add_signal_handler(signal.SIGUSR1, profiler.enable)
         loop.add_signal_handler(signal.SIGUSR2, dump)
     if args.kind == "real":
-        url, stop = await _real(args.transport)
+        url, stop = await _real(args.transport, args.publish_file)
     else:
         url, stop = await _bare(args.transport, commit=args.kind == "commit")
     watch.reset()
@@ -229,6 +285,9 @@ def main() -> None:
     parser.add_argument(
         "--profile", help="cProfile between SIGUSR1 and SIGUSR2; the dump is written here"
     )
+    parser.add_argument(
+        "--publish-file", help="on SIGHUP, compile the publication of the round named here"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     counter = QueryCounter() if args.count_queries else None
@@ -237,7 +296,12 @@ def main() -> None:
     watch = GcWatch()
     asyncio.run(_main(args, counter, watch))
     if args.stats:
-        stats = {"queries": dict(counter.counts) if counter else None, "gc": watch.stats()}
+        stats = {
+            "queries": dict(counter.counts) if counter else None,
+            "by_step": dict(counter.by_step) if counter else None,
+            "steps": dict(counter.steps) if counter else None,
+            "gc": watch.stats(),
+        }
         Path(args.stats).write_text(json.dumps(stats), encoding="utf-8")
 
 

@@ -51,6 +51,7 @@ class AppProcess:
     name: str
     count_queries: bool = False
     profile: bool = False
+    publishes: bool = False  # compiles a round's publication when signalled (`publish`)
     start_timeout: float = 60.0
     stop_timeout: float = 30.0
     url: str = ""
@@ -69,6 +70,27 @@ class AppProcess:
     def profile_path(self) -> Path:
         return self.folder / f"{self.name}.prof"
 
+    @property
+    def publish_path(self) -> Path:
+        return self.folder / f"{self.name}.publish"
+
+    def publish(self, round_id: int) -> None:
+        """Have the app compile the round's publication (SIGHUP), as its worker would."""
+        assert self._process is not None and self.publishes
+        self.publish_path.write_text(str(round_id), encoding="utf-8")
+        self.publish_path.with_suffix(".done").unlink(missing_ok=True)
+        self._process.send_signal(signal.SIGHUP)
+
+    async def published(self, *, within: float) -> float | None:
+        """Seconds the publication took, once it is done; None if not within `within`."""
+        done = self.publish_path.with_suffix(".done")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        # Another process writes the file: nothing to await but its appearance.
+        while not done.exists() and loop.time() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.2)
+        return float(done.read_text(encoding="utf-8")) if done.exists() else None
+
     async def start(self) -> str:
         args = [
             sys.executable,
@@ -85,6 +107,8 @@ class AppProcess:
             args.append("--count-queries")
         if self.profile:
             args += ["--profile", str(self.profile_path)]
+        if self.publishes:
+            args += ["--publish-file", str(self.publish_path)]
         log = self.log_path.open("wb")
         try:
             self._process = await asyncio.create_subprocess_exec(

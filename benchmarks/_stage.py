@@ -144,6 +144,7 @@ class Stage:
         *,
         count_queries: bool = False,
         profile: bool = False,
+        publishes: bool = False,
     ) -> AppProcess:
         assert self.database is not None
         app = AppProcess(
@@ -154,6 +155,7 @@ class Stage:
             name=name,
             count_queries=count_queries,
             profile=profile,
+            publishes=publishes,
         )
         self.apps.append(app)
         self.started.append(app)

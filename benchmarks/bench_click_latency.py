@@ -13,11 +13,18 @@ leads, the same number of clicks to
   app that stores before acking);
 - the real Fremdrift app (``bot.runtime.Fremdrift``), where each lead clicks through its
   own checklist — Start, progress, a delay band or the critical flag on some milestones,
-  Next … — so every click commits a real answer or step before it is acked.
+  Next … — so every click commits a real answer or step before it is acked;
+- and once more at 16 leads while that app compiles the publication of a large published
+  round (``--publication``, 100 × 300 by default) beside the benchmark's programme, its
+  documents rendered in the app's render process as a publish job would have them: the
+  click-during-publication row.
 Every click goes over HTTP, signed, from the stand-in's sender to 127.0.0.1. The stand-in's
 rate limits are disabled for the measurement. Each app runs in a child process; the
 stand-in and the leads share this one. The target (issue 5) is a p99 within 1.5× the bare
-app's. An audit afterwards checks the database against every acknowledged click.
+app's. An audit afterwards checks the database against every acknowledged click. It also prints
+the SQL statements per click (all of them, and those the checklist runner sends by the kind
+of event: SetProgress, SetDelay and SetCritical are the clicks that store an answer) and the
+CPU per click against the floor's (bolt + one committed row).
 
 Not a test: it prints figures. Every phase is bounded by ``--clicks`` and ``--phase-seconds``.
 """
@@ -31,9 +38,20 @@ import os
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 
-from benchmarks._audit import Audit
+from benchmarks import _big_round
+from benchmarks._click_report import (
+    BARE,
+    COMMIT,
+    PACED,
+    PROFILE_CLICKS,
+    PUBLISHING,
+    PUBLISHING_LEADS,
+    THINK,
+    BackendResult,
+    Row,
+    report,
+)
 from benchmarks._leads import (
     Budget,
     Driver,
@@ -43,51 +61,12 @@ from benchmarks._leads import (
     run_bare,
     run_leads,
 )
+from benchmarks._procs import AppProcess
 from benchmarks._profile import breakdown
-from benchmarks._report import CpuMeter, Latency, fmt, machine, ratio, table
+from benchmarks._report import CpuMeter, Latency, fmt
 from benchmarks._stage import Backend, Stage
 
-TARGET = 1.5
-BARE = "bare bolt, ack only"
-COMMIT = "bolt + 1 committed row"
 WARMUP_CLICKS = 120
-PROFILE_CLICKS = 300
-
-
-@dataclass
-class Row:
-    backend: str
-    app: str
-    leads: int
-    latency: Latency
-    seconds: float
-    cpu_ms: float
-    driver_ms: float
-    busy: float
-    gc_ms: float
-
-    @property
-    def rate(self) -> float:
-        return self.latency.count / self.seconds if self.seconds else math.nan
-
-    @property
-    def rest(self) -> float:
-        """Cores busy outside the app and this process during the row."""
-        ours = (self.cpu_ms + self.driver_ms) * self.rate / 1000
-        return max(0.0, self.busy * (os.cpu_count() or 1) - ours)
-
-
-@dataclass
-class BackendResult:
-    backend: str
-    rows: list[Row] = field(default_factory=list)
-    audit: Audit | None = None
-    queries: Counter[str] = field(default_factory=Counter)
-    real_clicks: int = 0
-    profile: str = ""
-    profile_cpu_ms: float = math.nan
-    setup: str = ""
-    app_gc: dict[str, float] = field(default_factory=dict)
 
 
 async def run_backend(backend: Backend, args: argparse.Namespace) -> BackendResult:
@@ -96,6 +75,9 @@ async def run_backend(backend: Backend, args: argparse.Namespace) -> BackendResu
     lead_count = 1 + sum(c + math.ceil(args.clicks / per_lead) for c in levels)
     if args.profile:
         lead_count += 1 + math.ceil(PROFILE_CLICKS / per_lead)
+    if args.publication:  # paced leads, each through a whole checklist, for both rows
+        seconds = args.paced_seconds + args.publication_seconds
+        lead_count += PUBLISHING_LEADS * (2 + math.ceil(seconds / (per_lead * THINK)))
     result = BackendResult(backend)
     async with Stage(
         backend,
@@ -110,10 +92,25 @@ async def run_backend(backend: Backend, args: argparse.Namespace) -> BackendResu
             f"{stage.invitations} invitations sent by the round worker "
             f"({stage.invitations_failed} failed) in {stage.setup_seconds:.1f} s"
         )
+        big_round = 0
+        if args.publication:
+            units, milestones = args.publication
+            assert stage.database is not None
+            await stage.database.open()
+            try:
+                big_round = await _big_round.published_round(units, milestones)
+            finally:
+                await stage.database.close()
+            result.publication = f"{units} × {milestones}"
         bare = await stage.start_app("bare", "http", "bare")
         commit = await stage.start_app("commit", "http", "commit")
         real = await stage.start_app(
-            "real", "http", "real", count_queries=True, profile=args.profile
+            "real",
+            "http",
+            "real",
+            count_queries=True,
+            profile=args.profile,
+            publishes=bool(big_round),
         )
         pool = (stage.lead(i) for i in range(lead_count))
         played: list[Lead] = []
@@ -157,6 +154,31 @@ async def run_backend(backend: Backend, args: argparse.Namespace) -> BackendResu
             result.rows.append(_row(backend, "fremdrift", c, driver, seconds, cpu, meter, pauses))
             _progress(result.rows[-4:])
 
+        if big_round:
+            # Leads who read each view for THINK seconds: first for a while as they are,
+            # then from the moment the app starts publishing until it is done.
+            for name, publish in ((PACED, False), (PUBLISHING, True)):
+                driver = stage.driver("http", [real])
+                driver.think = THINK
+                seconds_allowed = args.publication_seconds if publish else args.paced_seconds
+                budget = Budget(10**9, seconds_allowed)
+                watcher = None
+                if publish:
+                    real.publish(big_round)
+                    watcher = asyncio.create_task(_until_published(real, budget, result, args))
+                before, meter = real.cpu_seconds(), CpuMeter()
+                with GcPauses() as pauses:
+                    leads, seconds = await run_leads(driver, pool, PUBLISHING_LEADS, budget)
+                cpu = real.cpu_seconds() - before
+                if watcher is not None:
+                    await watcher
+                played += leads
+                drivers.append(driver)
+                result.real_clicks += len(driver.samples)
+                row = _row(backend, name, PUBLISHING_LEADS, driver, seconds, cpu, meter, pauses)
+                result.rows.append(row)
+                _progress(result.rows[-1:])
+
         if args.profile:
             driver = stage.driver("http", [real])
             await real.toggle_profile(True)
@@ -175,8 +197,19 @@ async def run_backend(backend: Backend, args: argparse.Namespace) -> BackendResu
         await stage.stop_app(commit)
         result.audit = await stage.audit(played, drivers)
         result.queries = Counter(real.stats.get("queries") or {})
+        result.by_step = Counter(real.stats.get("by_step") or {})
+        result.steps = Counter(real.stats.get("steps") or {})
         result.app_gc = dict(real.stats.get("gc") or {})
     return result
+
+
+async def _until_published(
+    real: AppProcess, budget: Budget, result: BackendResult, args: argparse.Namespace
+) -> None:
+    """Wait for the app's publication, then end the clicking phase (its budget)."""
+    result.publication_seconds = await real.published(within=args.publication_seconds)
+    result.clicked_until_published = budget.left > 0 and not budget.expired
+    budget.left = 0
 
 
 def _row(
@@ -214,114 +247,6 @@ def _progress(rows: list[Row]) -> None:
         )
 
 
-def report(results: list[BackendResult], args: argparse.Namespace, skipped: str) -> None:
-    print()
-    print("Click → committed → ack, over HTTP through the Slack stand-in (rate limits disabled)")
-    print(f"{machine()}; each app in its own process, the stand-in and the leads in this one")
-    print(
-        f"{args.clicks} clicks per row (at most {args.phase_seconds:.0f} s); each lead clicks "
-        f"through its own {args.milestones}-milestone checklist"
-    )
-    for result in results:
-        print(f"{result.backend}: {result.setup}")
-    print()
-    rows = [
-        [
-            row.backend,
-            row.app,
-            row.leads,
-            row.latency.count,
-            fmt(row.rate, 0),
-            row.latency.p50_text if row.latency.censored else fmt(row.latency.p50_ms, 2),
-            row.latency.p99_text if row.latency.censored else fmt(row.latency.p99_ms, 2),
-            fmt(row.latency.max_ms, 1),
-            row.latency.unacked,
-            fmt(row.cpu_ms, 2),
-            fmt(row.driver_ms, 2),
-            fmt(row.rest, 2),
-            fmt(row.gc_ms, 0),
-        ]
-        for result in results
-        for row in result.rows
-    ]
-    headers = ["backend", "app", "leads", "clicks", "clicks/s", "p50 ms", "p99 ms", "max ms"]
-    headers += ["unacked", "app CPU", "stand-in CPU", "rest (cores)", "GC ms"]
-    print(table(headers, rows))
-    print(
-        "app CPU / stand-in CPU: ms of CPU per click in the app's process / in this one "
-        "(the stand-in and its simulated leads);\nrest: cores busy outside both "
-        "(PostgreSQL, and whatever else runs on the machine); GC ms: the longest "
-        "garbage-collector pause in this process"
-    )
-    print()
-    print(
-        f"Real / bare (bare = ack only, same message, same run); target p99 ≤ {TARGET}×; "
-        "and real / (bolt + 1 committed row)"
-    )
-    ratio_rows = []
-    for result in results:
-        for real in (r for r in result.rows if r.app == "fremdrift"):
-            bare = _same(result, BARE, real.leads)
-            floor = _same(result, COMMIT, real.leads)
-            p99 = ratio(real.latency.p99_ms, bare.latency.p99_ms)
-            at_least = "> " if real.latency.censored else ""
-            ratio_rows.append(
-                [
-                    result.backend,
-                    real.leads,
-                    fmt(ratio(real.latency.p50_ms, bare.latency.p50_ms), 1) + "×",
-                    at_least + fmt(p99, 1) + "×",
-                    "met" if p99 <= TARGET else "MISSED",
-                    fmt(ratio(real.latency.p50_ms, floor.latency.p50_ms), 1) + "×",
-                    at_least + fmt(ratio(real.latency.p99_ms, floor.latency.p99_ms), 1) + "×",
-                ]
-            )
-    headers = ["backend", "leads", "p50 real/bare", "p99 real/bare", "target"]
-    print(table([*headers, "p50 real/commit", "p99 real/commit"], ratio_rows))
-    for result in results:
-        print()
-        total = sum(result.queries.values())
-        kinds = ", ".join(
-            f"{k} {v / max(result.real_clicks, 1):.1f}" for k, v in result.queries.most_common()
-        )
-        print(
-            f"{result.backend}: SQL statements per click (real app, all its clicks): "
-            f"{total / max(result.real_clicks, 1):.1f} ({kinds}), plus BEGIN/COMMIT"
-        )
-        if result.app_gc:
-            print(
-                f"{result.backend}: the real app's garbage collector, once serving: "
-                f"{result.app_gc.get('count', 0):.0f} collections, "
-                f"{result.app_gc.get('total_s', 0):.2f} s in all, longest "
-                f"{result.app_gc.get('longest_ms', 0):.0f} ms"
-            )
-        if result.audit is not None:
-            print(f"{result.backend}: {result.audit.line()}")
-            for example in result.audit.examples[:6]:
-                print(f"    {example}")
-        if result.profile:
-            print()
-            print(
-                f"{result.backend}: where a click's CPU goes in the real app (1 lead, "
-                f"{PROFILE_CLICKS} clicks under cProfile; unprofiled the app spends "
-                f"{fmt(_unprofiled(result), 2)} ms of CPU per click, profiled "
-                f"{fmt(result.profile_cpu_ms, 2)})"
-            )
-            print(result.profile)
-    if skipped:
-        print()
-        print(skipped)
-
-
-def _same(result: BackendResult, app: str, leads: int) -> Row:
-    return next(r for r in result.rows if r.app == app and r.leads == leads)
-
-
-def _unprofiled(result: BackendResult) -> float:
-    rows = [r for r in result.rows if r.app == "fremdrift" and r.leads == 1]
-    return rows[0].cpu_ms if rows else math.nan
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--levels", default="1,16,64", help="concurrent leads, comma-separated")
@@ -334,7 +259,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--profile", action="store_true", help="profile the real app too")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder and logs")
+    parser.add_argument(
+        "--publication",
+        default="100x300",
+        help="units x milestones of the round published while 16 leads click; none: no such row",
+    )
+    parser.add_argument(
+        "--publication-seconds",
+        type=float,
+        default=1200.0,
+        help="how long leads click while that publication runs, at most",
+    )
+    parser.add_argument(
+        "--paced-seconds",
+        type=float,
+        default=60.0,
+        help="how long the same leads click before it, for comparison",
+    )
     args = parser.parse_args(argv)
+    if str(args.publication).lower() in ("", "none", "0"):
+        args.publication = None
+    else:
+        units, _, milestones = str(args.publication).partition("x")
+        args.publication = (int(units), int(milestones))
     args.levels = [int(x) for x in str(args.levels).split(",") if x.strip()]
     if not args.levels or min(args.levels) < 1 or args.clicks < 1 or args.milestones < 1:
         parser.error("levels, clicks and milestones must be positive")

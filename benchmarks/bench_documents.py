@@ -13,7 +13,13 @@ clock, and CPU seconds of this process and of the worker processes it waited for
 sheets of a large programme are written by one process per core). On a shared machine
 the wall clock is what others leave over; the CPU seconds are the work. The last lines
 give each step's cost per cell, large against small: near 1 means the cost grows
-linearly with the cells. Not a test: it prints figures.
+linearly with the cells.
+
+Then the publication as `serve` makes it (issue 19): the round published, its publication
+compiled by service/publication.py with the documents rendered in a render process of its
+own and stored in the database — its wall clock and cost per cell — and every format
+written by `round export` from what was stored. `--no-publication` leaves it out (it
+renders every document a second time). Not a test: it prints figures.
 """
 
 from __future__ import annotations
@@ -253,23 +259,59 @@ async def measure(units: int, milestones: int) -> dict[str, Any]:
     }
 
 
-def child(size: str) -> None:
+async def measure_publication(units: int, milestones: int) -> dict[str, float]:
+    """Wall-clock seconds of the publication as `serve` compiles it, and of `round export`
+    of every format once it is stored."""
+    from bot.cli.round_export import Format, export_documents
+    from models.db import close_db, open_db
+    from models.round import Round, RoundStatus
+    from service.publication import Publications
+    from service.rendering import RenderProcess
+
+    with tempfile.TemporaryDirectory() as folder:
+        await open_db(f"sqlite://{Path(folder) / 'publication.sqlite3'}")
+        try:
+            _, round_id = await build(units, milestones)
+            await Round.filter(id=round_id).update(
+                status=RoundStatus.PUBLISHED, published_at=datetime.now(UTC)
+            )
+            publications = Publications(renderer=RenderProcess())
+            start = time.perf_counter()
+            await publications.of(round_id)
+            compiled = time.perf_counter() - start
+            publications.close()
+            name = (await Round.get(id=round_id)).name
+            start = time.perf_counter()
+            for fmt in Format:
+                await export_documents("bench", name, fmt, None)
+            exported = time.perf_counter() - start
+        finally:
+            await close_db()
+    return {"publication": compiled, "export_stored": exported}
+
+
+def child(size: str, publication: bool = True) -> None:
     units, milestones = (int(part) for part in size.split("x"))
-    print(json.dumps(asyncio.run(measure(units, milestones))))
+    result = asyncio.run(measure(units, milestones))
+    if publication:
+        result["serve"] = asyncio.run(measure_publication(units, milestones))
+    print(json.dumps(result))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(f"{u}x{m}" for u, m in SIZES))
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--no-publication", action="store_true", help="skip serve's path")
     args = parser.parse_args()
     if args.child:
-        child(args.child)
+        child(args.child, publication=not args.no_publication)
         return
     results = []
     for size in args.sizes.split(","):
         done = subprocess.run(
-            [sys.executable, "-m", "benchmarks.bench_documents", "--child", size],
+            [sys.executable, "-m", "benchmarks.bench_documents", "--child", size]
+            + (["--no-publication"] if args.no_publication else []),
             capture_output=True,
             text=True,
             check=True,
@@ -290,6 +332,7 @@ def main() -> None:
                 f"    {name:<11} {value:9.3f} s   {1e6 * value / result['cells']:9.1f} µs"
                 f"   {cpu:9.3f} s   {1e6 * cpu / result['cells']:9.1f} µs"
             )
+        print_publication(result)
     if len(results) >= 2:
         small, large = results[0], results[-1]
         print(
@@ -304,6 +347,22 @@ def main() -> None:
             print(f"    {name:<11} {ratios[0]:6.2f} {ratios[1]:6.2f}")
         memory = (large["peak_mib"] / large["cells"]) / (small["peak_mib"] / small["cells"])
         print(f"    {'peak memory':<11} {memory:6.2f}")
+        if "serve" in small and "serve" in large:
+            per_cell = [r["serve"]["publication"] / r["cells"] for r in (small, large)]
+            print(f"    {'publication':<11} {per_cell[1] / per_cell[0]:6.2f}  (serve's path, wall)")
+
+
+def print_publication(result: dict[str, Any]) -> None:
+    """The publication as `serve` compiles it, and `round export` from what it stored."""
+    serve = result.get("serve")
+    if not serve:
+        return
+    cells = result["cells"]
+    print(
+        f"    publication as serve compiles it (render process, stored): "
+        f"{serve['publication']:.3f} s wall, {1e6 * serve['publication'] / cells:.1f} µs/cell;"
+        f" round export of all five formats from the stored bytes: {serve['export_stored']:.3f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ async def test_the_click_latency_benchmark_measures_and_audits(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     args = ["--levels", "1,2", "--clicks", "8", "--milestones", "3", "--phase-seconds", "30"]
+    # a small round published while 16 leads click, and the same leads before it
+    args += ["--publication", "2x3", "--paced-seconds", "3", "--publication-seconds", "120"]
     postgres = _postgres()
     args += ["--postgres", postgres] + (["--no-sqlite"] if postgres else [])
     results = await bench_click_latency.main_async(bench_click_latency.parse_args(args))
@@ -51,11 +53,18 @@ async def test_the_click_latency_benchmark_measures_and_audits(
             "fremdrift",
         )
         for leads in (1, 2)
-    }
-    assert all(row.latency.count == 8 and row.latency.unacked == 0 for row in rows)
+    } | {("fremdrift, reading", 16), ("fremdrift, publishing", 16)}
+    paced = [row for row in rows if row.leads == 16]
+    assert all(row.latency.count == 8 for row in rows if row not in paced)
+    assert all(row.latency.count > 0 for row in paced)
+    assert all(row.latency.unacked == 0 for row in rows)
     assert_clean(results[0].audit)
     assert results[0].queries["SELECT"] > 0
-    assert "p99 real/bare" in capsys.readouterr().out
+    assert results[0].publication_seconds is not None, "the publication was compiled"
+    assert sum(results[0].steps.values()) > 0 and sum(results[0].by_step.values()) > 0
+    out = capsys.readouterr().out
+    assert "p99 real/bare" in out and "CPU real/commit" in out
+    assert "per answering click" in out and "publication compiled in" in out
 
 
 async def test_the_load_benchmark_completes_every_checklist_and_audits(
