@@ -4,10 +4,16 @@ The same tests run on both backends: `.ci/run` runs the suite once with the embe
 default and once with DATABASE_URL pointing at a real PostgreSQL server. The schema is
 always made by the project's migrations, once per test session; each test then starts
 from empty tables (a copy of the migrated SQLite file, or TRUNCATE on PostgreSQL).
+
+A test that touches no database (pure dialogue, reporting and rendering tests) cannot
+answer differently on PostgreSQL, so the PostgreSQL pass leaves it to the SQLite pass: it
+runs there only if it asks for a database (the `database_url` fixture, through `db` or
+directly) or its module reads DATABASE_URL itself (CLI subprocesses, replicas).
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -74,3 +80,22 @@ async def db(database_url: str) -> AsyncIterator[str]:
         yield database_url
     finally:
         await close_db()
+
+
+def _touches_database(item: pytest.Item) -> bool:
+    if "database_url" in getattr(item, "fixturenames", ()):
+        return True
+    module = getattr(item, "module", None)
+    return module is not None and "DATABASE_URL" in inspect.getsource(module)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass, run only the tests that touch a database (see above)."""
+    url = database_url_from_env()
+    if not (url and is_postgres(url)):
+        return
+    kept = [item for item in items if _touches_database(item)]
+    left = [item for item in items if not _touches_database(item)]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
