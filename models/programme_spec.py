@@ -214,6 +214,10 @@ class QuietHours(_Spec):
     end: ClockTime
 
 
+TREND_ROUNDS = 6
+"""The rounds a trend spans by default: a year and a half of quarterly meetings."""
+
+
 class ProgrammeSettings(_Spec):
     """A programme's round settings; `Programme.settings` holds them with defaults filled in."""
 
@@ -230,6 +234,9 @@ class ProgrammeSettings(_Spec):
     # at 09:00, and its deadline is this many days before it at 12:00 (conversations/planning.py).
     open_days_before: Annotated[int, Field(ge=1, le=90)] = 14
     deadline_days_before: Annotated[int, Field(ge=0, le=60)] = 5
+    # How many rounds, up to the one shown, the trend spans: the matrix PDF's «Udvikling»
+    # page, the workbook's sheet and the history page (reporting/trend.py).
+    trend_rounds: Annotated[int, Field(ge=2, le=24)] = TREND_ROUNDS
 
     @model_validator(mode="after")
     def _deadline_after_opening(self) -> ProgrammeSettings:

@@ -38,6 +38,7 @@ from render.documents.xlsx import render_xlsx
 from render.highlights import LIST_LIMIT, changes, critical_units, tally, unreported_units
 from render.i18n import Target, catalogue, format_day
 from render.nouns import nouns_of
+from render.slipping import slips
 from render.table_post import slack_post
 from render.templating import slack_environment
 from render.words import describer
@@ -46,6 +47,7 @@ from reporting.exports import csv_of, is_table, json_of
 from reporting.matrix import Matrix
 from reporting.snapshot import Snapshot
 from reporting.tables import local_items
+from reporting.trend import CellTrend, Flag, Trend
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -132,12 +134,21 @@ def _words(language: str) -> dict[str, Callable[..., str]]:
 
 
 def summary_message(
-    matrix: Matrix, comparison: Comparison, *, published: datetime, with_files: bool = True
+    matrix: Matrix,
+    comparison: Comparison,
+    *,
+    published: datetime,
+    with_files: bool = True,
+    slipping: tuple[CellTrend, ...] = (),
+    history_url: str | None = None,
 ) -> Message:
+    """The summary; with the cells `slipping` (render/slipping.py) and a signed link to the
+    programme's history page, when there is one."""
     language = matrix.language
     words = _words(language)
     counts = tally(matrix)
     unreported = unreported_units(matrix, comparison)
+    slipped, slipped_more = slips(slipping, matrix.unit_name)
     blocks = _render(
         "publication_summary.j2",
         **words,
@@ -153,6 +164,9 @@ def summary_message(
         not_reported_more=max(0, len(unreported) - LIST_LIMIT * 4),
         unit_name=matrix.unit_name,
         with_files=with_files,
+        slipping=slipped,
+        slipping_more=slipped_more,
+        history_url=history_url,
     )
     fallback = words["t"](
         "publication.fallback", title=matrix.programme.title, round=matrix.round.name, **counts
@@ -195,8 +209,11 @@ def slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-") or "round"
 
 
-def documents(snapshot: Snapshot, matrix: Matrix, comparison: Comparison) -> tuple[File, ...]:
-    """The round's documents as files: matrix PDF, sheets, workbook, CSV, JSON.
+def documents(
+    snapshot: Snapshot, matrix: Matrix, comparison: Comparison, trend: Trend | None = None
+) -> tuple[File, ...]:
+    """The round's documents as files: matrix PDF, sheets, workbook, CSV, JSON; the PDF's
+    «Udvikling» page and the workbook's sheet when given the round's `trend`.
 
     The sheets are one PDF up to COMBINED_SHEETS_MAX_UNITS units, else a ZIP of a PDF per unit.
     A round in table layout (seed 004) has its table as the PDF, titled in the programme's
@@ -226,14 +243,14 @@ def documents(snapshot: Snapshot, matrix: Matrix, comparison: Comparison) -> tup
         file(
             "matrix",
             f"{stem}-{'table' if table else 'matrix'}.pdf",
-            render_matrix_pdf(matrix, comparison).content,
+            render_matrix_pdf(matrix, comparison, trend).content,
             "application/pdf",
         ),
         *sheets,
         file(
             "xlsx",
             f"{stem}.xlsx",
-            render_xlsx(snapshot, matrix),
+            render_xlsx(snapshot, matrix, trend),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
         file("csv", f"{stem}.csv", csv_of(matrix, local), "text/csv"),
@@ -247,14 +264,27 @@ def published_moment(snapshot: Snapshot) -> datetime:
 
 
 def messages(
-    matrix: Matrix, comparison: Comparison, *, published: datetime, with_files: bool = True
+    matrix: Matrix,
+    comparison: Comparison,
+    *,
+    published: datetime,
+    with_files: bool = True,
+    slipping: tuple[CellTrend, ...] = (),
+    history_url: str | None = None,
 ) -> tuple[Message, ...]:
     """Slack's messages: the summary, then the matrix in as many messages as needed; a round
     in table layout posts its items instead (render/table_post.py), without colours."""
     if is_table(matrix):
         posted = slack_post(matrix, comparison, published=published, with_files=with_files)
         return tuple(Message(text[:MAX_FALLBACK], tuple(blocks)) for text, blocks in posted)
-    summary = summary_message(matrix, comparison, published=published, with_files=with_files)
+    summary = summary_message(
+        matrix,
+        comparison,
+        published=published,
+        with_files=with_files,
+        slipping=slipping,
+        history_url=history_url,
+    )
     return (summary, *grid_messages(matrix))
 
 
@@ -265,11 +295,15 @@ def build_publication(
     *,
     published: datetime | None = None,
     with_files: bool = True,
+    trend: Trend | None = None,
 ) -> Publication:
-    """The summary, the matrix in as many messages as needed, and (with_files) the documents."""
+    """The summary, the matrix in as many messages as needed, and (with_files) the documents;
+    with the round's `trend`, its slipping cells and the documents' trend page and sheet."""
     moment = published or published_moment(snapshot)
-    files = documents(snapshot, matrix, comparison) if with_files else ()
-    return Publication(messages(matrix, comparison, published=moment, with_files=with_files), files)
+    files = documents(snapshot, matrix, comparison, trend) if with_files else ()
+    slipping = trend.flagged(Flag.SLIPPING) if trend is not None else ()
+    drawn = messages(matrix, comparison, published=moment, with_files=with_files, slipping=slipping)
+    return Publication(drawn, files)
 
 
 __all__ = [

@@ -7,13 +7,22 @@ being given, and the steering channel has not seen them. Rounds are taken in the
 date puts it. Each matrix is worded in the programme's language (`render.words`), as the
 documents are. Anything asked for that is not in the history — an unknown programme, a
 round that is open or of another programme, a cell the matrix has not — is `NotInHistory`.
+
+A trend spans the programme's last `trend_rounds` rounds up to the one shown (a programme
+setting, models/programme_spec.py), on the history page as in a round's documents
+(`earlier_rounds`: a round being published is not history yet, but its trend is theirs).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from tortoise.expressions import Q
+
 from conversations.vocabulary import ALL_UNITS, Delay, Progress, RoundStatus
 from models.answer import Answer, AnswerRevision
 from models.programme import Programme
+from models.programme_spec import ProgrammeSettings
 from models.round import Round
 from models.snapshot import load_snapshot
 from render.words import worded_matrix
@@ -25,7 +34,7 @@ from reporting.history import (
     mark_changes,
 )
 from reporting.matrix import Cell, Matrix, Source
-from reporting.trend import trend
+from reporting.trend import Trend, trend
 
 VISIBLE = (RoundStatus.CLOSED, RoundStatus.PUBLISHED)
 """The rounds the steering group has seen (or is about to): never an open one."""
@@ -33,6 +42,41 @@ VISIBLE = (RoundStatus.CLOSED, RoundStatus.PUBLISHED)
 
 class NotInHistory(LookupError):
     """No such programme, round or cell in the history."""
+
+
+def trend_span(programme: Programme) -> int:
+    """How many rounds, up to the one shown, the programme's trend spans."""
+    return ProgrammeSettings.model_validate(programme.settings or {}).trend_rounds
+
+
+@dataclass(frozen=True, slots=True)
+class Earlier:
+    """The rounds a round's trend looks back on (oldest first), and how many it spans."""
+
+    matrices: tuple[Matrix, ...]
+    span: int
+
+    def trend(self, matrix: Matrix) -> Trend:
+        """The trend of `matrix`, the round these come before, over the span."""
+        return trend((*self.matrices, matrix), last=self.span)
+
+
+async def earlier_rounds(round_id: int) -> Earlier:
+    """The closed and published rounds of the round's programme before it by date (then by
+    the order they were made) — the last `trend_span - 1` of them — worded: what a round's
+    documents and summary show its trend against. The round itself may be in any state."""
+    round_ = await Round.get(id=round_id)
+    programme = await Programme.get(id=round_.programme_id)
+    span = trend_span(programme)
+    before = Q(date__lt=round_.date) | Q(date=round_.date, id__lt=round_.id)
+    ids = (
+        await Round.filter(before, programme_id=programme.id, status__in=VISIBLE)
+        .order_by("-date", "-id")
+        .limit(span - 1)
+        .values_list("id", flat=True)
+    )
+    matrices = [worded_matrix(await load_snapshot(int(id_))) for id_ in reversed(ids)]
+    return Earlier(tuple(matrices), span)
 
 
 async def history_rounds(programme_key: str) -> tuple[HistoryRound, ...]:
@@ -67,7 +111,8 @@ async def round_history(programme_key: str, round_id: int | None = None) -> Roun
     rounds = await history_rounds(programme_key)
     if not rounds:
         raise NotInHistory(programme_key)
-    matrices = await round_matrices(programme_key, through=round_id)
+    span = trend_span(await Programme.get(key=programme_key))
+    matrices = await round_matrices(programme_key, through=round_id, last=span)
     return RoundHistory(rounds=rounds, matrix=matrices[-1], trend=trend(matrices))
 
 

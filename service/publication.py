@@ -33,6 +33,7 @@ from models.publication import PublicationDocument
 from models.round import Round, RoundStatus
 from reporting.comparison import Comparison
 from reporting.matrix import Matrix
+from reporting.trend import CellTrend
 from service.rendering import Document, InThisProcess, Renderer
 
 M = TypeVar("M", contravariant=True)
@@ -47,6 +48,7 @@ class RoundPublication:
     comparison: Comparison
     published: datetime
     files: tuple[Document, ...]
+    slipping: tuple[CellTrend, ...] = ()  # forecasts moved later round after round
 
     def file(self, kind: str) -> Document | None:
         """One document by its kind (render.publication.DOCUMENT_KINDS)."""
@@ -90,6 +92,7 @@ class Publications:
                 compiled.comparison,
                 compiled.published,
                 files,
+                compiled.slipping,
             )
             if published:
                 self._kept[round_id] = publication

@@ -33,7 +33,9 @@ from models.snapshot import load_snapshot
 from render.words import worded_matrix
 from reporting.comparison import Comparison
 from reporting.matrix import Matrix
+from reporting.trend import CellTrend, Flag
 from service.comparisons import store_comparison
+from service.history import earlier_rounds
 
 NICE = 10
 """How much lower than the serving process's the render process's CPU priority is."""
@@ -61,25 +63,29 @@ class Compiled:
     comparison: Comparison
     published: datetime  # the day the publication names
     files: tuple[Document, ...] | None  # None: compiled without its documents
+    slipping: tuple[CellTrend, ...] = ()  # the summary's: forecasts moved later in a row
 
 
 async def compile_round(round_id: int, *, with_documents: bool) -> Compiled:
-    """Freeze the comparison, read the round, word its matrix and (`with_documents`) render
-    its documents; the CPU work in a thread."""
+    """Freeze the comparison, read the round (and the rounds its trend looks back on), word
+    its matrix and (`with_documents`) render its documents; the CPU work in a thread."""
     comparison = await store_comparison(round_id)
     snapshot = await load_snapshot(round_id)
+    earlier = await earlier_rounds(round_id)
 
     def build() -> Compiled:
         from render.publication import documents, published_moment  # WeasyPrint: on first use
 
         matrix = worded_matrix(snapshot)
+        trend = earlier.trend(matrix)
         files = None
         if with_documents:
             files = tuple(
                 Document(f.filename, f.title, f.content, f.mimetype, f.kind)
-                for f in documents(snapshot, matrix, comparison)
+                for f in documents(snapshot, matrix, comparison, trend)
             )
-        return Compiled(matrix, comparison, published_moment(snapshot), files)
+        slipping = trend.flagged(Flag.SLIPPING)
+        return Compiled(matrix, comparison, published_moment(snapshot), files, slipping)
 
     return await asyncio.to_thread(build)
 

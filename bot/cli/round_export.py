@@ -29,6 +29,7 @@ from models.snapshot import load_snapshot
 from render.i18n import text
 from render.words import describer, worded_matrix
 from service.comparisons import load_comparison
+from service.history import earlier_rounds
 from service.imports import ImportFailed, import_round, read_import_file
 
 round_app = typer.Typer(
@@ -96,7 +97,9 @@ async def export_documents(
     if fmt is Format.PDF:
         from render.documents.pdf import render_matrix_pdf
 
-        return [(None, render_matrix_pdf(matrix, await load_comparison(round_.id)).content)]
+        comparison = await load_comparison(round_.id)
+        trend = (await earlier_rounds(round_.id)).trend(matrix)
+        return [(None, render_matrix_pdf(matrix, comparison, trend).content)]
     if fmt is Format.SHEET:
         from render.documents.pdf import render_sheet_pdf
 
@@ -105,7 +108,8 @@ async def export_documents(
     if fmt is Format.XLSX:
         from render.documents.xlsx import render_xlsx
 
-        return [(None, render_xlsx(snapshot, matrix))]
+        trend = (await earlier_rounds(round_.id)).trend(matrix)
+        return [(None, render_xlsx(snapshot, matrix, trend))]
     local = local_items(snapshot, describer(matrix.language))
     if fmt is Format.CSV:
         return [(None, csv_of(matrix, local))]  # in the round's layout, a matrix or a table

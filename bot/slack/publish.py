@@ -49,5 +49,6 @@ def slack_messages(publication: RoundPublication) -> list[SlackMessage]:
         publication.comparison,
         published=publication.published,
         with_files=bool(publication.files),
+        slipping=publication.slipping,
     )
     return [SlackMessage(message.text, list(message.blocks)) for message in drawn]

@@ -54,4 +54,5 @@ def teams_cards(publication: RoundPublication, links: DocumentLinks) -> list[Tea
         publication.comparison,
         published=publication.published,
         links=documents,
+        slipping=publication.slipping,
     )

@@ -32,12 +32,14 @@ from render.documents.sheets import (
     unit_sheet,
 )
 from render.documents.table_pdf import render_table_pdf
+from render.documents.trend_page import trend_page
 from render.nouns import nouns_of
 from render.words import colour_name
 from reporting.comparison import Comparison
 from reporting.exports import is_table
 from reporting.matrix import Matrix
 from reporting.snapshot import UnitInfo
+from reporting.trend import Trend
 
 MAX_UNITS_PER_TABLE = 6
 
@@ -69,7 +71,7 @@ def unit_chunks(
     return [list(units[i : i + size]) for i in range(0, len(units), size)]
 
 
-def matrix_html(matrix: Matrix, comparison: Comparison) -> str:
+def matrix_html(matrix: Matrix, comparison: Comparison, trend: Trend | None = None) -> str:
     language = matrix.language
     chunks = unit_chunks(matrix.units)
     widest = max(len(chunk) for chunk in chunks)
@@ -89,12 +91,14 @@ def matrix_html(matrix: Matrix, comparison: Comparison) -> str:
         full_changes=comparison.previous is not None or bool(comparison.not_reported),
         unit_name=matrix.unit_name,
         colour=lambda value: colour_name(language, Colour(value)),
+        trend_page=trend_page(matrix, trend) if trend is not None and trend.rounds else None,
     )
 
 
-def render_matrix_pdf(matrix: Matrix, comparison: Comparison) -> Pdf:
-    """Seed 000: title, meeting line, the first page, a table per group, source; changes.
-    A round in table layout (and every one-unit programme's) is seed 004's table instead."""
+def render_matrix_pdf(matrix: Matrix, comparison: Comparison, trend: Trend | None = None) -> Pdf:
+    """Seed 000: title, meeting line, the first page, a table per group, source; changes;
+    with its `trend`, the «Udvikling» page (render/documents/trend_page.py). A round in
+    table layout (and every one-unit programme's) is seed 004's table instead."""
     if is_table(matrix):
         return render_table_pdf(matrix, comparison)
-    return write_pdf(matrix_html(matrix, comparison))
+    return write_pdf(matrix_html(matrix, comparison, trend))

@@ -42,6 +42,7 @@ from reporting.exports import is_table
 from reporting.matrix import Cell, Matrix, local_cells
 from reporting.snapshot import MilestoneInfo, Snapshot
 from reporting.tables import FORMULA_STARTS, local_items
+from reporting.trend import Trend
 
 FILLS = {
     colour: PatternFill("solid", fgColor=swatch.argb)
@@ -371,9 +372,10 @@ def _answers_sheet(ws: Worksheet, snapshot: Snapshot, words: Catalogue) -> None:
     ws.freeze_panes = "A2"
 
 
-def render_xlsx(snapshot: Snapshot, matrix: Matrix) -> bytes:
-    """The workbook as bytes: Matrix, one sheet per unit, then every answer; a round in
-    table layout (every one-unit programme's too) is seed 004's table, one sheet."""
+def render_xlsx(snapshot: Snapshot, matrix: Matrix, trend: Trend | None = None) -> bytes:
+    """The workbook as bytes: Matrix, (with its `trend`) Udvikling, one sheet per unit,
+    then every answer; a round in table layout (every one-unit programme's too) is seed
+    004's table, one sheet."""
     if is_table(matrix):
         return render_table_xlsx(matrix, local=local_items(snapshot, describer(matrix.language)))
     words = catalogue(matrix.language)
@@ -383,6 +385,11 @@ def render_xlsx(snapshot: Snapshot, matrix: Matrix) -> bytes:
     assert matrix_ws is not None
     matrix_ws.title = sheet_name(words.text("documents.workbook.matrix_sheet"), taken)
     _matrix_sheet(matrix_ws, matrix, words)
+    if trend is not None and trend.rounds:
+        from render.documents.trend_sheet import trend_sheet  # it builds on this module
+
+        trend_name = sheet_name(words.text("documents.trend.sheet"), taken)
+        trend_sheet(book.create_sheet(trend_name), matrix, trend, words)
     answers_name = words.text("documents.workbook.answers_sheet")
     taken.add(answers_name.lower())
     for unit in matrix.units:

@@ -32,6 +32,7 @@ from conversations.vocabulary import Colour, Delay, Progress
 from render.highlights import LIST_LIMIT, changes, critical_units, tally, unreported_units
 from render.i18n import Catalogue, Target, card_escape, catalogue, format_day
 from render.round_report import StatusLine, round_status_text
+from render.slipping import slips
 from render.table_post import teams_post
 from render.templating import clip, drop_nulls, json_environment
 from render.view_common import (
@@ -47,6 +48,7 @@ from render.words import status_text
 from reporting.comparison import Comparison
 from reporting.exports import is_table
 from reporting.matrix import Matrix
+from reporting.trend import CellTrend
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_LIMIT = 28 * 1024
@@ -251,11 +253,14 @@ def publication_messages(
     *,
     published: datetime | None,
     links: list[tuple[str, str]],
+    slipping: tuple[CellTrend, ...] = (),
+    history_url: str | None = None,
 ) -> list[TeamsMessage]:
     """The summary card, the matrix in as many cards as it needs, and the documents' links.
 
     `links` are (title, url) of the documents, in the order the summary names them; with
-    none, the summary does not promise documents.
+    none, the summary does not promise documents. `slipping` are the cells whose forecast
+    slipped round after round (render/slipping.py); `history_url` the history page's link.
     """
     language = matrix.language
     moment = published or datetime.now(UTC)
@@ -269,6 +274,7 @@ def publication_messages(
     missing = list(comparison.missing[: LIST_LIMIT * 4])
     unreported = unreported_units(matrix, comparison)
     shown = max(len(critical), len(missing), len(unreported))
+    slipped, slipped_more = slips(slipping, matrix.unit_name)
     while True:  # a programme of many units is cut until its summary fits one card
         summary = _render(
             "publication/summary.json.j2",
@@ -294,6 +300,9 @@ def publication_messages(
             unit_name=matrix.unit_name,
             emoji={colour.value: dot for colour, dot in EMOJI.items()},
             with_files=bool(links),
+            slipping=slipped,
+            slipping_more=slipped_more,
+            history_url=history_url,
         )
         if summary.size() <= CARD_BUDGET or shown == 0:
             break

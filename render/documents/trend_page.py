@@ -1,0 +1,163 @@
+"""The matrix PDF's «Udvikling» (Trend) page: is it getting better or worse?
+
+Plain data for render/templates/documents/trend.html.j2, from the trend of the round's
+cells over the programme's last rounds (reporting/trend.py decides every flag; this only
+orders and caps). First the cells to watch — worse than the round before, a forecast moved
+later round after round, answered on time with a forecast past the baseline, critical
+round after round — each named with its milestone and unit, its flags, and its colour and
+forecast round by round, the worst news first (worse, slipping, past the baseline,
+critical); then the rest in short: per milestone, how many of its other
+cells were in each colour, round by round. Both lists are capped so a large programme's
+page stays a few pages; what is left out is counted, and the workbook's «Udvikling» sheet
+(render/documents/trend_sheet.py) has every cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from render.documents.palette import PALETTE, Swatch
+from render.i18n import format_day
+from reporting.matrix import Matrix
+from reporting.snapshot import MilestoneInfo
+from reporting.trend import CellTrend, Flag, Point, Trend
+
+WATCH = (Flag.WORSENED, Flag.SLIPPING, Flag.PAST_BASELINE, Flag.CRITICAL)
+"""The flags that put a cell among those to watch; a cell only improved is with the rest."""
+FLAGGED_LIMIT = 60
+"""Cells to watch named on the page; the rest of them are counted."""
+REST_LIMIT = 40
+"""Milestones in the short list of the rest; the others are counted."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoundHead:
+    name: str
+    day: str
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A cell in one round: its colour (a CSS class), symbol and forecast; `exists` False
+    when the round had no such cell; `later` when its forecast moved later then."""
+
+    colour: str
+    symbol: str
+    forecast: str
+    exists: bool
+    later: bool
+    critical: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A flag with what its words need: the run's length (slipping, critical)."""
+
+    kind: str
+    rounds: int
+
+
+@dataclass(frozen=True, slots=True)
+class Watched:
+    milestone: MilestoneInfo
+    unit: str
+    baseline: str
+    marks: tuple[Mark, ...]
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """How many cells were in one colour in one round."""
+
+    swatch: Swatch
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class RestLine:
+    milestone: MilestoneInfo
+    cells: int
+    rounds: tuple[tuple[Tally, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPage:
+    rounds: tuple[RoundHead, ...]
+    previous: str  # the round before the last, for 'worse than at …'
+    watched: tuple[Watched, ...]
+    watched_more: int
+    rest: tuple[RestLine, ...]
+    rest_more: int
+    rest_cells: int
+
+
+def _step(point: Point) -> Step:
+    colour = point.colour.value
+    cell = point.cell
+    return Step(
+        colour=colour,
+        symbol=PALETTE[colour].symbol,
+        forecast=cell.forecast if cell is not None and cell.reported else "",
+        exists=cell is not None,
+        later=point.later,
+        critical=point.critical,
+    )
+
+
+def _marks(cell: CellTrend) -> tuple[Mark, ...]:
+    runs = {Flag.SLIPPING: cell.slipped, Flag.CRITICAL: cell.critical_for}
+    return tuple(Mark(flag.value, runs.get(flag, 0)) for flag in cell.flags)
+
+
+def _rest(matrix: Matrix, cells: list[CellTrend], rounds: int) -> RestLine:
+    tallies = []
+    for position in range(rounds):
+        counted: dict[str, int] = {}
+        for cell in cells:
+            colour = cell.points[position].colour.value
+            counted[colour] = counted.get(colour, 0) + 1
+        tallies.append(
+            tuple(Tally(swatch, counted[key]) for key, swatch in PALETTE.items() if key in counted)
+        )
+    return RestLine(cells[0].milestone, len(cells), tuple(tallies))
+
+
+def trend_page(matrix: Matrix, trend: Trend) -> TrendPage:
+    """The page's content: the cells to watch, then the rest per milestone, both capped."""
+    language = matrix.language
+    watched: list[Watched] = []
+    rest: dict[str, list[CellTrend]] = {}
+    for cell in trend.cells:
+        if set(WATCH).intersection(cell.flags):
+            watched.append(
+                Watched(
+                    milestone=cell.milestone,
+                    unit=matrix.unit_name(cell.unit.key),
+                    baseline=cell.baseline.text if cell.baseline is not None else "",
+                    marks=_marks(cell),
+                    steps=tuple(_step(point) for point in cell.points),
+                )
+            )
+        else:
+            rest.setdefault(cell.milestone.code, []).append(cell)
+    # The worst news first: by the first flag each has, in WATCH's order; the matrix's
+    # order among those alike (a stable sort).
+    watched.sort(
+        key=lambda found: min(
+            WATCH.index(Flag(mark.kind)) for mark in found.marks if Flag(mark.kind) in WATCH
+        )
+    )
+    lines = [_rest(matrix, cells, len(trend.rounds)) for cells in rest.values()]
+    return TrendPage(
+        rounds=tuple(
+            RoundHead(r.name, format_day(r.date, language) if r.date is not None else "")
+            for r in trend.rounds
+        ),
+        previous=trend.rounds[-2].name if len(trend.rounds) > 1 else "",
+        watched=tuple(watched[:FLAGGED_LIMIT]),
+        watched_more=max(0, len(watched) - FLAGGED_LIMIT),
+        rest=tuple(lines[:REST_LIMIT]),
+        rest_more=max(0, len(lines) - REST_LIMIT),
+        rest_cells=sum(line.cells for line in lines),
+    )
