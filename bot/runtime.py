@@ -33,6 +33,7 @@ from bot.slack.delivery import Deliveries
 from bot.slack.deps import SlackDeps
 from bot.slack.messenger import SlackMessenger
 from bot.web import history_access
+from bot.web.links import link_maker
 from conversations.clock import Clock, SystemClock
 from conversations.errors import UserError
 from models.db import ANY_DATABASE_ERROR, DatabaseUnusable, close_db, open_db
@@ -222,7 +223,10 @@ class Fremdrift:
         publications = self.publications
         if self.slack is not None:
             slack = SlackMessenger(
-                self.jobs_client, default_language=self.settings.language, publications=publications
+                self.jobs_client,
+                default_language=self.settings.language,
+                publications=publications,
+                history=link_maker(self.settings),
             )
             routes.append(Route("slack", slack, lambda programme: bool(programme.steering_channel)))
         if self.teams is not None:

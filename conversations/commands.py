@@ -6,7 +6,7 @@ Slack's slash command and a Teams bot command share it:
     me
     programme show
     round open NAME deadline DATE [date YYYY-MM-DD]   (also: frist DATE, dato YYYY-MM-DD)
-    round status | list | close | reopen | publish
+    round status | list | close | reopen | publish | link
     round remind [UNIT]
     round deadline DATE
     round plan NAME meeting YYYY-MM-DD   (also: møde YYYY-MM-DD)
@@ -30,7 +30,7 @@ from conversations.limits import COMMAND_LIMIT, ROUND_NAME_LIMIT
 from conversations.text import cleaned
 
 MAX_LENGTH = COMMAND_LIMIT
-ROUND_ACTIONS_WITHOUT_ARGUMENTS = ("status", "list", "close", "reopen", "publish")
+ROUND_ACTIONS_WITHOUT_ARGUMENTS = ("status", "list", "close", "reopen", "publish", "link")
 DEADLINE_WORDS = ("deadline", "frist")
 DATE_WORDS = ("date", "dato")
 MEETING_WORDS = ("meeting", "møde")

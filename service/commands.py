@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from conversations.clock import Clock
 from conversations.commands import Command
@@ -285,6 +286,31 @@ async def on_back(
 ) -> CommandReply:
     invitations = await people.back(actor, clock.now())
     return CommandReply("round.back_set", {"invitations": invitations})
+
+
+HistoryLink = Callable[[str, int], tuple[str, datetime]]
+"""(programme key, days) → a signed URL of its history page and when it expires (bot/web/)."""
+
+
+def round_link(make: HistoryLink | None, days: int) -> Handler:
+    """`round link`: a signed link to the programme's history, for its admins only, valid
+    `days`; the platform answers it to them alone. `make` None: the history is not served
+    here (no secret or no public address) — `history.not_served`."""
+
+    async def on_round_link(
+        command: Command, actor: Person, programme: Programme | None, clock: Clock
+    ) -> CommandReply:
+        found = _programme(programme)
+        await rounds.require_admin(found, actor)
+        if make is None:
+            raise UserError("history.not_served")
+        url, expires = make(found.key, days)
+        return CommandReply(
+            "history.link_reply",
+            {"programme": found.key, "url": url, "expires": expires, "timezone": found.timezone},
+        )
+
+    return on_round_link
 
 
 HANDLERS: dict[str, Handler] = {

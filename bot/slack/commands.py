@@ -2,7 +2,8 @@
 
 The reply is the acknowledgement itself (an ephemeral response), so a command is
 answered within Slack's 3 seconds: commands only write rows and queue jobs; sending DMs
-happens in the job workers.
+happens in the job workers. Ephemeral is also what keeps `round link`'s signed link to the
+admin who asked for it.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import person_for
+from bot.web.links import COMMAND_DAYS, link_maker
 from conversations.commands import parse
 from conversations.errors import UserError
 from models.db import DATABASE_ERRORS
 from models.programme import Programme
 from render.i18n import Target, catalogue
 from render.slack.views import render_command_reply, render_status
-from service.commands import CommandReply, execute
+from service.commands import CommandReply, execute, round_link
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,11 @@ async def answer_command(
         command = parse(unescape(text), [str(key) for key in keys])
         log.info("command", extra={"user": user_id, "kind": command.name})
         reply = await execute(
-            command, person, deps.runner.clock, fallback_language=deps.settings.language
+            command,
+            person,
+            deps.runner.clock,
+            {"round.link": round_link(link_maker(deps.settings), COMMAND_DAYS)},
+            fallback_language=deps.settings.language,
         )
     except REFUSED as failure:
         error = failure if isinstance(failure, UserError) else UserError("slack.error")

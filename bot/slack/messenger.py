@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.identity import slack_user_of
 from bot.slack.posting import Poster
 from bot.slack.publish import SteeringChannel, slack_messages
+from bot.web.links import LinkMaker, history_link
 from models.people import Account
 from models.programme import Programme
 from render.slack import views
@@ -33,9 +34,11 @@ class SlackMessenger(BaseMessenger[SlackMessage]):
         *,
         default_language: str = "da",
         publications: Publications | None = None,
+        history: LinkMaker | None = None,
     ) -> None:
         super().__init__(views, default_language=default_language, publications=publications)
         self.poster = Poster(client)
+        self.history = history  # the history page's link, posted with each publication
 
     async def account_of(self, person_id: int) -> Account | None:
         return await slack_user_of(person_id)
@@ -57,7 +60,7 @@ class SlackMessenger(BaseMessenger[SlackMessage]):
         return SteeringChannel(self.poster, channel) if channel else None
 
     def publication_messages(self, publication: RoundPublication) -> Sequence[SlackMessage]:
-        return slack_messages(publication)
+        return slack_messages(publication, history_link(self.history, publication))
 
 
 def _dm_channel(account: Account) -> str | None:

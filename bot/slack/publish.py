@@ -40,8 +40,11 @@ class SteeringChannel:
         return {"platform": "slack", "channel": self.channel, "ts": thread.root}
 
 
-def slack_messages(publication: RoundPublication) -> list[SlackMessage]:
-    """The summary and the matrix as Slack messages (Block Kit)."""
+def slack_messages(
+    publication: RoundPublication, history_url: str | None = None
+) -> list[SlackMessage]:
+    """The summary (with the history page's link, when there is one) and the matrix as
+    Slack messages (Block Kit)."""
     from render.publication import messages  # with the documents' libraries: on first use
 
     drawn = messages(
@@ -50,5 +53,6 @@ def slack_messages(publication: RoundPublication) -> list[SlackMessage]:
         published=publication.published,
         with_files=bool(publication.files),
         slipping=publication.slipping,
+        history_url=history_url,
     )
     return [SlackMessage(message.text, list(message.blocks)) for message in drawn]

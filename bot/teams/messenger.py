@@ -23,6 +23,7 @@ from bot.teams.files import DocumentLinks
 from bot.teams.identity import remember, teams_account_of, teams_reference
 from bot.teams.outbound import Outbound, Where
 from bot.teams.publish import SteeringChannel, teams_cards
+from bot.web.links import history_link, link_maker
 from models.people import Account
 from models.programme import Programme
 from render.teams import views
@@ -39,6 +40,7 @@ class TeamsMessenger(BaseMessenger[TeamsMessage]):
         self.outbound = outbound
         self.settings = settings
         self.links = links
+        self.history = link_maker(settings)  # the history page's link, with each publication
 
     def publishes(self, programme: Programme) -> bool:
         """Does this programme's steering group read its matrix in Teams?"""
@@ -68,7 +70,7 @@ class TeamsMessenger(BaseMessenger[TeamsMessage]):
         return SteeringChannel(self.outbound, where)
 
     def publication_messages(self, publication: RoundPublication) -> Sequence[TeamsMessage]:
-        return teams_cards(publication, self.links)
+        return teams_cards(publication, self.links, history_link(self.history, publication))
 
     async def _personal_chat(self, account: Account) -> Where:
         """The kept personal chat, or one opened now (and kept)."""

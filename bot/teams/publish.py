@@ -42,8 +42,11 @@ class SteeringChannel:
         return message_ref(self.where, thread.root)
 
 
-def teams_cards(publication: RoundPublication, links: DocumentLinks) -> list[TeamsMessage]:
-    """The summary card, the matrix cards and, when the bot serves them, the documents'."""
+def teams_cards(
+    publication: RoundPublication, links: DocumentLinks, history_url: str | None = None
+) -> list[TeamsMessage]:
+    """The summary card (with the history page's link, when there is one), the matrix
+    cards and, when the bot serves them, the documents'."""
     documents = (
         [(file.title, links.url(publication.round_id, file.kind)) for file in publication.files]
         if links.enabled
@@ -55,4 +58,5 @@ def teams_cards(publication: RoundPublication, links: DocumentLinks) -> list[Tea
         published=publication.published,
         links=documents,
         slipping=publication.slipping,
+        history_url=history_url,
     )
