@@ -313,6 +313,17 @@ def round_link(make: HistoryLink | None, days: int) -> Handler:
     return on_round_link
 
 
+def refuse(key: str) -> Handler:
+    """A command this platform will not carry out here: the UserError `key`."""
+
+    async def refused(
+        command: Command, actor: Person, programme: Programme | None, clock: Clock
+    ) -> CommandReply:
+        raise UserError(key)
+
+    return refused
+
+
 HANDLERS: dict[str, Handler] = {
     "help": on_help,
     "me": on_me,

@@ -27,6 +27,7 @@ from bot.teams.auth import tenant_of
 from bot.teams.delivery import TeamsDeliveries
 from bot.teams.identity import account_for, link, person_by_email, remember, teams_reference
 from bot.teams.outbound import Where
+from bot.web.links import COMMAND_DAYS, link_maker
 from conversations.card import CardSubmission
 from conversations.commands import parse
 from conversations.errors import UserError
@@ -41,7 +42,7 @@ from render.teams.views import (
     render_text,
 )
 from service import people
-from service.commands import execute
+from service.commands import Handler, execute, refuse, round_link
 from service.runner import ChecklistRunner, Reply
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,11 @@ class FremdriftTeamsBot(ActivityHandler):
             keys = await Programme.all().values_list("key", flat=True)
             command = parse((text or "").strip(), [str(key) for key in keys])
             reply = await execute(
-                command, person, self.deps.runner.clock, fallback_language=settings.language
+                command,
+                person,
+                self.deps.runner.clock,
+                {"round.link": self._round_link(activity)},
+                fallback_language=settings.language,
             )
         except UserError as error:
             language = await people.refusal_language(person, fallback=settings.language)
@@ -168,6 +173,13 @@ class FremdriftTeamsBot(ActivityHandler):
             await self._reply(context, render_status(reply.status, reply.language))
         else:
             await self._reply(context, render_command_reply(reply))
+
+    def _round_link(self, activity: Activity) -> Handler:
+        """`round link` answers in the personal chat only: in a channel everyone would read
+        the signed link (`history.link_private`)."""
+        if activity.conversation.conversation_type not in (None, "personal"):
+            return refuse("history.link_private")
+        return round_link(link_maker(self.deps.settings), COMMAND_DAYS)
 
     # -- the checklist ------------------------------------------------------------------------
     async def _card_action(
