@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as UnparsedSetting
 
 from conversations.errors import UserError
 from conversations.vocabulary import LANGUAGES
@@ -152,6 +153,9 @@ def get_settings() -> Settings:
         return Settings()
     except ValidationError as invalid:
         raise settings_error(invalid) from None
+    except UnparsedSetting as unparsed:  # a JSON setting (a mapping) that is not JSON
+        named = (name for name in Settings.model_fields if f'"{name}"' in str(unparsed))
+        raise SettingsError("settings.not_json", variable=_variable(next(named, ""))) from None
 
 
 NUMBER_ERRORS = {"int_parsing", "float_parsing", "int_from_float", "finite_number"}

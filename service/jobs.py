@@ -59,8 +59,22 @@ class JobContext:
 
 
 Handler = Callable[[JobContext], Awaitable[JobResult]]
-FailureHook = Callable[[Job, str], Awaitable[None]]
-"""Called with the failed job and the reason, inside the transaction that marks it failed."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a job failed for good: `reason` in the operators' words (stored as the job's
+    `last_error`), and `error`, what its handler raised last, for whoever tells a person
+    what to do about it (None: every attempt died with its process, or the handler crashed).
+    """
+
+    reason: str
+    error: BaseException | None = None
+
+
+FailureHook = Callable[[Job, Failure], Awaitable[None]]
+"""Called with the failed job and why, inside the transaction that marks it failed: what
+it queues (a note to the admins) commits with the failure or not at all."""
 
 
 class Postpone(Exception):

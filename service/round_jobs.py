@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from concurrent.futures import BrokenExecutor
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -34,13 +35,22 @@ from conversations.rounds import is_away
 from conversations.state import State
 from models.checklists import Scope, load_context, may_answer
 from models.conversation import Conversation
+from models.db import ANY_DATABASE_ERROR
 from models.jobs import Job, JobStatus
 from models.people import Person
 from models.planned import OPEN_PLANNED
 from models.programme import Programme, Unit
 from models.round import Round, RoundStatus
-from service.jobs import Handler, JobContext, JobResult, JobSpec, Postpone, enqueue_many
-from service.messenger import Messenger, Notice, Sent
+from service.failures import RENDER_FAILED, tell_admins
+from service.jobs import Failure, Handler, JobContext, JobResult, Postpone, enqueue_many
+from service.messenger import (
+    DeliveryError,
+    Messenger,
+    Notice,
+    PermanentFailure,
+    Sent,
+    TransientFailure,
+)
 from service.metrics import DM_KINDS, DMS_FAILED, DMS_SENT, PUBLICATIONS, REMINDERS_SENT
 from service.planned_rounds import PLAN_NOTE, open_due, plan_notice
 from service.round_plan import (
@@ -52,7 +62,6 @@ from service.round_plan import (
     REMIND,
     REMINDERS,
     RoundSettings,
-    admins_of,
     cover_for,
     handover_spec,
     remind_prefix,
@@ -65,6 +74,9 @@ from service.runner import ChecklistRunner, remember_message
 from service.worker import Worker
 
 log = logging.getLogger(__name__)
+
+PASSED_ON: tuple[type[BaseException], ...] = (DeliveryError, *ANY_DATABASE_ERROR)
+"""What publishing raises that the worker knows what to do with (service/worker.py)."""
 
 
 def _skipped(why: str, **more: object) -> JobResult:
@@ -307,7 +319,15 @@ class RoundJobs:
         again = context.ran_before or bool(context.payload.get("again"))
         if not marked and not again:
             return _skipped("already_published")
-        sent = await self.messenger.publish(round_.id, key=self._key(context), maybe_sent=again)
+        try:
+            sent = await self.messenger.publish(round_.id, key=self._key(context), maybe_sent=again)
+        except PASSED_ON:
+            raise
+        except BrokenExecutor as error:  # the render process died (killed, out of memory)
+            raise TransientFailure(type(error).__name__) from error
+        except Exception as error:  # compiling or drawing it failed: retrying repeats it
+            log.exception("the publication could not be made", extra={"round": round_.id})
+            raise PermanentFailure(type(error).__name__, key=RENDER_FAILED) from error
         return _sent(sent)
 
     # -- rounds planned on the meeting calendar (service/planned_rounds.py) -------------------
@@ -333,41 +353,15 @@ class RoundJobs:
         )
 
     # -- failures ----------------------------------------------------------------------------
-    async def on_failed(self, job: Job, reason: str) -> None:
-        """A DM or publication failed for good: a note to each admin of the programme,
-        naming the person (runs in the transaction that marks the job failed)."""
+    async def on_failed(self, job: Job, failure: Failure) -> None:
+        """A DM or publication failed for good: counted, and a note to each admin of the
+        programme saying what to do (service/failures.py; runs in the transaction that
+        marks the job failed)."""
         if job.kind in DM_KINDS:
             DMS_FAILED.labels(kind=job.kind).inc()
         elif job.kind == PUBLISH:
             PUBLICATIONS.labels(outcome="failed").inc()
-        if job.kind == NOTE or job.round_id is None:
-            log.error("job failed", extra={"job": job.id, "kind": job.kind, "reason": reason})
-            return
-        round_ = await Round.get_or_none(id=job.round_id)
-        if round_ is None:
-            return
-        person_id = job.payload.get("person_id")
-        person = await Person.get_or_none(id=person_id) if isinstance(person_id, int) else None
-        key = "round.admin.publish_failed" if job.kind == PUBLISH else "round.admin.delivery_failed"
-        params: dict[str, object] = {
-            "round": round_.name,
-            "person": person.name if person else "",
-            "kind": job.kind,
-            "reason": reason,
-        }
-        now = self.clock.now()
-        await enqueue_many(
-            [
-                JobSpec(
-                    NOTE,
-                    {"person_id": admin.id, "key": key, "params": params},
-                    now,
-                    f"note:failed:{job.id}:{admin.id}",
-                    round_.id,
-                )
-                for admin in await admins_of(round_.programme_id)
-            ]
-        )
+        await tell_admins(job, failure, self.clock.now())
 
 
 async def reminders_sent(round_id: int, person_id: int, *, but: int | None = None) -> int:

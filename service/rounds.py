@@ -387,9 +387,10 @@ async def publish(programme: Programme, actor: Person, now: datetime) -> Round:
     async with in_transaction():
         await writer_first()
         job = await Job.get_or_none(dedupe_key=publish_key(round_.id))
-        if round_.status is RoundStatus.PUBLISHED:
-            if job is None or job.status is not JobStatus.FAILED:
-                raise UserError("round.already_published", name=round_.name)
+        failed = job is not None and job.status is JobStatus.FAILED
+        if round_.status is RoundStatus.PUBLISHED and not failed:
+            raise UserError("round.already_published", name=round_.name)
+        if job is not None and failed:  # its key is free again, for the job queued now
             void = f"{publish_key(round_.id)}:failed:{job.id}"
             await Job.filter(id=job.id).update(dedupe_key=void)
         again = round_.status is RoundStatus.PUBLISHED

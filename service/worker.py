@@ -1,7 +1,5 @@
 """The worker that runs the job queue (`service/jobs.py`) on the database.
 
-Running jobs
-------------
 A `Worker` claims due jobs — pending with `run_at <= now`, or running with an expired lease
 (a replica that crashed mid-job) — and runs the handler registered for the job's kind.
 
@@ -21,9 +19,9 @@ A `Worker` claims due jobs — pending with `run_at <= now`, or running with an 
   then; `Postpone` (quiet hours, a snooze) reschedules, uncounted; `TransientFailure`,
   a dropped connection or a database hiccup retries with exponential backoff and jitter
   until `max_attempts`, then `failed`; `Unreachable`, `PermanentFailure` (any other
-  `DeliveryError`) and a `UserError` fail at once. A
-  failed job calls the worker's `on_failed` hook inside the transaction that marks it
-  failed (the rounds use it to queue a note to the programme's admins).
+  `DeliveryError`) and a `UserError` fail at once. A failed job calls `on_failed` with
+  what was raised (service.jobs.Failure) inside the transaction that marks it failed (the
+  rounds queue a note to the admins: service/failures.py).
 - Any other exception is a bug: it is logged with its traceback and the job is left to its
   lease, as if the process had crashed; past `max_attempts` it is then marked failed.
 
@@ -34,8 +32,7 @@ database will not take leaves the job to its lease. bot/runtime.py restarts the 
 should it ever end without `stop()`.
 
 Time is injected (`conversations.clock`): tests move a ManualClock and call
-`run_until_idle()`; `run_forever()` polls for `serve`. `stop()` finishes the jobs in
-hand and claims no new ones.
+`run_until_idle()`; `run_forever()` polls for `serve`. `stop()` finishes the jobs in hand.
 """
 
 from __future__ import annotations
@@ -59,6 +56,7 @@ from service.jobs import (
     BACKOFF_BASE_SECONDS,
     BACKOFF_CAP_SECONDS,
     MIN_IDLE_SECONDS,
+    Failure,
     FailureHook,
     Handler,
     JobContext,
@@ -119,6 +117,7 @@ class Worker:
         self.stats = WorkerStats()
         self.health = WorkerHealth(poll_seconds=poll_seconds, rng=self.rng)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._ended = 0  # jobs in hand that have ended, ever (see run_until_idle)
         self._paused_until: datetime | None = None
         self._stopping = False
         self._wake = asyncio.Event()
@@ -136,11 +135,14 @@ class Worker:
                 room = self.concurrency - len(self._tasks)
                 if max_jobs is not None:
                     room = min(room, max_jobs - started)
+                ended = self._ended
                 claimed = await self._claim(room) if room > 0 else []
                 for job in claimed:
                     self._start(job)
                 started += len(claimed)
                 if not self._tasks:
+                    if self._ended != ended:  # what a job queued as it ended (a note to
+                        continue  # the admins) may have committed after our claim looked
                     break
                 await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:
@@ -246,9 +248,8 @@ class Worker:
     async def _fail_abandoned(self, row: Job, now: datetime) -> None:
         """A job whose every attempt died with its process: stop retrying it."""
         reason = row.last_error or "abandoned"
-        failed = await Job.filter(
-            id=row.id, status=JobStatus.RUNNING, attempts=row.attempts
-        ).update(
+        mine = Q(id=row.id, status=JobStatus.RUNNING, attempts=row.attempts)
+        failed = await Job.filter(mine).update(
             status=JobStatus.FAILED,
             locked_by=None,
             locked_until=None,
@@ -258,7 +259,7 @@ class Worker:
         if failed == 1:
             self.stats.failed += 1
             if self.on_failed is not None:
-                await self.on_failed(row, reason)
+                await self.on_failed(row, Failure(reason))
 
     async def _next_due(self) -> datetime | None:
         found = (
@@ -298,6 +299,7 @@ class Worker:
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
+        self._ended += 1
         self._wake.set()
         if task.cancelled():
             return
@@ -349,11 +351,11 @@ class Worker:
             self.stats.postponed += 1
             await self._reschedule(job, postponed.until, str(postponed), count=False)
         except RETRIED as error:
-            await self._retry_or_fail(job, _reason(error))
+            await self._retry_or_fail(job, Failure(_reason(error), error))
         except DeliveryError as error:  # Unreachable, PermanentFailure: retrying won't help
-            await self._fail(job, _reason(error))
+            await self._fail(job, Failure(_reason(error), error))
         except UserError as error:
-            await self._fail(job, f"{error.key} {error.params}")
+            await self._fail(job, Failure(f"{error.key} {error.params}", error))
         else:
             await self._done(job, result)
 
@@ -404,30 +406,30 @@ class Worker:
         if updated != 1:
             log.warning("job rescheduled after its lease was lost", extra={"job": job.id})
 
-    async def _retry_or_fail(self, job: _Claimed, reason: str) -> None:
+    async def _retry_or_fail(self, job: _Claimed, failure: Failure) -> None:
         if job.attempt >= job.max_attempts:
-            await self._fail(job, reason)
+            await self._fail(job, failure)
             return
         self.stats.retried += 1
         delay = backoff(job.attempt, self.rng, base=self.backoff_base, cap=self.backoff_cap)
-        await self._reschedule(job, self.clock.now() + delay, reason, count=True)
+        await self._reschedule(job, self.clock.now() + delay, failure.reason, count=True)
 
-    async def _fail(self, job: _Claimed, reason: str) -> None:
+    async def _fail(self, job: _Claimed, failure: Failure) -> None:
         async with in_transaction():
             updated = await Job.filter(self._mine(job)).update(
                 status=JobStatus.FAILED,
                 finished_at=self.clock.now(),
                 locked_until=None,
-                last_error=reason,
+                last_error=failure.reason,
             )
             if updated != 1:
                 log.warning("job failed after its lease was lost", extra={"job": job.id})
                 return
             self.stats.failed += 1
-            log.warning("job failed", extra={**_job_fields(job), "error": reason})
+            log.warning("job failed", extra={**_job_fields(job), "error": failure.reason})
             if self.on_failed is not None:
                 row = await Job.get(id=job.id)
-                await self.on_failed(row, reason)
+                await self.on_failed(row, failure)
 
 
 def _job_fields(job: _Claimed) -> dict[str, object]:
@@ -444,6 +446,4 @@ def _job_fields(job: _Claimed) -> dict[str, object]:
 
 
 def _reason(error: BaseException) -> str:
-    if isinstance(error, DeliveryError):
-        return f"{type(error).__name__}: {error}"
-    return repr(error)
+    return f"{type(error).__name__}: {error}" if isinstance(error, DeliveryError) else repr(error)

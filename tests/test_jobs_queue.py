@@ -14,6 +14,7 @@ from conversations.clock import ManualClock
 from models.jobs import Job, JobStatus
 from models.programme import Programme
 from service.jobs import (
+    Failure,
     JobContext,
     JobResult,
     JobSpec,
@@ -130,8 +131,8 @@ async def test_transient_failures_back_off_then_fail_and_call_the_hook(db: str) 
     await enqueue("test", {"n": 1}, run_at=T0, dedupe_key="a", max_attempts=3)
     failed: list[tuple[str | None, str]] = []
 
-    async def on_failed(job: Job, reason: str) -> None:
-        failed.append((job.dedupe_key, reason))
+    async def on_failed(job: Job, failure: Failure) -> None:
+        failed.append((job.dedupe_key, failure.reason))
 
     handler = Recorder()
     handler.failures = [TransientFailure("503")] * 3
@@ -156,8 +157,8 @@ async def test_unreachable_fails_at_once(db: str) -> None:
     await enqueue("test", {}, run_at=T0, dedupe_key="a")
     failed: list[str] = []
 
-    async def on_failed(job: Job, reason: str) -> None:
-        failed.append(reason)
+    async def on_failed(job: Job, failure: Failure) -> None:
+        failed.append(failure.reason)
 
     handler = Recorder()
     handler.failures = [Unreachable("no account")]
@@ -235,8 +236,8 @@ async def test_a_job_that_kills_every_worker_fails_after_max_attempts(db: str) -
     await enqueue("test", {}, run_at=T0, dedupe_key="a", max_attempts=2)
     failed: list[str] = []
 
-    async def on_failed(job: Job, reason: str) -> None:
-        failed.append(reason)
+    async def on_failed(job: Job, failure: Failure) -> None:
+        failed.append(failure.reason)
 
     for attempt in (1, 2):
         blocking = Blocking()

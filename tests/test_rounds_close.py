@@ -104,10 +104,10 @@ async def test_a_publication_that_failed_can_be_queued_again(out: Outbox, slack:
     slack.faults.add("chat.postMessage", SlackError("channel_not_found"))
     await worker.run_until_idle()
     assert (await Job.get(kind="publish")).status is JobStatus.FAILED
-    notes = await out.notices("round.admin.publish_failed", small.admin)
+    notes = await out.notices("failure.publish.channel_not_found", small.admin)
     assert len(notes) == 1
-    assert "channel_not_found" in str(notes[0].params["reason"])
-    assert "channel_not_found" in (notes[0].message.text or "").replace("\u200b", "")  # as read
+    assert notes[0].params["channel"] == small.programme.steering_channel
+    assert "findes ikke" in (notes[0].message.text or "").replace("\u200b", "")  # as read
     assert await out.publications() == []
     await rounds.publish(small.programme, small.admin, clock.now())
     await worker.run_until_idle()

@@ -146,7 +146,7 @@ async def test_an_unreachable_person_is_reported_to_the_admins_by_name(out: Outb
     failed = await Job.get(kind="invite", status=JobStatus.FAILED)
     assert failed.payload["person_id"] == small.other_lead.id
     assert "channel_not_found" in (failed.last_error or "")
-    notes = await out.notices("round.admin.delivery_failed", small.admin)
+    notes = await out.notices("failure.dm.account_gone", small.admin)
     assert len(notes) == 1
     assert notes[0].params["person"] == "Niels Nord"
     assert "Niels Nord" in notes[0].message.text
@@ -175,7 +175,7 @@ async def test_retries_that_run_out_fail_and_tell_the_admins(out: Outbox, slack:
         ("invite", 2, small.reporter.id)
     ]
     assert [c.status for c in slack.calls_to("chat.postMessage")].count(503) == 2
-    notes = await out.notices("round.admin.delivery_failed", small.admin)
+    notes = await out.notices("failure.dm.gave_up", small.admin)
     assert [(n.params["kind"], n.params["person"]) for n in notes] == [("invite", "Fælles Udbud")]
     assert len(out.messages()) == 3 + 1  # three invitations and the note
     assert await out.to(small.reporter) == []

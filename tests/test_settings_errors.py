@@ -74,17 +74,27 @@ BAD = {
     "port-out-of-range": ({"FREMDRIFT_PORT": "70000"}, "65535"),
     "poll-not-a-number": ({"FREMDRIFT_JOB_POLL_SECONDS": "often"}, "FREMDRIFT_JOB_POLL_SECONDS"),
     "no-such-language": ({"FREMDRIFT_LANGUAGE": "xx"}, "FREMDRIFT_LANGUAGE"),
+    "mapping-not-json": (
+        {"FREMDRIFT_TEAMS_STEERING_CHANNELS": "{kol-2018: 19:x}"},
+        "FREMDRIFT_TEAMS_STEERING_CHANNELS",
+    ),
 }
+COMMANDS = {"serve": ["serve"], "cli": ["programme", "list"], "teams-package": ["teams", "package"]}
 
 
-@pytest.mark.parametrize("command", [["serve"], ["programme", "list"]], ids=["serve", "cli"])
+@pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
 @pytest.mark.parametrize(("settings", "word"), BAD.values(), ids=BAD.keys())
 async def test_a_setting_that_cannot_be_read_is_one_line_and_exit_code_2(
     tmp_path: Path, command: list[str], settings: dict[str, str], word: str
 ) -> None:
+    output = tmp_path / "fremdrift-teams.zip"
+    if command[0] == "teams":  # the app package is written nowhere
+        command = [*command, "--output", str(output)]
+        settings = {"TEAMS_APP_ID": "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f", **settings}
     code, lines, _ = await run(command, FREMDRIFT_DATA_DIR=str(tmp_path), **settings)
     one_line(code, lines, word)
     assert "secret" not in lines[0], "a URL's password is never repeated"
+    assert not output.exists()
 
 
 async def test_a_port_in_use_is_one_line_and_exit_code_2(tmp_path: Path) -> None:

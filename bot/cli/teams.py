@@ -26,10 +26,10 @@ Source = Annotated[
 @app.command("package")
 def package(output: Output = Path("fremdrift-teams.zip"), source: Source = None) -> None:
     """Write the Teams app (manifest and icons) for TEAMS_APP_ID and FREMDRIFT_TEAMS_PUBLIC_URL."""
-    settings = get_settings()
     try:
+        settings = get_settings()
         data = build_package(settings.teams_app_id, settings.teams_public_url, source or SOURCE)
-    except UserError as error:
+    except UserError as error:  # a SettingsError too: one line, exit code 2
         fail(error)
     output.write_bytes(data)
     say("teams.package.written", path=str(output), app_id=settings.teams_app_id)
