@@ -40,6 +40,9 @@ ENV PATH=/opt/fremdrift/bin:$PATH \
     FREMDRIFT_DATA_DIR=/app/data \
     FREMDRIFT_PORT=3000
 EXPOSE 3000
+# Healthy when serve can do its work (/readyz: the database answers, the job worker runs,
+# Socket Mode is connected when configured); a 503 or no answer is unhealthy. The port is
+# FREMDRIFT_PORT's, so a container run with another one is looked at where it listens.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
-  CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:3000/healthz', timeout=2).status != 200)"]
+  CMD ["python", "-c", "import os, sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:%s/readyz' % os.environ.get('FREMDRIFT_PORT', '3000'), timeout=2).status != 200)"]
 CMD ["fremdrift", "serve"]
