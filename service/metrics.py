@@ -17,8 +17,9 @@ from typing import Final
 
 from prometheus_client import Counter, Gauge, Histogram
 
-DM_KINDS: Final = ("invite", "remind", "handover", "note")
-"""The job kinds that send a DM (the publication posts to a channel)."""
+DM_KINDS: Final = ("invite", "remind", "handover", "note", "plan_note")
+"""The job kinds that send a DM (the publication posts to a channel); a plan_note is an
+admin's DM about a planned round (service/planned_rounds.py)."""
 
 ANSWERS_STORED: Final = Counter(
     "fremdrift_answers_stored",
