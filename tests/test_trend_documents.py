@@ -19,14 +19,21 @@ from openpyxl import load_workbook
 
 from bot.settings import get_settings
 from bot.web.history import content_security_policy
+from models.programme_file import load_programme_file
 from models.round import Round
+from models.snapshot import load_snapshot
 from render.documents.palette import PALETTE
+from render.documents.xlsx import render_xlsx
 from render.publication import MAX_BLOCKS, MAX_SECTION, summary_message
 from render.slipping import SLIPPING_LIMIT
 from render.teams.views import publication_messages
+from render.words import worded_matrix
+from reporting.trend import Flag
+from service.history import earlier_rounds, round_history
 from service.imports import import_round
 from service.rendering import compile_round
 from tests.matrix_support import SEED000_CSV, create_kol
+from tests.slack_app import KOL
 from tests.test_history_link import SECRET, _served
 from tests.test_pdf_layout import pages_text
 from tests.test_rounds_cli import cli_env, fremdrift  # noqa: F401  (cli_env is a fixture)
@@ -199,3 +206,25 @@ async def test_the_channel_summary_names_a_handful_of_slipping_cells(db: str) ->
     named = body[start + 1 : start + 1 + SLIPPING_LIMIT]
     assert named[0].startswith("- ") and "Januar 2019 → Marts 2019 → Juni 2019" in named[0]
     assert body[start + 1 + SLIPPING_LIMIT] == f"og {in_hand - SLIPPING_LIMIT} flere"
+
+
+async def test_the_trend_spans_the_programmes_trend_rounds(db: str, tmp_path: Path) -> None:
+    text = KOL.read_text(encoding="utf-8")
+    assert "\nsettings:\n" in text
+    own = tmp_path / "kol-2018.yaml"
+    own.write_text(text.replace("\nsettings:\n", "\nsettings:\n  trend_rounds: 2\n"), "utf-8")
+    await load_programme_file(own)
+    moment = datetime(2018, 9, 20, 10, tzinfo=UTC)
+    for name, day, forecast in ROUNDS:
+        await import_round("kol-2018", name, _slipping_csv(forecast), moment, date_text=day)
+    last = await Round.get(programme__key="kol-2018", name="13. møde")
+    snapshot = await load_snapshot(last.id)
+    matrix = worded_matrix(snapshot)
+    trend = (await earlier_rounds(last.id)).trend(matrix)
+    assert [r.name for r in trend.rounds] == ["12. møde", "13. møde"]
+    sheet = load_workbook(io.BytesIO(render_xlsx(snapshot, matrix, trend)))["Udvikling"]
+    assert [cell.value for cell in sheet[3]][3:] == ["12. møde", "13. møde"]
+    assert len(trend.flagged(Flag.SLIPPING)) == 0, "one move later in two rounds: not slipping"
+    shown = await round_history("kol-2018")
+    assert [r.name for r in shown.trend.rounds] == ["12. møde", "13. møde"]
+    assert [r.name for r in shown.rounds] == ["11. møde", "12. møde", "13. møde"], "every round"
