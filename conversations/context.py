@@ -130,6 +130,7 @@ class ChecklistContext:
     questions: tuple[Question, ...] = DEFAULT_QUESTIONS  # what the programme asks, in order
     labels: Mapping[str, str] = field(default_factory=dict)  # the programme's, by question
     nouns: Mapping[str, str] = field(default_factory=dict)  # the programme's, in `language`
+    units: int = 0  # how many units the programme has: with one, «for every unit» is not said
 
     @property
     def light(self) -> bool:

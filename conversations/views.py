@@ -145,6 +145,7 @@ class Header:
     phase: Phase | None = None  # the dialogue's phase it was drawn in (its choices: OFFERS)
     light: bool = True  # the programme has a traffic light: colours and counts are shown
     nouns: Mapping[str, str] = field(default_factory=dict)  # the programme's own, if any
+    one_unit: bool = False  # a one-unit programme: a reporter answers for no «all units»
     questions: tuple[str, ...] = ()  # what the programme asks, in order
 
 
@@ -281,6 +282,7 @@ def header(state: State, ctx: ChecklistContext) -> Header:
         phase=state.phase,
         light=ctx.light,
         nouns=ctx.nouns,
+        one_unit=ctx.units == 1,
         questions=tuple(q.value for q in ctx.questions),
     )
 

@@ -329,6 +329,7 @@ async def step_context(
             label.key: text for label in info.labels if (text := label.label(language)) is not None
         },
         nouns=info.nouns_in(language),
+        units=len(structure.units),
     )
 
 

@@ -66,6 +66,7 @@ class LoadSummary:
     roles: Tally = field(default_factory=Tally)
     accounts: Tally = field(default_factory=Tally)
     meetings: Tally = field(default_factory=Tally)  # rounds planned for the file's meetings
+    nouns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # its own, by language
 
     @property
     def changed(self) -> bool:
@@ -99,6 +100,7 @@ async def save_programme(file: ProgrammeFile) -> LoadSummary:
     async with in_transaction():
         programme = await Programme.get_or_none(key=spec.key)
         summary = LoadSummary(spec.key, spec.title, created=programme is None)
+        summary.nouns = {lang: n.model_dump(exclude_none=True) for lang, n in spec.nouns.items()}
         if programme is not None:
             await refuse_lost_answers(programme, file)
         await _check_slack_accounts(file)
@@ -114,10 +116,7 @@ async def save_programme(file: ProgrammeFile) -> LoadSummary:
             "source": spec.source,
             "settings": spec.settings.model_dump(mode="json"),
             "layout": spec.layout,
-            "nouns": {
-                language: nouns.model_dump(exclude_none=True)
-                for language, nouns in spec.nouns.items()
-            },
+            "nouns": summary.nouns,
             "questions": [question.model_dump() for question in spec.questions],
             "texts": [text.model_dump() for text in spec.texts],
             "source_file": file.path,

@@ -7,7 +7,8 @@ resolved, so the CLI and the tests read one shape and never query rows themselve
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from conversations.errors import UserError
@@ -84,6 +85,7 @@ class ProgrammeView:
     groups: tuple[GroupView, ...]
     units: tuple[UnitView, ...]
     open_round: str | None
+    nouns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # its own, by language
 
     @property
     def milestones(self) -> tuple[MilestoneView, ...]:
@@ -161,6 +163,7 @@ async def programme_overview(key: str) -> ProgrammeView:
             for u in units
         ),
         open_round=await _open_round(programme),
+        nouns=programme.nouns or {},
     )
 
 

@@ -23,8 +23,9 @@ from markupsafe import Markup
 
 from render.documents.palette import PALETTE
 from render.i18n import catalogue, format_day, normalise_language
+from render.nouns import Nouns, nouns_of
 from render.templating import document_environment
-from render.words import status_text
+from render.words import OwnNouns, own_nouns, status_text
 from reporting.history import CellHistory, Changed, Revision, RoundHistory
 from reporting.matrix import Cell, Source
 from reporting.trend import CellTrend, Flag, Point
@@ -71,19 +72,21 @@ def style_source() -> str:
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
-def _translator(language: str) -> Callable[..., str]:
+def _translator(language: str, nouns: Nouns | None = None) -> Callable[..., str]:
+    """`t(key, **data)`: the catalogue's text, in the programme's own `nouns` where given."""
     words = catalogue(language)
+    own: dict[str, object] = {"noun": nouns} if nouns else {}
 
     def t(key: str, /, **params: object) -> str:
-        return words.text(key, **params)
+        return words.text(key, **{**own, **params})
 
     return t
 
 
-def _render(name: str, language: str, **context: Any) -> str:
+def _render(name: str, language: str, nouns: Nouns | None = None, **context: Any) -> str:
     template = document_environment().get_template(f"history/{name}")
     return template.render(
-        language=language, t=_translator(language), style=Markup(stylesheet()), **context
+        language=language, t=_translator(language, nouns), style=Markup(stylesheet()), **context
     )
 
 
@@ -120,10 +123,15 @@ def _picker(history: RoundHistory, links: Links, language: str) -> list[dict[str
     ]
 
 
-def _shown(cell: Cell | None) -> tuple[str, str, str]:
-    """A cell's colour class, symbol and words ('not reported' for no cell)."""
+def _shown(cell: Cell | None, light: bool = True) -> tuple[str, str, str]:
+    """A cell's colour class, symbol and words ('not reported' for no cell); without a
+    traffic light (seed 004) what was typed, in the order the questions are documented."""
     colour = cell.colour.value if cell is not None else "not_reported"
-    return colour, PALETTE[colour].symbol, cell.text if cell is not None else ""
+    if cell is None:
+        return colour, PALETTE[colour].symbol, ""
+    typed = (cell.status, cell.economy, cell.sub_milestones, cell.ready, cell.remark)
+    said = next((text for text in typed if text), "") if cell.reported and not light else ""
+    return colour, PALETTE[colour].symbol, said or cell.text
 
 
 def round_page(history: RoundHistory, links: Links) -> str:
@@ -137,7 +145,7 @@ def round_page(history: RoundHistory, links: Links) -> str:
         for row in group.rows:
             cells = []
             for cell in row.cells:
-                colour, symbol, words = _shown(cell)
+                colour, symbol, words = _shown(cell, matrix.programme.light)
                 trend = history.trend.get(cell.milestone, cell.unit)
                 cells.append(
                     {
@@ -154,6 +162,7 @@ def round_page(history: RoundHistory, links: Links) -> str:
     return _render(
         "round.html.j2",
         language,
+        nouns_of(matrix.programme),
         programme=matrix.programme,
         round=matrix.round,
         meta=_meta(history, language),
@@ -182,10 +191,12 @@ def cell_page(history: CellHistory, links: Links) -> str:
     matrix = history.round.matrix
     language = normalise_language(matrix.language)
     cell = history.cell
-    colour, symbol, words = _shown(cell)
+    colour, symbol, words = _shown(cell, matrix.programme.light)
+    nouns = own_nouns(matrix.programme)
     return _render(
         "cell.html.j2",
         language,
+        nouns_of(matrix.programme),
         programme=matrix.programme,
         round=matrix.round,
         meta=_meta(history.round, language),
@@ -194,19 +205,21 @@ def cell_page(history: CellHistory, links: Links) -> str:
         unit=matrix.unit_name(cell.unit),
         baseline=history.trend.baseline,
         cell=cell,
-        for_all=cell.source is Source.ALL,
+        for_all=cell.source is Source.ALL and len(matrix.units) > 1,  # one unit: no «all»
         colour=colour,
         symbol=symbol,
         text=words,
         timezone=matrix.programme.timezone,
         marks=marks(history.trend, language, long=True),
         points=[_point(point, history, links) for point in history.trend.points],
-        revisions=[_revision(r, before, language) for r, before in _pairs(history.revisions)],
+        revisions=[
+            _revision(r, before, language, nouns) for r, before in _pairs(history.revisions)
+        ],
     )
 
 
 def _point(point: Point, history: CellHistory, links: Links) -> dict[str, object]:
-    colour, symbol, words = _shown(point.cell)
+    colour, symbol, words = _shown(point.cell, history.round.matrix.programme.light)
     cell = history.cell
     return {
         "round": point.round,
@@ -227,7 +240,9 @@ def _pairs(revisions: tuple[Revision, ...]) -> list[tuple[Revision, Revision | N
     return [(revision, revisions[n - 1] if n else None) for n, revision in enumerate(revisions)]
 
 
-def _revision(revision: Revision, before: Revision | None, language: str) -> dict[str, object]:
+def _revision(
+    revision: Revision, before: Revision | None, language: str, nouns: OwnNouns = ()
+) -> dict[str, object]:
     t = _translator(language)
     if revision.changed_by is not None:
         who = revision.changed_by
@@ -242,8 +257,8 @@ def _revision(revision: Revision, before: Revision | None, language: str) -> dic
         "changes": [
             Change(
                 t(f"history.changed.{part}"),
-                _part(before, part, language) if before is not None else None,
-                _part(revision, part, language),
+                _part(before, part, language, nouns) if before is not None else None,
+                _part(revision, part, language, nouns),
             )
             for part in (Changed.STATUS, Changed.FORECAST, Changed.REMARK)
             if part in revision.changed
@@ -251,10 +266,10 @@ def _revision(revision: Revision, before: Revision | None, language: str) -> dic
     }
 
 
-def _part(revision: Revision, part: str, language: str) -> str:
+def _part(revision: Revision, part: str, language: str, nouns: OwnNouns = ()) -> str:
     """A revision's status, forecast or remark in words; '(empty)' for an empty one."""
     if part == Changed.STATUS:
-        return status_text(language, revision.progress, revision.delay, revision.critical)
+        return status_text(language, revision.progress, revision.delay, revision.critical, nouns)
     value = revision.forecast if part == Changed.FORECAST else revision.remark
     return value or catalogue(language).text("history.empty")
 

@@ -28,15 +28,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from render.documents.pdf import RoundPdfs
+from render.documents.pdf import (
+    COMBINED_SHEETS_MAX_UNITS,
+    render_matrix_pdf,
+    render_sheet_pdf,
+    render_sheets_zip,
+)
 from render.documents.xlsx import render_xlsx
 from render.highlights import LIST_LIMIT, changes, critical_units, tally, unreported_units
 from render.i18n import Target, catalogue, format_day
-from render.nouns import nouns_of
+from render.nouns import Nouns, nouns_of
 from render.slipping import slips
 from render.table_post import slack_post
 from render.templating import slack_environment
-from render.words import describer
+from render.words import describer, own_nouns
 from reporting.comparison import Comparison
 from reporting.exports import csv_of, is_table, json_of
 from reporting.matrix import Matrix
@@ -116,14 +121,16 @@ def _render(template: str, **context: Any) -> list[Block]:
     return fit_sections(blocks)
 
 
-def _words(language: str) -> dict[str, Callable[..., str]]:
+def _words(language: str, nouns: Nouns | None = None) -> dict[str, Callable[..., str]]:
+    """`t` (mrkdwn) and `tp` (plain), in the programme's own `nouns` where given."""
     slack, plain = catalogue(language, Target.SLACK), catalogue(language, Target.PLAIN)
+    own: dict[str, object] = {"noun": nouns} if nouns else {}
 
     def t(key: str, /, **params: object) -> str:
-        return slack.text(key, **params)
+        return slack.text(key, **{**own, **params})
 
     def tp(key: str, /, **params: object) -> str:
-        return plain.text(key, **params)
+        return plain.text(key, **{**own, **params})
 
     return {"t": t, "tp": tp}
 
@@ -140,7 +147,7 @@ def summary_message(
     """The summary; with the cells `slipping` (render/slipping.py) and a signed link to the
     programme's history page, when there is one."""
     language = matrix.language
-    words = _words(language)
+    words = _words(language, nouns_of(matrix.programme))
     counts = tally(matrix)
     unreported = unreported_units(matrix, comparison)
     slipped, slipped_more = slips(slipping, matrix.unit_name)
@@ -172,7 +179,7 @@ def summary_message(
 def grid_messages(matrix: Matrix) -> list[Message]:
     """The matrix as dots, in as many messages as Slack's 50-block limit asks for."""
     language = matrix.language
-    words = _words(language)
+    words = _words(language, nouns_of(matrix.programme))
     sections = _render(
         "publication_grid.j2", **words, groups=matrix.groups, unit_name=matrix.unit_name
     )
@@ -215,7 +222,8 @@ def documents(
     own words, and no sheets: the table is its one unit's sheet.
     """
     words = _words(matrix.language)["tp"]
-    local = local_items(snapshot, describer(matrix.language))  # the units' own items too
+    describe = describer(matrix.language, own_nouns(matrix.programme))
+    local = local_items(snapshot, describe)  # the units' own items too
     stem = f"{slug(matrix.programme.key)}-{slug(matrix.round.name)}"
     table = is_table(matrix)
 
@@ -226,27 +234,26 @@ def documents(
             title = words(f"publication.file.{kind}", round=matrix.round.name)
         return File(filename, title, content, mimetype, kind)
 
-    with RoundPdfs(snapshot, matrix, comparison, trend) as pdfs:  # in a pool, when large
-        workbook = render_xlsx(snapshot, matrix, trend)  # meanwhile, in this process
-        matrix_pdf, sheets_content = pdfs.results()
-    if sheets_content is None:
+    if table:
         sheets: tuple[File, ...] = ()
-    elif pdfs.zipped:
-        sheets = (file("sheets", f"{stem}-sheets.zip", sheets_content, "application/zip"),)
+    elif len(matrix.units) <= COMBINED_SHEETS_MAX_UNITS:
+        content = render_sheet_pdf(snapshot, matrix).content
+        sheets = (file("sheets", f"{stem}-sheets.pdf", content, "application/pdf"),)
     else:
-        sheets = (file("sheets", f"{stem}-sheets.pdf", sheets_content, "application/pdf"),)
+        content = render_sheets_zip(snapshot, matrix)
+        sheets = (file("sheets", f"{stem}-sheets.zip", content, "application/zip"),)
     return (
         file(
             "matrix",
             f"{stem}-{'table' if table else 'matrix'}.pdf",
-            matrix_pdf,
+            render_matrix_pdf(matrix, comparison, trend).content,
             "application/pdf",
         ),
         *sheets,
         file(
             "xlsx",
             f"{stem}.xlsx",
-            workbook,
+            render_xlsx(snapshot, matrix, trend),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
         file("csv", f"{stem}.csv", csv_of(matrix, local), "text/csv"),

@@ -12,22 +12,35 @@ from functools import cache, partial
 
 from conversations.vocabulary import Colour, Delay, Progress, effective_delay
 from render.i18n import catalogue, normalise_language
+from render.nouns import nouns_of
 from reporting.matrix import Cell, Describe, Matrix, compile_matrix
-from reporting.snapshot import Snapshot
+from reporting.snapshot import ProgrammeInfo, Snapshot
+
+OwnNouns = tuple[tuple[str, str], ...]
+"""A programme's nouns as a hashable tuple (render/nouns.py), for the cached texts; () is KOL's."""
+
+
+def own_nouns(programme: ProgrammeInfo) -> OwnNouns:
+    """The programme's nouns in its language, as `status_text` and `describer` take them."""
+    return tuple(sorted(nouns_of(programme).items()))
 
 
 @cache
-def status_text(language: str, progress: Progress, delay: Delay, critical: bool) -> str:
-    """'Milepæl igangsat, men 0-3 måneder forsinket (milepælen er kritisk for hele projektet)'."""
+def status_text(
+    language: str, progress: Progress, delay: Delay, critical: bool, nouns: OwnNouns = ()
+) -> str:
+    """'Milepæl igangsat, men 0-3 måneder forsinket (milepælen er kritisk for hele projektet)';
+    in the programme's own `nouns` where given («Emne igangsat …»)."""
     words = catalogue(normalise_language(language))
+    own: dict[str, object] = {"noun": dict(nouns)} if nouns else {}
     delay = effective_delay(progress, delay)
     if delay is Delay.ON_TIME or progress in (Progress.REACHED, Progress.NONE):
-        status = words.text(f"matrix.status.{progress.value}")
+        status = words.text(f"matrix.status.{progress.value}", **own)
     else:
         band = words.text(f"matrix.band.{delay.value}")
-        status = words.text(f"matrix.status.{progress.value}_late", band=band)
+        status = words.text(f"matrix.status.{progress.value}_late", band=band, **own)
     if critical:
-        return words.text("matrix.critical", status=status)
+        return words.text("matrix.critical", status=status, **own)
     return status
 
 
@@ -37,11 +50,17 @@ def not_reported_text(language: str) -> str:
     return catalogue(normalise_language(language)).text("matrix.status.not_reported")
 
 
-def cell_text(language: str, progress: Progress | None, delay: Delay, critical: bool) -> str:
+def cell_text(
+    language: str,
+    progress: Progress | None,
+    delay: Delay,
+    critical: bool,
+    nouns: OwnNouns = (),
+) -> str:
     """A matrix cell's words; progress None is a cell nobody answered (not reported)."""
     if progress is None:
         return not_reported_text(language)
-    return status_text(language, progress, delay, critical)
+    return status_text(language, progress, delay, critical, nouns)
 
 
 @cache
@@ -62,11 +81,12 @@ def colour_name(language: str, colour: Colour) -> str:
     return catalogue(normalise_language(language)).text(f"matrix.colour.{colour.value}")
 
 
-def describer(language: str) -> Describe:
-    """A cell's words in this language, for `reporting.matrix`."""
-    return partial(cell_text, language)
+def describer(language: str, nouns: OwnNouns = ()) -> Describe:
+    """A cell's words in this language (and the programme's nouns), for `reporting.matrix`."""
+    return partial(cell_text, language, nouns=nouns)
 
 
 def worded_matrix(snapshot: Snapshot) -> Matrix:
-    """The round's matrix with its cells' words in the programme's language."""
-    return compile_matrix(snapshot, describer(snapshot.programme.language))
+    """The round's matrix with its cells' words in the programme's language and nouns."""
+    programme = snapshot.programme
+    return compile_matrix(snapshot, describer(programme.language, own_nouns(programme)))

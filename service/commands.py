@@ -19,6 +19,7 @@ from models.checklists import ChecklistRef, checklists_for, load_context
 from models.people import Person, Role
 from models.programme import Milestone, MilestoneGroup, Programme, Unit
 from models.round import Round, RoundStatus, Submission
+from render.nouns import nouns_for
 from service import people, planned_rounds, rounds
 
 
@@ -86,6 +87,9 @@ async def execute(
         programme = await resolve_programme(command, actor)
     reply = await handler(command, actor, programme, clock)
     reply.language = await people.reader_language(actor, programme, fallback=fallback_language)
+    if programme is not None:  # the reply in the programme's own nouns («29 emner»)
+        own = (programme.nouns or {}).get(reply.language)
+        reply.params.setdefault("noun", nouns_for(reply.language, own, programme.unit_label))
     return reply
 
 

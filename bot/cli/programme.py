@@ -11,6 +11,7 @@ title is printed, never read as markup.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +33,7 @@ from models.programme_file import (
 from models.programme_view import DeadlineView, MilestoneView, PersonRef
 from programmes import programme_file, shipped
 from render.i18n import text
+from render.nouns import Nouns, nouns_for
 from service.programme_changes import RoundChanges, load_programme_path
 
 app = typer.Typer(
@@ -44,10 +46,17 @@ def _t(key: str, /, **params: object) -> str:
     return text(cli_language(), f"programme.{key}", **params)
 
 
-def _table(title: str | None, *columns: str) -> Table:
+def _nouns(own: Mapping[str, Mapping[str, str]], unit_label: str = "") -> Nouns:
+    """The programme's nouns in the CLI's language (its own, else KOL's)."""
+    language = cli_language()
+    return nouns_for(language, own.get(language), unit_label)
+
+
+def _table(title: str | None, *columns: str, noun: Nouns | None = None) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False)
+    own: dict[str, object] = {"noun": noun} if noun else {}
     for column in columns:
-        table.add_column(_t(f"{column}"))
+        table.add_column(_t(f"{column}", **own))
     return table
 
 
@@ -83,6 +92,7 @@ def _print_summary(summary: LoadSummary) -> None:
     console.print(
         _t(f"cli.loaded_{state}", programme=summary.key, title=summary.title), markup=False
     )
+    noun = _nouns(summary.nouns)
     table = _table(
         None,
         *(
@@ -102,7 +112,8 @@ def _print_summary(summary: LoadSummary) -> None:
     }
     for kind, tally in kinds.items():
         counts = (tally.total, tally.created, tally.updated, tally.unchanged, tally.removed)
-        table.add_row(Text(_t(f"cli.kind.{kind}")), *(Text(str(count)) for count in counts))
+        label = _t(f"cli.kind.{kind}", noun=noun)
+        table.add_row(Text(label), *(Text(str(count)) for count in counts))
     console.print(table)
 
 
@@ -127,11 +138,12 @@ def show(key: Annotated[str, typer.Argument(help="The programme's key, e.g. kol-
     view = run_with_db(lambda: programme_overview(key))
     _print_heading(view)
     units = {unit.key: unit.name for unit in view.units}
+    noun = _nouns(view.nouns, view.unit_label)
     for group in view.groups:
-        title = _t("show.group", number=group.number, title=group.title)
-        table = _milestone_table(title, group.milestones, units)
+        title = _t("show.group", number=group.number, title=group.title, noun=noun)
+        table = _milestone_table(title, group.milestones, units, noun=noun)
         console.print(table)
-    _print_units(view)
+    _print_units(view, noun)
 
 
 def _print_heading(view: ProgrammeView) -> None:
@@ -157,12 +169,16 @@ def _print_heading(view: ProgrammeView) -> None:
 
 
 def _milestone_table(
-    title: str, milestones: tuple[MilestoneView, ...], units: dict[str, str], *, local: bool = False
+    title: str,
+    milestones: tuple[MilestoneView, ...],
+    units: dict[str, str],
+    *,
+    noun: Nouns,
+    local: bool = False,
 ) -> Table:
-    """Milestones with who answers them and their deadlines; a unit's local items if `local`."""
-    table = _table(
-        title, *(f"show.column.{c}" for c in ("code", "title", "answered_by", "deadline"))
-    )
+    """Items with who answers them and their deadlines; a unit's local items if `local`."""
+    columns = ("code", "title", "answered_by", "deadline")
+    table = _table(title, *(f"show.column.{c}" for c in columns), noun=noun)
     leads = _t("show.unit_leads_answer" if local else "show.leads_answer")
     for milestone in milestones:
         who = milestone.reporter.name if milestone.reporter else leads
@@ -174,7 +190,7 @@ def _milestone_table(
 
 
 def _deadline(deadline: DeadlineView, units: dict[str, str], *, local: bool) -> str:
-    if local:
+    if local or len(units) <= 1:  # one unit: its deadline is no «all: …»
         return deadline.text
     if deadline.unit is None:
         return _t("show.deadline_all", text=deadline.text)
@@ -183,10 +199,11 @@ def _deadline(deadline: DeadlineView, units: dict[str, str], *, local: bool) -> 
     )
 
 
-def _print_units(view: ProgrammeView) -> None:
+def _print_units(view: ProgrammeView, noun: Nouns) -> None:
     table = _table(
         _t("show.units", label=view.unit_label),
         *(f"show.column.{c}" for c in ("unit", "leads", "deputies")),
+        noun=noun,
     )
     for unit in view.units:
         table.add_row(Text(unit.name), _names(unit.leads), _names(unit.deputies))
@@ -195,7 +212,8 @@ def _print_units(view: ProgrammeView) -> None:
     for unit in view.units:
         if unit.local_items:
             title = _t("show.local_items", unit=unit.name)
-            console.print(_milestone_table(title, unit.local_items, units, local=True))
+            table = _milestone_table(title, unit.local_items, units, noun=noun, local=True)
+            console.print(table)
 
 
 @app.command("list")

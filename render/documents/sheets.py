@@ -26,7 +26,7 @@ from render.documents.html import Pdf, render_template, write_pdf, write_pdfs
 from render.documents.overview import meeting
 from render.i18n import catalogue
 from render.nouns import nouns_of
-from render.words import describer, sheet_status_of
+from render.words import describer, own_nouns, sheet_status_of
 from reporting.matrix import Cell, Matrix, local_cells, resolve
 from reporting.snapshot import DeadlineInfo, MilestoneInfo, ProgrammeInfo, Snapshot, UnitInfo
 
@@ -139,11 +139,12 @@ def _line(
 
 def unit_sheet(snapshot: Snapshot, matrix: Matrix, unit: UnitInfo) -> UnitSheet:
     """What seed 001 shows for one unit: its own items first, then every milestone."""
+    describe = describer(matrix.language, own_nouns(matrix.programme))
     return UnitSheet(
         unit=unit,
         local=tuple(
             _line(snapshot, item, cell, unit.key, own=True)
-            for item, cell in local_cells(snapshot, unit.key, describer(matrix.language))
+            for item, cell in local_cells(snapshot, unit.key, describe)
         ),
         groups=tuple(
             SheetGroup(
@@ -210,13 +211,8 @@ def render_sheets_zip(snapshot: Snapshot, matrix: Matrix, workers: int | None = 
     """Every unit's sheet as its own PDF (named by the unit's key) in one ZIP archive,
     written by `workers` processes (default: one per core; 1: in this process)."""
     htmls = [sheet_html(snapshot, matrix, [unit]) for unit in matrix.units]
-    return zipped_sheets(matrix.units, write_pdfs(htmls, workers))
-
-
-def zipped_sheets(units: Sequence[UnitInfo], contents: Sequence[bytes]) -> bytes:
-    """The units' sheet PDFs, in the units' order, in one ZIP archive named by unit key."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
-        for unit, content in zip(units, contents, strict=True):
+        for unit, content in zip(matrix.units, write_pdfs(htmls, workers), strict=True):
             archive.writestr(f"{unit.key}.pdf", content)
     return out.getvalue()

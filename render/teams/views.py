@@ -31,6 +31,7 @@ from conversations.views import ReviewRow, ReviewView, View
 from conversations.vocabulary import Colour, Delay, Progress
 from render.highlights import LIST_LIMIT, changes, critical_units, tally, unreported_units
 from render.i18n import Catalogue, Target, card_escape, catalogue, format_day
+from render.nouns import Nouns, nouns_of
 from render.round_report import StatusLine, round_status_text
 from render.slipping import slips
 from render.table_post import teams_post
@@ -102,6 +103,15 @@ def plain(language: str | None) -> Catalogue:
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     return json_environment(md=card_escape)
+
+
+def _nouned(say: Callable[..., str], nouns: Nouns) -> Callable[..., str]:
+    """`say` (a catalogue's `text`) in the programme's own nouns (render/nouns.py)."""
+
+    def said(key: str, /, **params: object) -> str:
+        return say(key, **{"noun": nouns, **params})
+
+    return said
 
 
 def _render(template_name: str, language: str, **data: Any) -> TeamsMessage:
@@ -270,6 +280,7 @@ def publication_messages(
         return cards + _documents(matrix, links)
     counts = tally(matrix)
     said = plain(language)
+    nouns = nouns_of(matrix.programme)
     critical = critical_units(matrix)
     missing = list(comparison.missing[: LIST_LIMIT * 4])
     unreported = unreported_units(matrix, comparison)
@@ -279,6 +290,8 @@ def publication_messages(
         summary = _render(
             "publication/summary.json.j2",
             language,
+            t=_nouned(words(language).text, nouns),
+            tp=_nouned(said.text, nouns),
             summary=said.text(
                 "publication.fallback",
                 title=matrix.programme.title,
@@ -325,7 +338,7 @@ def _documents(matrix: Matrix, links: list[tuple[str, str]]) -> list[TeamsMessag
 
 
 def _grid_groups(matrix: Matrix) -> list[_GridGroup]:
-    said = words(matrix.language)
+    said = _nouned(words(matrix.language).text, nouns_of(matrix.programme))
     groups = []
     for group in matrix.groups:
         lines = []
@@ -337,9 +350,9 @@ def _grid_groups(matrix: Matrix) -> list[_GridGroup]:
                 f"{card_escape(clip(row.milestone.title, 60))}"
             )
             if critical:
-                line += "  " + said.text("publication.grid_critical", units=", ".join(critical))
+                line += "  " + said("publication.grid_critical", units=", ".join(critical))
             lines.append(line)
-        title = said.text("publication.grid_group", number=group.number, title=group.title)
+        title = said("publication.grid_group", number=group.number, title=group.title)
         groups.append(_GridGroup(title, tuple(lines)))
     return groups
 
