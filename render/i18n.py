@@ -136,7 +136,10 @@ class Keyed(Protocol):
 
 
 class Catalogue:
-    """One language's messages for one target, compiled."""
+    """One language's messages for one target, each compiled on its first use: compiling
+    all of them (some 1,100) took a second or more of CPU, which the first command or
+    click after a start paid before its acknowledgement — past Slack's 3 s on a busy
+    machine."""
 
     def __init__(self, language: str, target: Target = Target.PLAIN) -> None:
         self.language = language
@@ -149,16 +152,23 @@ class Catalogue:
                 for key, source in raw.items()
                 if not key.startswith(OVERRIDE)
             }
-        self._templates: dict[str, Template] = {
-            key: env.from_string(source) for key, source in raw.items()
-        }
+        self._env = env
+        self._sources = raw
+        self._templates: dict[str, Template] = {}
 
     def keys(self) -> set[str]:
-        return set(self._templates)
+        return set(self._sources)
+
+    def template(self, key: str) -> Template:
+        """The compiled message; an unknown key is a programming error and raises KeyError."""
+        template = self._templates.get(key)
+        if template is None:  # two threads may both compile it: the same template either way
+            template = self._templates[key] = self._env.from_string(self._sources[key])
+        return template
 
     def text(self, key: str, /, **params: object) -> str:
         """The message for `key`; an unknown key is a programming error and raises KeyError."""
-        return self._templates[key].render(**params).strip()
+        return self.template(key).render(**params).strip()
 
     def error(self, error: Keyed) -> str:
         """The words of a refusal or a failure: a `UserError`, a delivery failure

@@ -23,6 +23,10 @@ def test_every_language_has_the_same_keys() -> None:
 def test_every_message_compiles(language: str) -> None:
     compiled = catalogue(language)
     assert compiled.keys() == set(load_raw(language))
+    for target in Target:  # compiled on first use in a running app: every one here
+        words = catalogue(language, target)
+        for key in sorted(words.keys()):
+            words.template(key)
 
 
 def test_user_text_is_escaped_for_slack_but_the_sentence_is_not() -> None:
