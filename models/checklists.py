@@ -201,7 +201,8 @@ def checklist_of(structure: Structure, scope: Scope, actor: Person) -> Checklist
         scopes: tuple[str, ...] = (unit.key, ALL_UNITS)
         title = unit.name
     else:
-        answerable = [m for m in milestones if (r := reporters.get(m.code)) and r.key == scope.key]
+        mine = {code for code, reporter in reporters.items() if reporter.answers(scope.key)}
+        answerable = [m for m in milestones if m.code in mine]
         read_only = []
         scopes = (unit.key, ALL_UNITS) if unit else (ALL_UNITS,)
         title = actor.name if actor.key == scope.key else scope.key

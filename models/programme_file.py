@@ -324,10 +324,10 @@ def _check_references(spec: ProgrammeSpec, name: str, lines: Mapping[Loc, int]) 
     for i, group in enumerate(spec.groups):
         for j, milestone in enumerate(group.milestones):
             loc: Loc = ("groups", i, "milestones", j)
-            if milestone.reporter is not None:
-                refs.known(
-                    "programme.unknown_person", milestone.reporter, (*loc, "reporter"), people
-                )
+            several = isinstance(milestone.reporter, list)
+            for n, reporter in enumerate(milestone.reporters):
+                where: Loc = (*loc, "reporter", n) if several else (*loc, "reporter")
+                refs.known("programme.unknown_person", reporter, where, people)
             for unit_key in milestone.deadlines:
                 refs.known("programme.unknown_unit", unit_key, (*loc, "deadlines", unit_key), units)
     if refs.found:

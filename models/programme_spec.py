@@ -317,10 +317,19 @@ class MilestoneSpec(_Spec):
     code: Code
     title: Title
     definition: Prose = ""
-    reporter: Key | None = None
+    # who answers it for every unit: one person's key, or several (seed 004's «AKJ / NPE»)
+    reporter: Key | Annotated[list[Key], Field(min_length=1)] | None = None
     deadline: DeadlineText | None = None
     deadlines: dict[Key, DeadlineText] = {}
     texts: Texts = {}
+
+    @property
+    def reporters(self) -> tuple[str, ...]:
+        """The keys of those who answer it for every unit, each once, as the file gives them."""
+        if self.reporter is None:
+            return ()
+        given = [self.reporter] if isinstance(self.reporter, str) else self.reporter
+        return tuple(dict.fromkeys(given))
 
 
 class GroupSpec(_Spec):

@@ -320,8 +320,7 @@ def _wanted_roles(spec: ProgrammeSpec) -> set[tuple[str, RoleKind, str]]:
         roles |= {(key, RoleKind.DEPUTY, unit.key) for key in unit.deputies}
     for group in spec.groups:
         for milestone in group.milestones:
-            if milestone.reporter is not None:
-                roles.add((milestone.reporter, RoleKind.REPORTER, milestone.code))
+            roles |= {(key, RoleKind.REPORTER, milestone.code) for key in milestone.reporters}
     return roles
 
 

@@ -38,13 +38,18 @@ class DeadlineView:
 
 @dataclass(frozen=True)
 class MilestoneView:
-    """A row (or a local item); `reporter` None means each unit's leads answer it."""
+    """A row (or a local item); no `reporters` means each unit's leads answer it."""
 
     code: str
     title: str
     definition: str
-    reporter: PersonRef | None
+    reporters: tuple[PersonRef, ...]  # who answer it for every unit, by name («AKJ / NPE»)
     deadlines: tuple[DeadlineView, ...]
+
+    @property
+    def reporter(self) -> PersonRef | None:
+        """The first who answers it for every unit; None: each unit's leads do."""
+        return self.reporters[0] if self.reporters else None
 
     def deadline_for(self, unit_key: str) -> DeadlineView | None:
         """The unit's own deadline, else the one for every unit."""
@@ -176,12 +181,12 @@ def _milestone(
         row.deadlines,
         key=lambda d: order.index(d.scope) if d.scope in order else -1,
     )
-    reporters = roles.get((RoleKind.REPORTER, row.code), [])
+    reporters = sorted(roles.get((RoleKind.REPORTER, row.code), []), key=lambda p: (p.name, p.key))
     return MilestoneView(
         code=row.code,
         title=row.title,
         definition=row.definition,
-        reporter=reporters[0] if reporters else None,
+        reporters=tuple(reporters),
         deadlines=tuple(
             DeadlineView(
                 unit=None if d.scope == ALL_UNITS else d.scope,

@@ -78,26 +78,28 @@ def programme_info(programme: Programme) -> ProgrammeInfo:
     )
 
 
-async def _people(
-    programme_id: int,
-) -> tuple[dict[tuple[str, str], list[str]], dict[str, tuple[str, str]]]:
-    """Names by (role kind, scope), by name; milestone code → its reporter's (key, name)."""
+Reporters = dict[str, list[tuple[str, str]]]
+"""Item code → (key, name) of each who answers it for every unit, in the order of their names."""
+
+
+async def _people(programme_id: int) -> tuple[dict[tuple[str, str], list[str]], Reporters]:
+    """Names by (role kind, scope), by name; item code → its reporters' (key, name)."""
     rows = (
         await Role.filter(programme_id=programme_id)
         .order_by("person__name", "id")
         .values("kind", "scope", "person__key", "person__name")
     )
     names: dict[tuple[str, str], list[str]] = defaultdict(list)
-    reporters: dict[str, tuple[str, str]] = {}
+    reporters: Reporters = defaultdict(list)
     for row in rows:
         names[(str(row["kind"]), row["scope"])].append(row["person__name"])
         if row["kind"] == RoleKind.REPORTER:
-            reporters.setdefault(row["scope"], (row["person__key"], row["person__name"]))
+            reporters[row["scope"]].append((row["person__key"], row["person__name"]))
     return names, reporters
 
 
 async def _milestones(
-    programme_id: int, reporters: dict[str, tuple[str, str]]
+    programme_id: int, reporters: Reporters
 ) -> tuple[tuple[GroupInfo, ...], dict[str, tuple[MilestoneInfo, ...]]]:
     groups = (
         await MilestoneGroup.filter(programme_id=programme_id)
@@ -121,13 +123,13 @@ async def _milestones(
     by_group: dict[int | None, list[MilestoneInfo]] = defaultdict(list)
     local: dict[str, list[MilestoneInfo]] = defaultdict(list)
     for row in rows:
-        reporter = reporters.get(row["code"])
+        reporter = reporters.get(row["code"])  # «AKJ / NPE» where several answer it
         milestone = MilestoneInfo(
             code=row["code"],
             title=row["title"],
             definition=row["definition"],
-            reporter=reporter[1] if reporter else None,
-            reporter_key=reporter[0] if reporter else None,
+            reporter=" / ".join(name for _, name in reporter) if reporter else None,
+            reporter_key=reporter[0][0] if reporter else None,
             deadlines=tuple(deadlines.get(row["id"], ())),
             unit=row["unit__key"],
             texts=tuple((str(key), str(text)) for key, text in (row["texts"] or {}).items()),
@@ -210,10 +212,8 @@ async def load_snapshot(round_id: int) -> Snapshot:
     reporter_milestones: dict[tuple[str, str], list[str]] = defaultdict(list)
     for group in groups:
         for milestone in group.milestones:
-            if milestone.reporter_key is not None and milestone.reporter is not None:
-                reporter_milestones[(milestone.reporter_key, milestone.reporter)].append(
-                    milestone.code
-                )
+            for key, name in reporters.get(milestone.code, ()):
+                reporter_milestones[(key, name)].append(milestone.code)
     return make_snapshot(
         programme_info(programme),
         _round_info(round_),

@@ -28,7 +28,7 @@ from tortoise.expressions import F
 
 from conversations.context import AnswerData
 from conversations.vocabulary import ALL_UNITS
-from models.people import Role, RoleKind
+from models.people import Person, Role, RoleKind
 from models.programme import BaselineDeadline, Milestone, Programme, Unit
 from models.snapshot import programme_info
 from reporting.snapshot import ProgrammeInfo
@@ -67,8 +67,15 @@ class MilestoneRow:
 
 @dataclass(frozen=True)
 class Reporter:
+    """Who answers an item for every unit: one person, or several (seed 004's «AKJ / NPE»),
+    any of whom may answer; `name` names them all, `key` is the first's."""
+
     key: str
     name: str
+    keys: tuple[str, ...] = ()
+
+    def answers(self, person_key: str) -> bool:
+        return person_key == self.key or person_key in self.keys
 
 
 @dataclass(frozen=True)
@@ -164,13 +171,23 @@ async def _read(programme: Programme, token: Token) -> Structure:
         milestones=rows,
         by_code={row.code: row for row in rows},
         baselines=baselines,
-        reporters={
-            r.scope: Reporter(r.person.key, r.person.name)
-            for r in roles
-            if r.kind is RoleKind.REPORTER
-        },
+        reporters=_reporters(roles),
         roles=frozenset((r.person_id, r.kind, r.scope) for r in roles),
     )
+
+
+def _reporters(roles: list[Role]) -> dict[str, Reporter]:
+    """Item code → its reporter(s), several in the order of their names («AKJ / NPE»)."""
+    by_code: dict[str, list[Person]] = {}
+    for role in roles:
+        if role.kind is RoleKind.REPORTER:
+            by_code.setdefault(role.scope, []).append(role.person)
+    found = {}
+    for code, people in by_code.items():
+        people.sort(key=lambda person: (person.name, person.key))
+        names = " / ".join(person.name for person in people)
+        found[code] = Reporter(people[0].key, names, tuple(person.key for person in people))
+    return found
 
 
 class StructureCache:

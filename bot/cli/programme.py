@@ -181,7 +181,7 @@ def _milestone_table(
     table = _table(title, *(f"show.column.{c}" for c in columns), noun=noun)
     leads = _t("show.unit_leads_answer" if local else "show.leads_answer")
     for milestone in milestones:
-        who = milestone.reporter.name if milestone.reporter else leads
+        who = " / ".join(p.name for p in milestone.reporters) if milestone.reporters else leads
         deadlines = [_deadline(d, units, local=local) for d in milestone.deadlines]
         table.add_row(
             Text(milestone.code), Text(milestone.title), Text(who), Text("\n".join(deadlines))
