@@ -8,7 +8,8 @@ required, `delay`, `critical`, `forecast`, `remark` optional, and the export's `
 `colour` and `source` are read too; any other column is refused, so a misspelt column
 is never silently dropped. A CSV value written with the export's formula guard (a leading
 `'`) is read without it. JSON is `reporting.tables`' export: `format` 1, `programme`,
-`round`, `cells`. docs/formats.md describes both.
+`round`, `cells`. docs/formats.md describes both. A round in table layout's files
+(seed 004's) are read by `reporting.import_table`, into the same records.
 
 Mistakes in the file's shape raise `ImportFailed` at once; the values are checked by
 `reporting.import_rows`.
@@ -19,7 +20,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from conversations.errors import UserError
@@ -40,6 +42,7 @@ JSON_ONLY: Final = (
 CELL_KEYS: Final = frozenset((*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *JSON_ONLY))
 CSV: Final = "csv"
 JSON: Final = "json"
+TABLE_JSON: Final = "table-json"  # a table's JSON: a record is an answer of the n-th item
 
 
 class ImportFailed(Exception):
@@ -86,18 +89,26 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class ImportFile:
-    kind: str  # csv | json
+    kind: str  # csv | json | table-json
     records: tuple[Record, ...]
     programme: str | None = None  # JSON: the programme it was exported from
     round: dict[str, Any] | None = None  # JSON: the exported round's record
+    names: Mapping[str, str] = field(default_factory=dict)  # a field as the file calls it
+
+    @property
+    def table(self) -> bool:
+        """A round in table layout's file (`reporting.import_table`): items, not cells."""
+        return "milestone" in self.names
 
 
 def where(kind: str, number: int) -> UserError:
-    """How a message names a place in the file: «Række 3» (CSV line) or «Celle 3» (JSON)."""
-    return UserError("import.at_row" if kind == CSV else "import.at_cell", row=number)
+    """How a message names a place in the file: «Række 3» (CSV line), «Celle 3» (JSON) or
+    «Punkt 3 i items» (a table's JSON)."""
+    at = {CSV: "import.at_row", TABLE_JSON: "import.at_item"}.get(kind, "import.at_cell")
+    return UserError(at, row=number)
 
 
-def _decode(data: bytes) -> str:
+def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -106,13 +117,13 @@ def _decode(data: bytes) -> str:
 
 def read_file(data: bytes) -> ImportFile:
     """The file's records; raises ImportFailed when its shape is wrong."""
-    content = _decode(data)
+    content = decode(data)
     if content.lstrip().startswith("{"):
         return _read_json(content)
     return _read_csv(content)
 
 
-def _delimiter(content: str) -> str:
+def delimiter(content: str) -> str:
     header = content.split("\n", 1)[0]
     return ";" if header.count(";") > header.count(",") else ","
 
@@ -139,7 +150,7 @@ def _header(found: list[str]) -> list[str]:
 
 
 def _read_csv(content: str) -> ImportFile:
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=_delimiter(content))
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter(content))
     try:
         header = next(reader)
     except StopIteration:
@@ -199,14 +210,14 @@ def _read_json(content: str) -> ImportFile:
         if not isinstance(cell, dict):
             errors.append(UserError("import.json_cell", where=where(JSON, number), row=number))
             continue
-        for field in cell:
-            if field not in CELL_KEYS:
+        for name in cell:
+            if name not in CELL_KEYS:
                 errors.append(
                     UserError(
                         "import.unknown_field",
                         where=where(JSON, number),
                         row=number,
-                        field=shown(str(field)),
+                        field=shown(str(name)),
                     )
                 )
         records.append(Record(number, dict(cell)))

@@ -17,6 +17,10 @@ What round-trips an export (docs/formats.md): a cell whose `source` is `none` (n
 answered it) with nothing in it is not stored, so it stays not reported; the cells of a
 milestone whose `source` is `all` (one answer for every unit, a reporter's) become that one
 answer again when every unit has its row and they agree.
+
+A table's file (`reporting.import_table`) carries the answers to the programme's typed
+questions too — status, economy, sub-milestones, ready (read as a forecast is) — and a
+mistake names its fields as the file does (`code`).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Final, TypeVar
 
 from conversations.errors import UserError
 from conversations.limits import FORECAST_LIMIT, REMARK_LIMIT
+from conversations.questions import TEXT_LIMITS, Question
 from conversations.text import UnreadableText, clean, shown
 from conversations.vocabulary import ALL_UNITS, Delay, Progress, delay_allowed
 from reporting.import_files import (
@@ -113,6 +118,12 @@ class ImportRow:
     remark: str
     answered_at: datetime | None = None  # JSON: when it was answered; CSV: unknown
     late: bool = False
+    status: str = ""  # the typed answers of a table's file (seed 004), in the Answer's names
+    economy: str = ""
+    sub_milestones: str = ""
+    ready_text: str = ""
+    ready_earliest: date | None = None
+    ready_latest: date | None = None
 
     def same_answer(self, other: ImportRow) -> bool:
         ignored = ("line", "scope")
@@ -132,8 +143,9 @@ class _Checked:
 class _Cell:
     """One record being checked: its values as text, and the mistakes found in it."""
 
-    def __init__(self, kind: str, record: Record, errors: Problems) -> None:
-        self.kind, self.number, self.errors = kind, record.number, errors
+    def __init__(self, file: ImportFile, record: Record, errors: Problems) -> None:
+        self.kind, self.number, self.errors = file.kind, record.number, errors
+        self.names, self.table = file.names, file.table
         self.values = record.values
         self.before = len(errors)
 
@@ -145,7 +157,7 @@ class _Cell:
                 f"import.{key}",
                 where=where(self.kind, self.number),
                 row=self.number,
-                field=field,
+                field=self.names.get(field, field),
                 **quoted,
             )
         )
@@ -236,7 +248,7 @@ def _check(
     """One record checked field by field; its mistakes appended to the cell's errors."""
     code, scope = cell.text("milestone", required=True), cell.text("unit", required=True)
     if code is not None and code not in milestones:
-        cell.bad("unknown_milestone", "milestone", value=code)
+        cell.bad("unknown_item" if cell.table else "unknown_milestone", "milestone", value=code)
     if scope is not None and scope != ALL_UNITS and scope not in units:
         cell.bad("unknown_unit", "unit", value=scope)
     elif code is not None and code in milestones and milestones[code] not in (None, scope):
@@ -247,7 +259,9 @@ def _check(
         cell.bad("delay_not_allowed", "delay", value=cell.text("delay"), progress=progress.value)
     critical = cell.flag("critical", vocabulary.critical)
     late = cell.values.get("late")
-    if late is not None and not isinstance(late, bool):
+    if isinstance(late, str):  # a table's CSV: yes or no
+        late = cell.lookup("late", lambda text: vocabulary.critical.get(fold(text)), "critical")
+    elif late is not None and not isinstance(late, bool):
         cell.bad("json_type", "late", expected="boolean")
     source = cell.lookup("source", _source, "source")
     forecast = cell.text("forecast", limit=FORECAST_LIMIT) or ""
@@ -259,6 +273,12 @@ def _check(
     elif forecast:
         span = read_forecast(forecast, today)
     answered_at = cell.moment("answered_at")
+    typed = {
+        question.value: cell.text(question.value, limit=TEXT_LIMITS[question]) or ""
+        for question in (Question.STATUS, Question.ECONOMY, Question.SUB_MILESTONES)
+    }
+    ready = cell.text("ready", limit=TEXT_LIMITS[Question.READY]) or ""
+    ready_span = read_forecast(ready, today) if ready else None
     if (
         cell.failed
         or code is None
@@ -282,6 +302,10 @@ def _check(
         remark=remark,
         answered_at=answered_at,
         late=bool(late),
+        **typed,
+        ready_text=ready,
+        ready_earliest=ready_span[0] if ready_span else None,
+        ready_latest=ready_span[1] if ready_span else None,
     )
     return _Checked(row, source)
 
@@ -293,6 +317,7 @@ def _empty(row: ImportRow) -> bool:
         and not row.critical
         and not row.forecast_text
         and not row.remark
+        and not (row.status or row.economy or row.sub_milestones or row.ready_text)
     )
 
 
@@ -342,13 +367,13 @@ def check_rows(
     checked: list[_Checked] = []
     seen: dict[tuple[str, str], int] = {}
     for record in file.records:
-        cell = _Cell(file.kind, record, errors)
+        cell = _Cell(file, record, errors)
         item = _check(cell, milestones, units, vocabulary, read_forecast, today)
         if item is not None:
             first = seen.setdefault((item.row.milestone, item.row.scope), record.number)
             if first != record.number:
                 cell.bad(
-                    "duplicate",
+                    "duplicate_item" if file.table else "duplicate",
                     "unit",
                     first=where(file.kind, first),
                     first_row=first,

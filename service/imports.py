@@ -1,7 +1,8 @@
 """Importing an earlier round from a file: `fremdrift round import`.
 
-The whole file is read and checked first (`reporting.import_files`, `reporting.import_rows`,
-with the catalogue's words from `render.import_words`); only a file without a mistake is
+The whole file is read and checked first (`reporting.import_files`, or for a round in table
+layout `reporting.import_table`, then `reporting.import_rows`, with the catalogue's words
+from `render.import_words`); only a file without a mistake is
 stored, in one transaction: a closed round marked imported, one answer and one revision
 (source "import") per row. A refused file stores nothing.
 
@@ -34,8 +35,9 @@ from models.programme import Milestone, Programme, Unit
 from models.round import Round, RoundStatus, local_day
 from render.import_words import import_vocabulary
 from reporting.deadlines import forecast_range
-from reporting.import_files import ImportFailed, ImportFile, read_file
+from reporting.import_files import ImportFailed, ImportFile
 from reporting.import_rows import ImportRow, check_rows
+from reporting.import_table import read_import
 from service.rounds import checked_name, read_round_date
 
 __all__ = ["IMPORT_SOURCE", "ImportFailed", "import_round", "read_import_file"]
@@ -162,7 +164,7 @@ async def import_round(
     programme = await find_programme(programme_key)
     if len(data) > FILE_BYTES_LIMIT:
         raise UserError("import.file_too_large", path="", limit=FILE_LIMIT_TEXT)
-    file = read_file(data)
+    file = read_import(data)
     name = _name(name, file)
     day = _day(date_text, file, programme, now)
     if await Round.exists(programme_id=programme.id, name=name):
@@ -222,6 +224,12 @@ async def _store(
                 "forecast_earliest": row.forecast_earliest,
                 "forecast_latest": row.forecast_latest,
                 "remark": row.remark,
+                "status": row.status,
+                "economy": row.economy,
+                "sub_milestones": row.sub_milestones,
+                "ready_text": row.ready_text,
+                "ready_earliest": row.ready_earliest,
+                "ready_latest": row.ready_latest,
             }
             answered_at = row.answered_at or now
             answer = await Answer.create(
