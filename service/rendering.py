@@ -138,10 +138,14 @@ class RenderProcess:
         return compiled
 
     def close(self) -> None:
-        """Stop: a compilation under way is abandoned (a publish job's lease brings it back)."""
+        """Stop: a compilation under way is abandoned, its process ended with it (a publish
+        job's lease brings it back); left running, it would outlive `serve` by minutes."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+            pool, self._pool = self._pool, None
+            # the pool's processes (Python 3.14 has terminate_workers() for this)
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _open_database_url() -> str | None:
