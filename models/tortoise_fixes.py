@@ -13,19 +13,32 @@ sends BEGIN. When BEGIN fails — the server was just restarted, the connection 
 Measured with a job worker polling every millisecond through a `pg_ctl restart`: a handful
 of restarts left the worker failing for good and the rest of the app hanging. `apply()`
 wraps the method so that a failed entry gives the connection back and resets the context,
-then raises as before. It touches only the Tortoise line this project pins (pyproject:
+then raises as before.
+
+SQLite has the same flaw with a lock instead of a pool. Its one connection is guarded by an
+asyncio lock that `SqliteTransactionContext.__aenter__` (a transaction) and
+`ConnectionWrapper.__aenter__` (any other query) take first; when what follows fails —
+opening the file ("unable to open database file": its folder gone; "file is not a
+database"), or BEGIN — the lock is never released, and every later query in the process
+waits for it forever. Fremdrift meets it on a first connection to an unusable file
+(`models.db.probe` looks first, and `serve` opens a new client at each retry), but any such
+failure while a process runs would hang it for good. `apply()` makes a failed entry release
+the lock, reset the context and close a connection it half made, so the next query opens
+the file again. Both touch only the Tortoise line this project pins (pyproject:
 tortoise-orm >=1.1.9,<1.2); another version is left as it is, and `applied()` says so.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import tortoise
-from tortoise.backends.base.client import TransactionContextPooled
+from tortoise.backends.base.client import ConnectionWrapper, TransactionContextPooled
+from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionContext
 from tortoise.connection import get_connections
 
 log = logging.getLogger(__name__)
@@ -43,9 +56,10 @@ RELEASE_ERRORS: tuple[type[BaseException], ...] = (
 
 
 def apply() -> None:
-    """Wrap `TransactionContextPooled.__aenter__` once (for the pinned Tortoise only)."""
+    """Wrap the entries once (for the pinned Tortoise only)."""
     if applied() or not tortoise.__version__.startswith(PINNED):
         return
+    _apply_sqlite()
     original: Enter = TransactionContextPooled.__aenter__
 
     async def __aenter__(context: Any) -> Any:
@@ -60,7 +74,64 @@ def apply() -> None:
 
 
 def applied() -> bool:
-    return bool(getattr(TransactionContextPooled.__aenter__, _MARK, False))
+    return all(
+        getattr(entry, _MARK, False)
+        for entry in (
+            TransactionContextPooled.__aenter__,
+            SqliteTransactionContext.__aenter__,
+            ConnectionWrapper.__aenter__,
+        )
+    )
+
+
+def _apply_sqlite() -> None:
+    """Tortoise 1.1's two SQLite entries, each releasing its lock when what follows fails."""
+
+    async def transaction(context: Any) -> Any:
+        await context._trxlock.acquire()
+        parent = context.connection._parent
+        had = parent._connection is not None
+        try:
+            await context.ensure_connection()
+            context.token = get_connections().set(context.connection_name, context.connection)
+            await context.connection.begin()
+        except BaseException:
+            token = getattr(context, "token", None)
+            if token is not None:
+                get_connections().reset(token)
+                context.token = None
+            await _drop_half_made(parent, had)
+            context._trxlock.release()
+            raise
+        return context.connection
+
+    async def query(wrapper: Any) -> Any:
+        await wrapper._lock.acquire()
+        had = getattr(wrapper.client, "_connection", None) is not None
+        try:
+            await wrapper.ensure_connection()
+        except BaseException:
+            await _drop_half_made(wrapper.client, had)
+            wrapper._lock.release()
+            raise
+        return wrapper.connection
+
+    for entry in (transaction, query):
+        setattr(entry, _MARK, True)
+    SqliteTransactionContext.__aenter__ = transaction  # type: ignore[method-assign,assignment]
+    ConnectionWrapper.__aenter__ = query  # type: ignore[method-assign,assignment]
+
+
+async def _drop_half_made(client: Any, had: bool) -> None:
+    """A connection this entry opened before it failed (the pragmas after the open
+    refused the file) is closed, so the next entry opens the file again."""
+    if had or not isinstance(client, SqliteClient) or client._connection is None:
+        return
+    try:
+        await client.close()
+    except (sqlite3.Error, ValueError) as error:  # closing what never fully opened
+        log.info("a half-opened SQLite connection was not closed cleanly: %r", error)
+        client._connection = None
 
 
 async def _give_back(context: Any) -> None:
