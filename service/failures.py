@@ -117,6 +117,9 @@ async def tell_admins(job: Job, failure: Failure, now: datetime) -> int:
         "kind": job.kind,
         "attempts": job.attempts,
         "detail": error.detail if isinstance(error, DeliveryError) else "",
+        "platform": str(error.params.get("platform") or "")
+        if isinstance(error, DeliveryError)
+        else "",
     }
     key = note_key(job.kind, reason)
     return await enqueue_many(

@@ -49,8 +49,8 @@ def delivery_error(error: SlackApiError) -> Exception:
     if status >= 500 or code in TRANSIENT:
         return TransientFailure(code or str(status))
     if code in UNREACHABLE:
-        return Unreachable(code)
-    return PermanentFailure(code or str(status))
+        return Unreachable(code, platform="slack")
+    return PermanentFailure(code or str(status), platform="slack")
 
 
 async def call(request: Awaitable[T]) -> T:

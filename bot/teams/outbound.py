@@ -92,8 +92,8 @@ def delivery_error(error: BaseException) -> DeliveryError:
         if status in TRANSIENT:
             return TransientFailure(str(status))
         if status in GONE:
-            return Unreachable(f"{status} {error.message}"[:200])
-        return PermanentFailure(f"{status} {error.message}"[:200])
+            return Unreachable(f"{status} {error.message}"[:200], platform="teams")
+        return PermanentFailure(f"{status} {error.message}"[:200], platform="teams")
     if isinstance(error, TokenError):
         if error.status in (400, 401, 403):
             return PermanentFailure(str(error))
