@@ -17,6 +17,7 @@ replaces the shared sentence of the same name, where the shared one speaks of /f
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from copy import copy
 from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -155,6 +156,7 @@ class Catalogue:
         self._env = env
         self._sources = raw
         self._templates: dict[str, Template] = {}
+        self._own: dict[str, object] = {}  # what `speaking` gives every message
 
     def keys(self) -> set[str]:
         return set(self._sources)
@@ -168,7 +170,16 @@ class Catalogue:
 
     def text(self, key: str, /, **params: object) -> str:
         """The message for `key`; an unknown key is a programming error and raises KeyError."""
-        return self.template(key).render(**params).strip()
+        return self.template(key).render(**{**self._own, **params}).strip()
+
+    def speaking(self, nouns: Mapping[str, str] | None) -> Catalogue:
+        """This catalogue in a programme's own `nouns` (render/nouns.py): every message gets
+        them as `noun` unless its caller passes its own. Shares the compiled messages."""
+        if not nouns:
+            return self
+        found = copy(self)
+        found._own = {"noun": dict(nouns)}
+        return found
 
     def error(self, error: Keyed) -> str:
         """The words of a refusal or a failure: a `UserError`, a delivery failure

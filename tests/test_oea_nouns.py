@@ -4,12 +4,13 @@
 landsdelsprogrammer. The table layout was ØA20's from the start; these are the rest: the
 history page, `fremdrift programme show` and `programme load`, the chat's `programme show`.
 A matrix drawn in ØA20's nouns (two units, KOL's questions, a round before it) has every
-page of its PDF (the overview and the changes as well, read with pdftotext), its Slack post
-and its Teams cards in them too, in Danish and in English.
+page of its PDF (the overview and the changes as well, read with pdftotext), its workbook,
+its Slack post and its Teams cards in them too, in Danish and in English.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from types import MappingProxyType
 
 import pytest
 import yaml
+from openpyxl import load_workbook
 
 from bot.cli.common import cli_language
 from conversations.clock import SystemClock
@@ -32,6 +34,7 @@ from models.programme_file import load_programme_file
 from models.round import Round
 from render.documents.html import write_pdf
 from render.documents.pdf import matrix_html
+from render.documents.xlsx import render_xlsx
 from render.history import cell_page, round_page
 from render.publication import messages
 from render.slack.views import render_command_reply
@@ -150,6 +153,9 @@ def test_a_matrix_in_oea_words_has_none_of_kols_on_any_page_post_or_card(
     )
     for posted in (slack, teams):
         assert emner in posted.lower() and kol_words(posted) == [], kol_words(posted)
+    book = load_workbook(io.BytesIO(render_xlsx(now, matrix)))
+    cells = " ".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value)
+    assert f"{emne} ØA20.1 – Fremtidssikring" in cells and kol_words(cells) == [], "the workbook"
 
 
 async def test_the_history_of_an_oea_round_speaks_of_topics(db: str) -> None:

@@ -37,7 +37,8 @@ from render.documents.sheets import (
 )
 from render.documents.table_xlsx import render_table_xlsx
 from render.i18n import Catalogue, catalogue
-from render.words import colour_name, describer, sheet_status, sheet_status_of
+from render.nouns import nouns_of
+from render.words import colour_name, describer, own_nouns, sheet_status, sheet_status_of
 from reporting.exports import is_table
 from reporting.matrix import Cell, Matrix, local_cells
 from reporting.snapshot import MilestoneInfo, Snapshot
@@ -234,7 +235,7 @@ def _unit_sheet(
     keys = [*UNIT_COLUMNS[:4], *asked, *UNIT_COLUMNS[4:]]
     _headings(ws, 1, [words.text(f"documents.workbook.{key}") for key in keys])
     sections: list[tuple[str, list[tuple[str, MilestoneInfo, Cell]]]] = []
-    own = local_cells(snapshot, unit, describer(language))
+    own = local_cells(snapshot, unit, describer(language, own_nouns(matrix.programme)))
     if own:
         sections.append(
             (
@@ -377,8 +378,11 @@ def render_xlsx(snapshot: Snapshot, matrix: Matrix, trend: Trend | None = None) 
     then every answer; a round in table layout (every one-unit programme's too) is seed
     004's table, one sheet."""
     if is_table(matrix):
-        return render_table_xlsx(matrix, local=local_items(snapshot, describer(matrix.language)))
-    words = catalogue(matrix.language)
+        nouns = own_nouns(matrix.programme)
+        return render_table_xlsx(
+            matrix, local=local_items(snapshot, describer(matrix.language, nouns))
+        )
+    words = catalogue(matrix.language).speaking(nouns_of(matrix.programme))  # «Emne 1.1 – …»
     book = Workbook()
     taken: set[str] = set()
     matrix_ws = book.active
