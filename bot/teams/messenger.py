@@ -6,7 +6,7 @@ reached through their Teams account (bot/teams/identity.py): the personal chat k
 their install or first message, else one opened now — which Teams allows only when the app
 is installed for them (by an admin's setup policy, or by hand). When it is not, Teams says
 403 and the send is `Unreachable`: the job fails at once and the job queue tells the
-programme's admins who could not be reached (round.admin.delivery_failed), as for Slack.
+programme's admins who could not be reached and what to do (service/failures.py), as for Slack.
 
 Every send is written down under its job key (bot/teams/sent.py), so a retried job finds
 what an earlier attempt already sent and repeats nothing.
