@@ -63,7 +63,8 @@ def read_import(data: bytes) -> ImportFile:
             return _read_json(found)
         return read_file(data)
     header = next(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter(content)), [])
-    if "code" in (column.strip().lower() for column in header):
+    columns = {column.strip().lower() for column in header}
+    if "code" in columns and "milestone" not in columns:  # else the matrix's reader tells
         return _read_csv(content)
     return read_file(data)
 
