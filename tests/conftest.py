@@ -8,7 +8,8 @@ from empty tables (a copy of the migrated SQLite file, or TRUNCATE on PostgreSQL
 A test that touches no database (pure dialogue, reporting and rendering tests) cannot
 answer differently on PostgreSQL, so the PostgreSQL pass leaves it to the SQLite pass: it
 runs there only if it asks for a database (the `database_url` fixture, through `db` or
-directly) or its module reads DATABASE_URL itself (CLI subprocesses, replicas).
+directly) or its module reads DATABASE_URL itself (CLI subprocesses, replicas), unless
+it is marked `own_database` (its commands run on SQLite files of their own).
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ async def db(database_url: str) -> AsyncIterator[str]:
 
 
 def _touches_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("own_database") is not None:
+        return False
     if "database_url" in getattr(item, "fixturenames", ()):
         return True
     module = getattr(item, "module", None)

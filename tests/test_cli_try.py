@@ -24,6 +24,9 @@ from models.db import close_db, open_db
 from models.round import Round, RoundStatus, Submission
 from render.i18n import catalogue
 
+# every command here runs on a SQLite file of its own, whatever DATABASE_URL says
+pytestmark = pytest.mark.own_database
+
 ROOT = Path(__file__).parent.parent
 PROGRAMME = ROOT / "programmes" / "kol-2018.yaml"
 FREMDRIFT = Path(sys.executable).parent / "fremdrift"

@@ -21,6 +21,9 @@ from models.round import Round, RoundStatus, Submission
 from render.i18n import catalogue
 from tests.test_cli_try import FREMDRIFT, TEXT_PROMPT, TIMEOUT, Terminal
 
+# every command here runs on a SQLite file of its own, whatever DATABASE_URL says
+pytestmark = pytest.mark.own_database
+
 STATUS = "Den decentrale omkostningsanalyse er igangsat og vurderes tilendebragt inden ØA21."
 
 

@@ -19,6 +19,9 @@ import pytest
 
 from tests.faults_support import ROOT
 
+# every command here runs on a SQLite file of its own, whatever DATABASE_URL says
+pytestmark = pytest.mark.own_database
+
 WITHIN = 60.0
 
 
