@@ -14,7 +14,8 @@ the runner (`service/runner.py`, `handle_card`) turns one submission into severa
   inputs come filled with it: an untouched field saved again would ask once more about a
   forecast kept as written;
 - on the "could not read this forecast" card the forecast input counts only with its own
-  "write again" button (`button=None`), not with "keep as written".
+  "write again" button (`button=None`), not with "keep as written"; so too on the "still
+  on time?" card, not with "yes" or a delay band.
 
 Text typed into a card that no longer shows that milestone is dropped: it was written
 against something the person no longer sees.
@@ -34,7 +35,7 @@ from conversations.events import (
     SetDelay,
     SetProgress,
 )
-from conversations.views import ConfirmForecastView, MilestoneView, View
+from conversations.views import ConfirmBaselineView, ConfirmForecastView, MilestoneView, View
 
 VALUE_FIRST: tuple[type[Event], ...] = (SetProgress, SetDelay, SetCritical)
 """Buttons that set a value: typed text is applied after them (it needs a status first)."""
@@ -71,7 +72,7 @@ def _typed(card: CardSubmission, view: View) -> list[Event]:
     texts = {question: text.strip() for question, text in card.texts.items() if text.strip()}
     if not forecast and not remark and not texts:
         return []
-    if isinstance(view, ConfirmForecastView):
+    if isinstance(view, ConfirmForecastView | ConfirmBaselineView):
         if view.code != card.code or card.button is not None or not forecast:
             return []
         return [GiveForecast(text=forecast, code=card.code, version=card.version)]

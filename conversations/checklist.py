@@ -12,7 +12,7 @@ not give for the phase is refused with the current view: "this question has move
 a value meant for a milestone no longer asked, "you can't do that right now" for the rest.
 A phase the table does not know is an error (`UnknownPhase`), never a silent default. The
 table drawn is `checklist.mmd` beside this file (`checklist_diagram.to_mermaid`), and the
-views offer only choices it takes (`views.OFFERS`, checked when this module loads).
+views offer only choices it takes (`choices.OFFERS`, checked when this module loads).
 
 Stale views. Every event carries the version of the view it came from. An event from an
 older view is
@@ -26,6 +26,12 @@ older view is
 A reloaded programme. The state names its milestone by code (`State.position`); when a
 reload took that milestone out, the state is settled on the one that followed it before
 the event is read, and a button from the view of the milestone that is gone has moved on.
+
+On time, past the deadline. A status, a delay band, a forecast or last round's answer that
+makes an answer «on time» with a forecast past the milestone's baseline deadline
+(`conversations.baseline`) is stored, and the phase becomes `CONFIRM_BASELINE`: still on
+time, a band, or another forecast. The state keeps each (milestone, forecast) asked about,
+so the question is asked once; a card's Next sent with that forecast shows the question.
 """
 
 from __future__ import annotations
@@ -44,10 +50,12 @@ from conversations.checklist_effects import (
     Tell,
 )
 from conversations.checklist_steps import FORECAST_LIMIT, REMARK_LIMIT, asks, refuse, show
+from conversations.choices import LOOKED_UP, OFFERS
 from conversations.context import ChecklistContext
 from conversations.events import (
     EVENT_TYPES,
     Back,
+    ConfirmBaseline,
     ConfirmForecast,
     Edit,
     Event,
@@ -67,7 +75,6 @@ from conversations.events import (
     Submit,
 )
 from conversations.state import Phase, State, UnknownPhase, following
-from conversations.views import OFFERS
 
 __all__ = [
     "FORECAST_LIMIT",
@@ -126,16 +133,22 @@ class Table:
         return row
 
 
+_ASKED = (Phase.ASKING, Phase.CONFIRM_BASELINE)
+"""Where a status, a delay band or a forecast leads: back to the milestone, or — when it
+makes the answer on time with a forecast past the baseline deadline, not asked about
+before — to asking whether it is still on time (`conversations.baseline`)."""
+
 _VALUES_TO_ASKING: Mapping[type[Event], Transition] = {
-    SetProgress: go(steps.set_progress, Phase.ASKING),
-    SetDelay: go(steps.set_delay, Phase.ASKING),
+    SetProgress: go(steps.set_progress, *_ASKED),
+    SetDelay: go(steps.set_delay, *_ASKED),
     SetCritical: go(steps.set_critical, Phase.ASKING),
-    GiveForecast: go(steps.give_forecast, Phase.ASKING, Phase.CONFIRM_FORECAST),
+    GiveForecast: go(steps.give_forecast, *_ASKED, Phase.CONFIRM_FORECAST),
     GiveRemark: go(steps.give_remark, Phase.ASKING),
     GiveText: go(steps.give_text, Phase.ASKING),
-    SameAsLast: go(steps.same_as_last, Phase.ASKING, Phase.REVIEW),
+    SameAsLast: go(steps.same_as_last, *_ASKED, Phase.REVIEW),
 }
-"""What may be set on the milestone asked, the same while a forecast awaits confirmation."""
+"""What may be set on the milestone asked, the same while a forecast awaits confirmation
+or an answer past its baseline awaits a yes."""
 
 TRANSITIONS = Table(
     entry=Phase.INTRO,
@@ -154,6 +167,16 @@ TRANSITIONS = Table(
         Phase.CONFIRM_FORECAST: {
             ConfirmForecast: go(steps.confirm_forecast, Phase.ASKING),
             **_VALUES_TO_ASKING,
+            Skip: go(steps.skip, Phase.ASKING, Phase.REVIEW),
+            Back: go(steps.back, Phase.ASKING),
+            Pause: go(steps.pause, Phase.PAUSED),
+        },
+        Phase.CONFIRM_BASELINE: {
+            ConfirmBaseline: go(steps.confirm_baseline, Phase.ASKING),
+            **_VALUES_TO_ASKING,
+            # A card's Next sent with the forecast that raised the question: it is asked
+            # first, not refused, and Next is pressed again from the milestone.
+            Next: go(steps.redraw),
             Skip: go(steps.skip, Phase.ASKING, Phase.REVIEW),
             Back: go(steps.back, Phase.ASKING),
             Pause: go(steps.pause, Phase.PAUSED),
@@ -188,6 +211,7 @@ ABOUT_THE_ASKED: frozenset[type[Event]] = frozenset(
         GiveRemark,
         GiveText,
         ConfirmForecast,
+        ConfirmBaseline,
         SameAsLast,
     }
 )
@@ -233,11 +257,13 @@ def _apply(state: State, event: Event, ctx: ChecklistContext, table: Table) -> O
 
 
 def offers_refused(table: Table) -> list[str]:
-    """Choices a view may offer (`views.OFFERS`) that the table does not take there."""
+    """Choices a view may offer (`choices.OFFERS`; a read-only milestone's `LOOKED_UP`, in
+    every phase) that the table does not take there."""
+    offered = [(phase, choice) for phase, choices in OFFERS.items() for choice in choices]
+    offered += [(phase, choice) for phase in Phase for choice in LOOKED_UP]
     return [
         f"{phase.value}: {choice.value}"
-        for phase, choices in OFFERS.items()
-        for choice in choices
+        for phase, choice in offered
         if EVENT_TYPES[choice.value] not in table.takes(phase)
     ]
 

@@ -6,12 +6,19 @@ which phase it is in beyond what its table row says; it checks only what the tab
 that an event names the milestone being asked, that there is a status before a delay, that
 a text is not too long. A handler returns the next state (the same one when it refuses or
 changes nothing) and the effects.
+
+A status, a delay band, a forecast or last round's answer that makes an answer on time
+with a forecast past the milestone's baseline deadline (`conversations.baseline`) is stored
+as given, and the person is asked once whether it is still on time (`Phase.CONFIRM_BASELINE`):
+yes, a delay band, or another forecast. Once asked about a forecast, never again for it.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
+from conversations.baseline import past_baseline
 from conversations.checklist_effects import (
     Effect,
     NotifyAdmins,
@@ -35,8 +42,11 @@ from conversations.limits import FORECAST_LIMIT as FORECAST_LIMIT  # re-exported
 from conversations.limits import REMARK_LIMIT as REMARK_LIMIT
 from conversations.questions import TEXT_LIMITS, TYPED, Question
 from conversations.state import Phase, State
-from conversations.views import Notice, build, position
+from conversations.views import Notice, build, position, read_only_view
 from conversations.vocabulary import delay_allowed, effective_delay
+
+ASKED_PHASES = (Phase.ASKING, Phase.CONFIRM_FORECAST, Phase.CONFIRM_BASELINE)
+"""The phases in which a milestone is being asked (values may be set on it)."""
 
 
 def show(state: State, ctx: ChecklistContext, notice: Notice | None = None) -> Show:
@@ -50,7 +60,7 @@ def refuse(state: State, ctx: ChecklistContext, key: str, **params: object) -> O
 
 def asks(state: State, ctx: ChecklistContext, code: str) -> bool:
     """Is this milestone the one being asked right now?"""
-    if state.phase not in (Phase.ASKING, Phase.CONFIRM_FORECAST) or not ctx.items:
+    if state.phase not in ASKED_PHASES or not ctx.items:
         return False
     return _asked(state, ctx).code == code
 
@@ -95,7 +105,7 @@ def resume(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
 
 
 def pause(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
-    resume_in = Phase.ASKING if state.phase is Phase.CONFIRM_FORECAST else state.phase
+    resume_in = Phase.ASKING if state.phase in ASKED_PHASES else state.phase
     new = state.moved(phase=Phase.PAUSED, resume_phase=resume_in, pending_forecast=None)
     return new, [show(new, ctx)]
 
@@ -140,8 +150,8 @@ def _go_to(state: State, ctx: ChecklistContext, code: str, *, from_review: bool)
     index = ctx.index_of(code)
     if index is None:
         read_only = next((item for item in ctx.read_only if item.code == code), None)
-        if read_only is not None:
-            return refuse(state, ctx, "checklist.read_only", code=code, reporter=read_only.reporter)
+        if read_only is not None:  # not this checklist's to change: its answer, shown
+            return state, [Show(read_only_view(state, ctx, read_only))]
         return refuse(state, ctx, "checklist.unknown_milestone", code=code)
     new = _at(state, ctx, index, return_to_review=from_review)
     return new, [show(new, ctx)]
@@ -204,15 +214,63 @@ def _changes(ctx: ChecklistContext, code: str, answer: AnswerData) -> list[Effec
 
 
 def _store(state: State, ctx: ChecklistContext, answer: AnswerData) -> Outcome:
-    """Store the answer to the milestone being asked and redraw it."""
+    """Store the answer to the milestone being asked and redraw it (or ask whether it is
+    still on time, `_ask_baseline`)."""
     code = _asked(state, ctx).code
     answer = replace(answer, answered_by=ctx.actor_name, answered_at=ctx.now)
     new = state.moved(phase=Phase.ASKING, code=code, pending_forecast=None)
     stored = _changes(ctx, code, answer)
     if not stored:
         return new, [show(new, ctx)]
+    if (asking := _ask_baseline(new, ctx, answer)) is not None:
+        return asking, [*stored, show(asking, ctx.with_answer(code, answer))]
     notice = Notice("checklist.saved", {"code": code})
     return new, [*stored, show(new, ctx.with_answer(code, answer), notice)]
+
+
+def _baseline_latest(ctx: ChecklistContext, item: Item) -> date | None:
+    """The latest day the milestone's baseline deadline can mean (None: none, unread)."""
+    if not item.baseline:
+        return None
+    if ctx.read_forecast is None:
+        raise RuntimeError("a checklist context was built without a forecast reader")
+    read = ctx.read_forecast(item.baseline)
+    return read[1] if read is not None else None
+
+
+def _ask_baseline(state: State, ctx: ChecklistContext, answer: AnswerData) -> State | None:
+    """`state` asking whether the milestone is still on time, when `answer` (about to be
+    stored for it) newly says on time with a forecast past its baseline deadline and this
+    forecast was not asked about before; else None.
+
+    Newly: its status, delay band or forecast differ from the answer stored, so a remark
+    added to such an answer (a deputy's, an import's) asks nothing. Only a programme that
+    asks the delay band and a forecast has "on time" and a forecast to compare."""
+    if not (ctx.asks(Question.DELAY) and ctx.asks(Question.FORECAST)):
+        return None
+    item = _asked(state, ctx)
+    asked = (item.code, answer.forecast_text)
+    before = ctx.answers.get(item.code)
+    said = (answer.progress, answer.delay, answer.forecast_text)
+    if asked in state.asked_baseline or (
+        before is not None and said == (before.progress, before.delay, before.forecast_text)
+    ):
+        return None
+    if answer.forecast_earliest is None or not past_baseline(
+        answer.progress, answer.delay, answer.forecast_earliest, _baseline_latest(ctx, item)
+    ):
+        return None
+    return replace(
+        state, phase=Phase.CONFIRM_BASELINE, asked_baseline=(*state.asked_baseline, asked)
+    )
+
+
+def confirm_baseline(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
+    """Yes, still on time: the answer stands as stored, and the milestone is shown."""
+    if not asks(state, ctx, event.code):
+        return refuse(state, ctx, "checklist.moved_on")
+    new = state.moved(phase=Phase.ASKING)
+    return new, [show(new, ctx, Notice("view.baseline_kept", {"code": event.code}))]
 
 
 def _draft(state: State, ctx: ChecklistContext) -> AnswerData | None:
@@ -357,4 +415,6 @@ def same_as_last(state: State, event: Event, ctx: ChecklistContext) -> Outcome:
         return refuse(state, ctx, "checklist.no_previous", code=event.code)
     answer = replace(previous, answered_by=ctx.actor_name, answered_at=ctx.now)
     stored = _changes(ctx, event.code, answer)
+    if stored and (asking := _ask_baseline(state.moved(), ctx, answer)) is not None:
+        return asking, [*stored, show(asking, ctx.with_answer(event.code, answer))]
     return _advance(state, ctx.with_answer(event.code, answer), stored)

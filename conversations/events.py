@@ -94,6 +94,15 @@ class ConfirmForecast(Event):
 
 
 @dataclass(frozen=True)
+class ConfirmBaseline(Event):
+    """Yes, still on time: an answer whose forecast is past the baseline deadline, kept as
+    given once the person says so (`conversations.baseline`)."""
+
+    name: ClassVar[str] = "confirm_baseline"
+    navigates: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
 class GiveRemark(Event):
     name: ClassVar[str] = "remark"
     navigates: ClassVar[bool] = False
@@ -175,6 +184,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         SetCritical,
         GiveForecast,
         ConfirmForecast,
+        ConfirmBaseline,
         GiveRemark,
         GiveText,
         SameAsLast,

@@ -23,6 +23,7 @@ class Phase(StrEnum):
     INTRO = "intro"  # invited; nothing asked yet
     ASKING = "asking"  # one milestone at a time
     CONFIRM_FORECAST = "confirm_forecast"  # a forecast that cannot be read, awaiting yes/no
+    CONFIRM_BASELINE = "confirm_baseline"  # on time, forecast past the baseline: still on time?
     REVIEW = "review"  # every answer at a glance, submit from here
     SUBMITTED = "submitted"  # handed in; edits allowed until the round closes
     PAUSED = "paused"  # "later": resume exactly here
@@ -46,6 +47,9 @@ class State:
     return_to_review: bool = False
     resume_phase: Phase | None = None
     last_event: str | None = None
+    asked_baseline: tuple[tuple[str, str], ...] = ()
+    """(milestone, forecast) of each answer asked about once already: on time with a
+    forecast past the baseline deadline (`conversations.baseline`). Never asked twice."""
 
     def position(self, codes: Sequence[str], answered: Container[str]) -> int:
         """Where in the checklist `codes` the person is (0 for an empty checklist).
@@ -105,6 +109,9 @@ class State:
             return_to_review=bool(data.get("return_to_review", False)),
             resume_phase=resume,
             last_event=data.get("last_event"),
+            asked_baseline=tuple(
+                (str(code), str(forecast)) for code, forecast in data.get("asked_baseline", ())
+            ),
         )
 
     def moved(self, **changes: Any) -> State:

@@ -5,9 +5,10 @@ version of the state it was drawn from: every button on it sends that version ba
 an old view is recognised. Adapters turn views into Block Kit or Adaptive Cards through
 templates; words and colours of a status come from `render/`, not from here.
 
-The choices a view offers are taken from `OFFERS`, what each phase's view may show, and
-`conversations/checklist.py` will not load while its table of transitions refuses one of
-them in that phase: a button is never drawn for an event the dialogue would turn down.
+The choices a view offers are taken from `OFFERS` (conversations/choices.py), what each
+phase's view may show, and `conversations/checklist.py` will not load while its table of
+transitions refuses one of them in that phase: a button is never drawn for an event the
+dialogue would turn down.
 """
 
 from __future__ import annotations
@@ -15,74 +16,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
+from conversations.choices import KOL_TYPED as KOL_TYPED  # re-exported
+from conversations.choices import LOOKED_UP, offer
+from conversations.choices import OFFERS as OFFERS
+from conversations.choices import TEXT_QUESTIONS as TEXT_QUESTIONS
+from conversations.choices import Choice as Choice
 from conversations.context import AnswerData, ChecklistContext, Item
 from conversations.questions import TYPED, Question
 from conversations.state import Phase, State
 from conversations.vocabulary import Colour, Delay, Progress, colour_of, delay_allowed
-
-
-class Choice(StrEnum):
-    """The actions a view offers; adapters show a control for each."""
-
-    START = "start"
-    PROGRESS = "progress"
-    DELAY = "delay"
-    CRITICAL = "critical"
-    FORECAST = "forecast"
-    REMARK = "remark"
-    TEXT = "text"  # a typed answer to a programme's own question (status, economy, …)
-    SAME_AS_LAST = "same"
-    BACK = "back"
-    NEXT = "next"
-    SKIP = "skip"
-    LATER = "later"
-    REVIEW = "review"
-    SUBMIT = "submit"
-    EDIT = "edit"
-    CONFIRM_FORECAST = "confirm_forecast"
-
-
-OFFERS: Mapping[Phase, tuple[Choice, ...]] = {
-    Phase.INTRO: (Choice.START,),
-    Phase.ASKING: (
-        Choice.PROGRESS,
-        Choice.DELAY,
-        Choice.CRITICAL,
-        Choice.FORECAST,
-        Choice.REMARK,
-        Choice.TEXT,
-        Choice.SAME_AS_LAST,
-        Choice.BACK,
-        Choice.NEXT,
-        Choice.SKIP,
-        Choice.LATER,
-        Choice.REVIEW,
-    ),
-    Phase.CONFIRM_FORECAST: (Choice.CONFIRM_FORECAST, Choice.FORECAST),
-    Phase.REVIEW: (Choice.EDIT, Choice.SUBMIT),
-    Phase.SUBMITTED: (Choice.REVIEW, Choice.EDIT),
-    Phase.PAUSED: (Choice.START,),
-}
-"""Every choice a phase's view may offer, in the order shown. A choice is named as its
-event (`Choice.LATER` is the event "later"); the dialogue's table must take it there."""
-
-
-TEXT_QUESTIONS: frozenset[str] = frozenset(
-    q.value for q in (Question.FORECAST, Question.REMARK, *TYPED)
-)
-"""Questions answered by typing (a forecast and a remark have choices of their own)."""
-
-
-KOL_TYPED: frozenset[str] = frozenset({Question.FORECAST.value, Question.REMARK.value})
-"""Typed answers with choices of their own; the rest are offered by `Choice.TEXT`."""
-
-
-def offer(phase: Phase, unless: Mapping[Choice, bool] | None = None) -> tuple[Choice, ...]:
-    """The phase's choices, less those `unless` says not to show now."""
-    hidden = unless or {}
-    return tuple(choice for choice in OFFERS[phase] if not hidden.get(choice, False))
 
 
 @dataclass(frozen=True)
@@ -204,6 +147,45 @@ class ConfirmForecastView:
 
 
 @dataclass(frozen=True)
+class ConfirmBaselineView:
+    """An answer on time whose forecast is past the baseline deadline, stored as given:
+    still on time (`Choice.CONFIRM_BASELINE`), late by a band, or another forecast?"""
+
+    header: Header
+    code: str
+    title: str
+    forecast: str
+    baseline: str
+    choices: tuple[Choice, ...]
+    kind: str = "confirm_baseline"
+
+
+@dataclass(frozen=True)
+class ReadOnlyView:
+    """A milestone a reporter answers for every unit, looked up from a unit's checklist
+    (`e CODE`): its answer as it stands, which this checklist cannot change. Its one choice
+    (`LOOKED_UP`) goes back to the checklist where the person is."""
+
+    header: Header
+    code: str
+    title: str
+    group_title: str
+    definition: str
+    baseline: str
+    reporter: str
+    answer: AnswerView | None
+    choices: tuple[Choice, ...]
+    kind: str = "read_only"
+    questions: tuple[str, ...] = ()  # what the programme asks, in order
+    labels: Mapping[str, str] = field(default_factory=dict)  # the programme's, by question
+
+    @property
+    def typed(self) -> tuple[str, ...]:
+        """The questions asked that are answered by typing, in the programme's order."""
+        return tuple(q for q in self.questions if q in TEXT_QUESTIONS)
+
+
+@dataclass(frozen=True)
 class ReviewRow:
     code: str
     title: str
@@ -225,6 +207,7 @@ class ReviewView:
     # A reporter's checklist for every unit: (scope, unit name) of each unit its answers
     # can be set apart for; choosing one starts that checklist.
     apart: tuple[tuple[str, str], ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)  # the programme's, by question
 
 
 @dataclass(frozen=True)
@@ -260,6 +243,8 @@ View = (
     IntroView
     | MilestoneView
     | ConfirmForecastView
+    | ConfirmBaselineView
+    | ReadOnlyView
     | ReviewView
     | SubmittedView
     | PausedView
@@ -327,6 +312,17 @@ def build(state: State, ctx: ChecklistContext, notice: Notice | None = None) -> 
             title=item.title,
             text=state.pending_forecast or "",
             choices=offer(Phase.CONFIRM_FORECAST),
+        )
+    if state.phase is Phase.CONFIRM_BASELINE and ctx.items:
+        item = ctx.items[position(state, ctx)]
+        answer = ctx.answers.get(item.code)
+        return ConfirmBaselineView(
+            head,
+            code=item.code,
+            title=item.title,
+            forecast=answer.forecast_text if answer else "",
+            baseline=item.baseline,
+            choices=offer(Phase.CONFIRM_BASELINE),
         )
     if state.phase is Phase.PAUSED:
         return PausedView(
@@ -406,6 +402,7 @@ def review_view(
         choices=offer(Phase.REVIEW, unless={Choice.SUBMIT: bool(missing)}),
         notice=notice,
         apart=ctx.apart_choices,
+        labels=ctx.labels,
     )
 
 
@@ -417,4 +414,24 @@ def _review_row(item: Item, answer: AnswerData | None) -> ReviewRow:
         answer=AnswerView.of(answer) if answer else None,
         read_only=item.read_only,
         reporter=item.reporter,
+    )
+
+
+def read_only_view(state: State, ctx: ChecklistContext, item: Item) -> ReadOnlyView:
+    """A read-only milestone with its answer (the reporter's, for every unit), drawn over
+    the checklist as it stands: the state, and so the version its choice carries, is
+    unchanged."""
+    answer = ctx.read_only_answers.get(item.code)
+    return ReadOnlyView(
+        header(state, ctx),
+        code=item.code,
+        title=item.title,
+        group_title=item.group_title,
+        definition=item.definition,
+        baseline=item.baseline,
+        reporter=item.reporter or "",
+        answer=AnswerView.of(answer) if answer else None,
+        choices=LOOKED_UP,
+        questions=tuple(q.value for q in ctx.questions),
+        labels=ctx.labels,
     )

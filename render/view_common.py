@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from conversations.events import Start, build_event, encode
-from conversations.views import AnswerView, View
+from conversations.views import TEXT_QUESTIONS, AnswerView, View
 from render.i18n import Target, catalogue
 from render.nouns import nouns_for
 from render.templating import clip
@@ -23,6 +23,10 @@ from render.words import status_text
 
 SUMMARY_LIMIT = 300
 """How much of a typed answer a line about it shows (a review's, last round's)."""
+SAID_LIMIT = 1000
+"""How much of each typed answer a view shows beside the status (last round's forecast and
+remark on a milestone, a read-only milestone's answer); the review shows less, as room
+allows (render/slack/views.py)."""
 
 V = TypeVar("V", bound=View)
 
@@ -106,3 +110,20 @@ def summary_of(view: View) -> Callable[[AnswerView], str]:
         return clip(" ".join(typed.split()), SUMMARY_LIMIT)
 
     return summary
+
+
+def said_of(view: View) -> Callable[[AnswerView, int], list[tuple[str, str]]]:
+    """`said(answer, limit)` for templates: what an answer says beyond its status — each
+    typed answer it holds (forecast, remark, the programme's own questions), in the
+    programme's order, as (label, text) cut to `limit` characters. Without a traffic light
+    the first is left out: the answer's line (`summary_of`) already says it."""
+    questions = [q for q in view.header.questions if q in TEXT_QUESTIONS]
+    label = label_of(view)
+    light = view.header.light
+
+    def said(answer: AnswerView, limit: int = SAID_LIMIT) -> list[tuple[str, str]]:
+        found = [(q, text) for q in questions if (text := answer.text(q))]
+        shown = found if light else found[1:]
+        return [(label(q), clip(text, limit)) for q, text in shown if limit > 0]
+
+    return said

@@ -19,7 +19,8 @@ Every flag is decided here, and nowhere else:
 - **past baseline**: answered on time (started or expected, no delay band) with a forecast
   whose earliest day is after the latest day the milestone's baseline deadline for that
   unit can mean (`MilestoneInfo.deadline_for`): on time by the lead's words, late by the
-  plan's.
+  plan's. The rule itself is the dialogue's (`conversations.baseline`): the checklist asks
+  a lead to confirm such an answer, and the trend flags the cell by the same comparison.
 - **critical**: critical in `CRITICAL_ROUNDS` or more consecutive rounds up to the last.
 """
 
@@ -31,7 +32,9 @@ from enum import StrEnum
 from itertools import pairwise
 from types import MappingProxyType
 
-from conversations.vocabulary import COLOUR_RANK, Colour, Delay, Progress
+from conversations.baseline import IN_HAND
+from conversations.baseline import past_baseline as answered_past_baseline
+from conversations.vocabulary import COLOUR_RANK, Colour
 from reporting.comparison import UNSTATED
 from reporting.matrix import Cell, Matrix
 from reporting.snapshot import DeadlineInfo, MilestoneInfo, RoundInfo, UnitInfo
@@ -40,8 +43,6 @@ SLIP_ROUNDS = 2
 """A forecast moved later in this many consecutive rounds or more is 'slipping'."""
 CRITICAL_ROUNDS = 2
 """Critical in this many consecutive rounds or more is flagged: one round is the matrix's."""
-IN_HAND = (Progress.STARTED, Progress.EXPECTED)
-"""Work not yet done: only it can slip, or be late against its baseline."""
 
 
 class Change(StrEnum):
@@ -179,15 +180,15 @@ def moved_later(before: Cell | None, after: Cell | None) -> bool:
 
 
 def past_baseline(cell: Cell | None, baseline: DeadlineInfo | None) -> bool:
-    """Answered on time, yet with a forecast that cannot be met by the baseline deadline."""
+    """An answered cell on time by its answer and late by its baseline deadline: the
+    dialogue's rule (`conversations.baseline`), which the checklist asks a lead about."""
     return (
         cell is not None
         and baseline is not None
         and cell.reported
-        and cell.progress in IN_HAND
-        and cell.delay is Delay.ON_TIME
-        and cell.forecast_earliest is not None
-        and cell.forecast_earliest > baseline.latest
+        and answered_past_baseline(
+            cell.progress, cell.delay, cell.forecast_earliest, baseline.latest
+        )
     )
 
 

@@ -8,6 +8,7 @@ starts what `fremdrift serve` starts for Teams, with Teams' URLs pointed at the 
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -36,6 +37,8 @@ CHECKLIST_SETS = {
     "fd_intro": "intro",
     "fd_progress": "milestone",
     "fd_confirm": "confirm_forecast",
+    "fd_baseline": "confirm_baseline",
+    "fd_read_only": "read_only",
     "fd_review_nav": "review",
     "fd_submitted": "submitted",
     "fd_paused": "paused",
@@ -87,6 +90,10 @@ class SlackDriver:
                 code = decode(block["elements"][0]["value"]).event.code or None
                 return kind, code
         raise AssertionError("not a checklist message")
+
+    def shown(self, person: str) -> str:
+        """Everything the live checklist message says, as one text (its blocks' JSON)."""
+        return json.dumps(self._live(person).blocks, ensure_ascii=False)
 
     async def _click(self, person: str, action_id: str) -> None:
         delivery = await self.slack.click(self.users[person], self._live(person), action_id)
@@ -230,6 +237,10 @@ class TeamsDriver:
         found = self._kind(self.live(person))
         assert found is not None
         return found
+
+    def shown(self, person: str) -> str:
+        """Everything the live checklist card says, as one text (its JSON)."""
+        return json.dumps(self.live(person).card, ensure_ascii=False)
 
     async def _press(self, person: str, match: Any, typed: dict[str, str] | None = None) -> None:
         self.pace.advance(HUMAN_PACE)

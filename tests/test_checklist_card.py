@@ -13,6 +13,7 @@ from conversations.card import CardSubmission, card_events
 from conversations.checklist import NotifyAdmins
 from conversations.clock import ManualClock
 from conversations.events import (
+    ConfirmBaseline,
     ConfirmForecast,
     GiveForecast,
     GiveRemark,
@@ -23,7 +24,13 @@ from conversations.events import (
     Start,
     Submit,
 )
-from conversations.views import ConfirmForecastView, MilestoneView, SubmittedView, View
+from conversations.views import (
+    ConfirmBaselineView,
+    ConfirmForecastView,
+    MilestoneView,
+    SubmittedView,
+    View,
+)
 from conversations.vocabulary import Delay, Progress
 from models.answer import Answer
 from models.checklists import Scope
@@ -98,12 +105,12 @@ async def test_a_live_card_stores_its_text_then_moves_on_in_one_submission(db: s
         "1.1",
         live.version,
         Next(code="1.1", version=live.version),
-        forecast="2. kvartal 2019",
+        forecast="Juni 2018",
         remark="Afventer leverandør",
     )
     reply = await run.handle_card(small.lead, small.round.id, SYD, card)
     answer = await Answer.get(milestone__code="1.1", scope="syd")
-    assert (answer.remark, answer.forecast_text) == ("Afventer leverandør", "2. kvartal 2019")
+    assert (answer.remark, answer.forecast_text) == ("Afventer leverandør", "Juni 2018")
     assert milestone(reply.view).code == "1.2"
     assert (reply.tells, reply.stored) == ([], 2)
     assert reply.version == live.version + 3  # remark, forecast, next
@@ -172,11 +179,50 @@ async def test_the_write_again_button_reads_the_forecast_typed_on_the_confirm_ca
         small.lead,
         small.round.id,
         SYD,
-        CardSubmission("1.1", asked.version, forecast="3. kvartal 2018"),
+        CardSubmission("1.1", asked.version, forecast="Maj 2018"),
     )
     assert milestone(again.view).code == "1.1"
     answer = await Answer.get(milestone__code="1.1", scope="syd")
-    assert answer.forecast_text == "3. kvartal 2018"
+    assert answer.forecast_text == "Maj 2018"
+
+
+async def test_a_card_on_time_past_its_baseline_asks_once_before_its_next_button(
+    db: str,
+) -> None:
+    """Syd's 1.1 is due «2. kvartal 2018»: «3. kvartal 2018» on time is stored, and the card's
+    Next shows the question instead of moving on (no refusal); yes, then Next, moves on."""
+    small = await small_programme()
+    run = runner()
+    live = await on_1_1_started(small, run)
+    card = CardSubmission(
+        "1.1", live.version, Next(code="1.1", version=live.version), forecast="3. kvartal 2018"
+    )
+    asked = await run.handle_card(small.lead, small.round.id, SYD, card)
+    assert isinstance(asked.view, ConfirmBaselineView)
+    assert (asked.view.code, asked.view.forecast, asked.view.baseline) == (
+        "1.1",
+        "3. kvartal 2018",
+        "2. kvartal 2018",
+    )
+    assert (asked.tells, asked.stored) == ([], 1)
+    answer = await Answer.get(milestone__code="1.1", scope="syd")
+    assert (answer.forecast_text, answer.delay) == ("3. kvartal 2018", Delay.ON_TIME)
+    yes = ConfirmBaseline(code="1.1", version=asked.version)
+    kept = await run.handle_card(
+        small.lead, small.round.id, SYD, CardSubmission("1.1", asked.version, yes)
+    )
+    assert milestone(kept.view).code == "1.1" and kept.view.notice is not None
+    assert kept.view.notice.key == "view.baseline_kept"
+    # The card comes back filled with the forecast: Next now moves on, and asks nothing more.
+    on = await run.handle_card(
+        small.lead,
+        small.round.id,
+        SYD,
+        CardSubmission(
+            "1.1", kept.version, Next(code="1.1", version=kept.version), forecast="3. kvartal 2018"
+        ),
+    )
+    assert milestone(on.view).code == "1.2" and on.tells == []
 
 
 async def test_nothing_to_apply_shows_the_checklist_as_it_stands(db: str) -> None:

@@ -34,6 +34,7 @@ from conversations.views import (
     IntroView,
     MilestoneView,
     PausedView,
+    ReadOnlyView,
     ReviewView,
     SubmittedView,
 )
@@ -297,13 +298,34 @@ def test_edit_from_the_review_returns_to_the_review() -> None:
     assert dialog.answer("1.1").progress is Progress.STARTED
 
 
-def test_jumps_to_unknown_or_read_only_milestones_are_refused() -> None:
-    fut = Item(code="6.1 A", title="Udbud", reporter="FUT", read_only=True)
-    dialog = started(read_only=(fut,))
+def test_a_jump_to_an_unknown_milestone_is_refused_one_read_only_shows_its_answer() -> None:
+    fut = Item(code="6.1 A", title="Udbud", reporter="FUT", read_only=True, baseline="2017")
+    given = AnswerData(Progress.REACHED, forecast_text="27-11-2017", remark="Bekendtgjort")
+    dialog = started(read_only=(fut,), read_only_answers={"6.1 A": given})
     dialog.send(Jump(code="9.9"))
     assert dialog.tell("checklist.unknown_milestone").params == {"code": "9.9"}
-    dialog.send(Jump(code="6.1 A"))
-    assert dialog.tell("checklist.read_only").params == {"code": "6.1 A", "reporter": "FUT"}
+    before = dialog.state
+    dialog.send(Jump(code="6.1 A", version=dialog.version))
+    shown = dialog.view
+    assert dialog.tells == [] and dialog.state == before  # shown, not refused; nothing moves
+    assert isinstance(shown, ReadOnlyView)
+    assert (shown.code, shown.title, shown.reporter, shown.baseline) == (
+        "6.1 A",
+        "Udbud",
+        "FUT",
+        "2017",
+    )
+    assert shown.answer is not None
+    assert (shown.answer.progress, shown.answer.forecast, shown.answer.remark) == (
+        Progress.REACHED,
+        "27-11-2017",
+        "Bekendtgjort",
+    )
+    assert shown.choices == (Choice.START,) and shown.header.version == dialog.version
+    dialog.send(Start(version=dialog.version))  # back: the checklist where it stood
+    assert isinstance(dialog.view, MilestoneView) and dialog.view.code == "1.1"
+    unanswered = started(read_only=(fut,)).send(Edit(code="6.1 A"))
+    assert isinstance(unanswered.view, ReadOnlyView) and unanswered.view.answer is None
     dialog.send(Jump(code="3.1"))
     assert isinstance(dialog.view, MilestoneView) and dialog.view.code == "3.1"
     dialog.send(Back(code="3.1", version=dialog.version))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from conversations.context import AnswerData, ChecklistContext
 from conversations.events import (
     EVENT_TYPES,
     Back,
+    ConfirmBaseline,
     ConfirmForecast,
     Edit,
     Event,
@@ -57,6 +59,22 @@ UNREADABLE = "når udbuddet er afsluttet"
 TABLE_REFUSALS = {"checklist.moved_on", "checklist.not_asking"}
 
 STARTED = AnswerData(progress=Progress.STARTED, delay=Delay.UP_TO_3, remark="som sidst")
+PAST = "4. kvartal 2019"
+"""Past every milestone's baseline here («Medio 2019», tests/dialog.py)."""
+ON_TIME_PAST = AnswerData(
+    Progress.STARTED,
+    Delay.ON_TIME,
+    forecast_text=PAST,
+    forecast_earliest=date(2019, 10, 1),
+    forecast_latest=date(2019, 12, 31),
+)
+"""On time by the answer, late by the plan: the checklist asks whether it still is."""
+NEARLY = {
+    "1.1": replace(ON_TIME_PAST, progress=Progress.REACHED),  # started again: asked
+    "2.1": replace(ON_TIME_PAST, delay=Delay.UP_TO_3),  # on time after all: asked
+    "3.1": AnswerData(Progress.STARTED, forecast_text="2. kvartal 2019"),  # a later forecast
+}
+"""Answers one status, delay band or forecast away from on time past the baseline."""
 STATED = AnswerData(status="Igangsat", economy="Som aftalt")
 OWN = (Question.STATUS, Question.ECONOMY, Question.READY)
 """A programme's own questions, without a traffic light (seed 004's, and a day)."""
@@ -76,22 +94,37 @@ CONTEXTS: tuple[ChecklistContext, ...] = (
         previous=dict.fromkeys(CODES, STATED),
         previous_round="Status juni 2019",
     ),
+    context(
+        CODES,
+        answers=NEARLY,
+        previous=dict.fromkeys(CODES, ON_TIME_PAST),
+        previous_round="11. møde",
+    ),
 )
 """KOL's questions: nothing answered yet; every milestone answered, and answered last round
-too. The same for a programme asking its own questions."""
+too. The same for a programme asking its own questions. KOL's again, each answer a step
+from on time past its baseline, and last round's answers so."""
 EMPTY = context([])
 """A checklist with nothing to ask: the intro's start goes straight to the review."""
 
 EXAMPLES: dict[type[Event], Callable[[str, int], list[Event]]] = {
     Start: lambda code, v: [Start(version=v)],
-    SetProgress: lambda code, v: [SetProgress(progress=Progress.REACHED, code=code, version=v)],
-    SetDelay: lambda code, v: [SetDelay(delay=Delay.UP_TO_6, code=code, version=v)],
+    SetProgress: lambda code, v: [
+        SetProgress(progress=Progress.REACHED, code=code, version=v),
+        SetProgress(progress=Progress.STARTED, code=code, version=v),
+    ],
+    SetDelay: lambda code, v: [
+        SetDelay(delay=Delay.UP_TO_6, code=code, version=v),
+        SetDelay(delay=Delay.ON_TIME, code=code, version=v),
+    ],
     SetCritical: lambda code, v: [SetCritical(critical=True, code=code, version=v)],
     GiveForecast: lambda code, v: [
         GiveForecast(text="2. kvartal 2019", code=code, version=v),
         GiveForecast(text=UNREADABLE, code=code, version=v),
+        GiveForecast(text=PAST, code=code, version=v),
     ],
     ConfirmForecast: lambda code, v: [ConfirmForecast(code=code, version=v)],
+    ConfirmBaseline: lambda code, v: [ConfirmBaseline(code=code, version=v)],
     GiveRemark: lambda code, v: [GiveRemark(text="Afventer leverandøren", code=code, version=v)],
     GiveText: lambda code, v: [
         GiveText(field="status", text="Analysen er igangsat", code=code, version=v),
@@ -120,6 +153,9 @@ def states(phase: Phase) -> Iterator[State]:
             base = State(phase=phase, code=code, version=5, return_to_review=return_to_review)
             if phase is Phase.CONFIRM_FORECAST:
                 yield replace(base, pending_forecast=UNREADABLE)
+            elif phase is Phase.CONFIRM_BASELINE:  # asked about the answer's forecast, or not
+                yield replace(base, asked_baseline=((code, PAST),))
+                yield base
             elif phase is Phase.PAUSED:
                 yield from (replace(base, resume_phase=p) for p in (Phase.ASKING, Phase.REVIEW))
             else:

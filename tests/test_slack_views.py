@@ -11,8 +11,9 @@ import pytest
 from conversations.checklist import FORECAST_LIMIT, REMARK_LIMIT
 from conversations.context import AnswerData, ChecklistContext, Item
 from conversations.events import GiveForecast, Pause, Review, SetProgress, Start, Submit, decode
+from conversations.questions import parse_questions
 from conversations.state import Phase, State
-from conversations.views import View, build
+from conversations.views import View, build, read_only_view
 from conversations.vocabulary import Delay, Progress
 from models.programme_file import read_programme_file
 from render.slack.views import render_command_reply, render_modal, render_notice, render_view
@@ -70,6 +71,7 @@ def kol_context(language: str = "da") -> ChecklistContext:
         actor_name="Lene",
         now=NOW,
         read_forecast=forecast_range,
+        questions=parse_questions([question.ask for question in spec.questions]),
     )
 
 
@@ -82,6 +84,8 @@ def views_of(ctx: ChecklistContext) -> list[View]:
     shown.append(
         build(State(phase=Phase.CONFIRM_FORECAST, code="1.1", pending_forecast="y" * 200), ctx)
     )
+    shown.append(build(State(phase=Phase.CONFIRM_BASELINE, code="1.1", version=7), ctx))
+    shown.append(read_only_view(State(phase=Phase.REVIEW, version=9), ctx, ctx.read_only[0]))
     shown.append(build(State(), replace(ctx, accepting=False)))
     return shown
 
@@ -104,6 +108,8 @@ def test_every_kol_view_at_its_fullest_passes_slacks_limits(language: str) -> No
         "submitted",
         "paused",
         "confirm_forecast",
+        "confirm_baseline",
+        "read_only",
         "closed",
     }
 

@@ -50,7 +50,13 @@ from conversations.events import (
     SetProgress,
 )
 from conversations.questions import TEXT_LIMITS, Question
-from conversations.views import ClosedView, ConfirmForecastView, MilestoneView, View
+from conversations.views import (
+    ClosedView,
+    ConfirmBaselineView,
+    ConfirmForecastView,
+    MilestoneView,
+    View,
+)
 from models.db import close_db, open_db
 from programmes import programme_file
 from render.i18n import normalise_language, text
@@ -69,6 +75,8 @@ from render.terminal.views import (
 from render.view_common import label_of
 from service.runner import ChecklistRunner, Reply
 
+ASKING_VIEWS = (MilestoneView, ConfirmForecastView, ConfirmBaselineView)
+"""Views of the milestone being asked: a key on them is about that milestone."""
 DEFAULT_PROGRAMME = Path("kol-2018")  # a shipped programme, found by programme_file
 DATABASE_FILE = "try.sqlite3"
 
@@ -120,7 +128,7 @@ def read_key(line: str, view: View) -> Action:
     head, _, rest = typed.partition(" ")
     key, rest = head.lower(), rest.strip()
     version = view.header.version
-    shown = view.code if isinstance(view, MilestoneView | ConfirmForecastView) else None
+    shown = view.code if isinstance(view, ASKING_VIEWS) else None
     if key == Key.QUIT and not rest:
         return Quit()
     kind = KEY_EVENTS.get(key)
@@ -196,11 +204,13 @@ class Session:
         return shown
 
     def _ask_text(self, field: str, view: View) -> Event | None:
-        if not isinstance(view, MilestoneView | ConfirmForecastView):
+        if not isinstance(view, ASKING_VIEWS):
             return None
         draft = view.draft if isinstance(view, MilestoneView) else None
         if isinstance(view, ConfirmForecastView) and field == "forecast":
             current = view.text
+        elif isinstance(view, ConfirmBaselineView) and field == "forecast":
+            current = view.forecast
         elif draft is not None:
             current = draft.text(field)
         else:
@@ -237,7 +247,7 @@ class Session:
 
 
 def _example(view: View) -> str:
-    if isinstance(view, MilestoneView | ConfirmForecastView):
+    if isinstance(view, ASKING_VIEWS):
         return view.code
     rows = getattr(view, "rows", ())
     return str(rows[0].code) if rows else ""

@@ -10,7 +10,7 @@ they answer (`--unit` picks one of their units), or by default the first lead of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Final
@@ -41,6 +41,10 @@ PREVIOUS_ANSWERS: Final = (
 )
 """The previous round's answers to the checklist's first milestones: a bit of every colour
 (a programme without a traffic light gets a typed answer to its first items instead)."""
+PREVIOUS_FORECAST: Final = "Medio 2020"
+SAID_AT: Final = 3
+"""The previous answer that also has a forecast and a remark: the milestone's view shows
+them before "same as last round" copies them."""
 ANSWERERS = (RoleKind.LEAD, RoleKind.DEPUTY, RoleKind.REPORTER)
 
 
@@ -116,7 +120,17 @@ def _previous_answer(context: ChecklistContext, index: int, language: str) -> An
     """Last round's answer to the checklist's item at `index`, as the programme asks it."""
     if context.light:
         progress, delay, critical = PREVIOUS_ANSWERS[index]
-        return AnswerData(progress=progress, delay=delay, critical=critical)
+        answer = AnswerData(progress=progress, delay=delay, critical=critical)
+        if index != SAID_AT or context.read_forecast is None:
+            return answer
+        earliest, latest = context.read_forecast(PREVIOUS_FORECAST) or (None, None)
+        return replace(
+            answer,
+            forecast_text=PREVIOUS_FORECAST,
+            forecast_earliest=earliest,
+            forecast_latest=latest,
+            remark=text(language, "terminal.previous_answer"),
+        )
     typed = next((q for q in context.questions if q in TYPED and q is not Question.READY), None)
     if typed is None or index > 1:
         return None

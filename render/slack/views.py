@@ -16,6 +16,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from conversations.limits import SLACK_BLOCKS_LIMIT
 from conversations.views import ReviewRow, ReviewView, View
 from conversations.vocabulary import Colour, Delay, Progress
 from render.i18n import Target, catalogue, mrkdwn_escape
@@ -23,6 +24,7 @@ from render.round_report import round_status_text
 from render.templating import clip, drop_nulls, json_environment
 from render.view_common import (
     label_of,
+    said_of,
     start_of,
     status_of,
     summary_of,
@@ -35,6 +37,9 @@ from render.words import status_text
 EMOJI = {Colour.GREEN: "🟢", Colour.YELLOW: "🟡", Colour.RED: "🔴", Colour.NONE: "⚪"}
 SECTION_LIMIT = 2900  # under Slack's 3,000 characters, with room for a line's markup
 SELECT_LIMIT = 100  # options per static select
+REVIEW_DETAIL_LIMITS = (300, 120, 60, 30, 0)
+"""How much of each forecast and remark a review line shows: the most that lets the review
+keep to one message of Slack's 50 blocks (0: none, the status alone, as it fits)."""
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,10 @@ def _environment() -> Environment:
     return json_environment(m=mrkdwn_escape, md=mrkdwn_escape)
 
 
-def _review_sections(language: str) -> Callable[[ReviewView], Iterator[str]]:
-    """The review as few sections as fit: one line per milestone, grouped, within limits."""
+def _review_sections(language: str, detail: int) -> Callable[[ReviewView], Iterator[str]]:
+    """The review as few sections as fit: one line per milestone, grouped, within limits;
+    under it the answer's forecast and remark (and other typed answers), each cut to
+    `detail` characters."""
     catalogued = catalogue(language, Target.SLACK)
 
     def line(row: ReviewRow, view: ReviewView) -> str:
@@ -69,7 +76,15 @@ def _review_sections(language: str) -> Callable[[ReviewView], Iterator[str]]:
                 )
             )
         extra = f" ({say('view.review.read_only', reporter=row.reporter)})" if row.read_only else ""
-        return f"*{mrkdwn_escape(row.code)}* {mrkdwn_escape(clip(row.title, 90))} — {state}{extra}"
+        head = f"*{mrkdwn_escape(row.code)}* {mrkdwn_escape(clip(row.title, 90))} — {state}{extra}"
+        said = said_of(view)(row.answer, detail) if row.answer is not None else []
+        if not said:
+            return head
+        details = " · ".join(
+            say("view.milestone.labelled", label=label, text=" ".join(text.split()))
+            for label, text in said
+        )
+        return f"{head}\n>{details}"  # quoted under its line
 
     def sections(view: ReviewView) -> Iterator[str]:
         lines: list[str] = []
@@ -90,10 +105,19 @@ def _edit_options(view: ReviewView) -> list[list[tuple[str, str]]]:
 
 
 def render_view(view: View) -> SlackMessage:
-    """A neutral view as a Slack message (text fallback and blocks)."""
+    """A neutral view as a Slack message (text fallback and blocks). A review shows as much
+    of each forecast and remark as lets it keep to one message (`REVIEW_DETAIL_LIMITS`)."""
     view = titled(view)
+    for detail in REVIEW_DETAIL_LIMITS if isinstance(view, ReviewView) else (0,):
+        data = _render_view(view, detail)
+        if len(data["blocks"]) <= SLACK_BLOCKS_LIMIT:
+            break
+    return SlackMessage(text=data["text"], blocks=data["blocks"])
+
+
+def _render_view(view: View, detail: int) -> Any:
     language = view.header.language
-    data = _render(
+    return _render(
         f"slack/views/{view.kind}.json.j2",
         language,
         view=view,
@@ -103,15 +127,15 @@ def render_view(view: View) -> SlackMessage:
         wire=wire_of(view),
         emoji=lambda colour: EMOJI[Colour(colour)],
         status=status_of(language),
-        review_sections=_review_sections(language),
+        review_sections=_review_sections(language, detail),
         edit_options=_edit_options,
         start_of=start_of(view),
         label=label_of(view),
         summary=summary_of(view),
+        said=said_of(view),
         t=worded(catalogue(language, Target.SLACK).text, view),
         tp=worded(catalogue(language, Target.PLAIN).text, view),
     )
-    return SlackMessage(text=data["text"], blocks=data["blocks"])
 
 
 def _render(template_name: str, language: str, **data: Any) -> Any:

@@ -38,6 +38,7 @@ from render.table_post import teams_post
 from render.templating import clip, drop_nulls, json_environment
 from render.view_common import (
     label_of,
+    said_of,
     start_of,
     status_of,
     summary_of,
@@ -121,8 +122,16 @@ def _render(template_name: str, language: str, **data: Any) -> TeamsMessage:
     return TeamsMessage(summary=rendered["summary"], card=rendered["card"])
 
 
-def _review_lines(language: str) -> Callable[[ReviewView, bool], Iterator[tuple[str, list[str]]]]:
-    """The review as (group title, lines): a line per milestone, or compact, codes only."""
+REVIEW_DETAIL_LIMITS = (300, 80, 0)
+"""How much of each forecast and remark a review line shows: the most that keeps the card
+within its budget (0: none); a review too long even so is drawn compact."""
+
+
+def _review_lines(
+    language: str, detail: int
+) -> Callable[[ReviewView, bool], Iterator[tuple[str, list[str]]]]:
+    """The review as (group title, lines): a line per milestone, with its answer's forecast
+    and remark (and other typed answers) cut to `detail` characters, or compact, codes only."""
 
     def line(row: ReviewRow, compact: bool, view: ReviewView) -> str:
         say = worded(words(language).text, view)
@@ -141,9 +150,17 @@ def _review_lines(language: str) -> Callable[[ReviewView, bool], Iterator[tuple[
             )
         extra = f" ({say('view.review.read_only', reporter=row.reporter)})" if row.read_only else ""
         mark = f"{dot} " if dot else ""
-        return (
+        head = (
             f"**{card_escape(row.code)}** {card_escape(clip(row.title, 90))} — {mark}{state}{extra}"
         )
+        said = said_of(view)(row.answer, detail) if row.answer is not None else []
+        if not said:
+            return head
+        details = " · ".join(
+            say("view.milestone.labelled", label=label, text=" ".join(text.split()))
+            for label, text in said
+        )
+        return f"{head}  \n{details}"  # a line break in card markdown
 
     def lines(view: ReviewView, compact: bool) -> Iterator[tuple[str, list[str]]]:
         group: str | None = None
@@ -165,7 +182,8 @@ def _edit_choices(view: ReviewView) -> list[tuple[str, str]]:
 
 
 def render_view(view: View) -> TeamsMessage:
-    """A neutral view as a card; a review too long for one card is drawn compact."""
+    """A neutral view as a card. A review shows as much of each forecast and remark as keeps
+    it within one card (`REVIEW_DETAIL_LIMITS`); too long even without, it is drawn compact."""
     view = titled(view)
     language = view.header.language
     data = {
@@ -177,20 +195,23 @@ def render_view(view: View) -> TeamsMessage:
         "start_of": start_of(view),
         "emoji": lambda colour: EMOJI[Colour(colour)],
         "status": status_of(language),
-        "review_lines": _review_lines(language),
         "edit_choices": _edit_choices,
         "forecast_limit": FORECAST_LIMIT,
         "remark_limit": REMARK_LIMIT,
         "limits": {question.value: limit for question, limit in TEXT_LIMITS.items()},
         "label": label_of(view),
         "summary": summary_of(view),
+        "said": said_of(view),
         "t": worded(words(language).text, view),
         "tp": worded(plain(language).text, view),
     }
-    message = _render(f"views/{view.kind}.json.j2", language, compact=False, **data)
-    if view.kind == "review" and message.size() > CARD_BUDGET:
-        message = _render(f"views/{view.kind}.json.j2", language, compact=True, **data)
-    return message
+    template = f"views/{view.kind}.json.j2"
+    for detail in REVIEW_DETAIL_LIMITS if view.kind == "review" else (0,):
+        lines = _review_lines(language, detail)
+        message = _render(template, language, compact=False, review_lines=lines, **data)
+        if view.kind != "review" or message.size() <= CARD_BUDGET:
+            return message
+    return _render(template, language, compact=True, review_lines=lines, **data)
 
 
 def render_notice(

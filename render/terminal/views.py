@@ -31,6 +31,7 @@ from rich.text import Span, Text
 
 from conversations.events import (
     Back,
+    ConfirmBaseline,
     ConfirmForecast,
     Edit,
     Event,
@@ -54,7 +55,7 @@ from conversations.vocabulary import Colour, Delay, Progress
 from render.i18n import Target, load_raw, make_environment, normalise_language
 from render.nouns import nouns_for
 from render.templating import TEMPLATES_DIR
-from render.view_common import label_of, summary_of
+from render.view_common import label_of, said_of, summary_of
 from render.words import status_text
 
 
@@ -74,6 +75,7 @@ class Key(StrEnum):
     SUBMIT = "u"
     LATER = "l"
     KEEP_FORECAST = "y"
+    ON_TIME = "i"  # still on time («i tide», "in time") though the forecast is past the deadline
     STATUS = "t"  # a programme's own typed questions (conversations.questions.TYPED)
     ECONOMY = "o"
     SUB_MILESTONES = "d"
@@ -116,6 +118,7 @@ KEY_EVENTS: Final[Mapping[str, type[Event]]] = {
     Key.SUBMIT: Submit,
     Key.LATER: Pause,
     Key.KEEP_FORECAST: ConfirmForecast,
+    Key.ON_TIME: ConfirmBaseline,
     **dict.fromkeys(TEXT_KEYS, GiveText),
 }
 """The event each key sends (every key but QUIT)."""
@@ -126,6 +129,7 @@ LIGHT: Final[Mapping[Colour, tuple[str, str]]] = {
     Colour.NONE: ("⚪", "dim"),
 }
 TITLE_LIMIT = 90  # a review line's title, as in Slack
+DETAIL_LIMIT = 300  # a review line's forecast, remark and other typed answers, each
 
 _SLOT = re.compile("\ue000(\\d+)\ue001")
 _EMPHASIS = re.compile(r"\*([^*\n]+?)\*")
@@ -254,6 +258,7 @@ def _render(
                 progress_keys=PROGRESS_KEYS,
                 delay_keys=DELAY_KEYS,
                 title_limit=TITLE_LIMIT,
+                detail_limit=DETAIL_LIMIT,
                 **data,
             )
         )
@@ -270,6 +275,7 @@ def render_view(view: View) -> Text:
         choices={choice.value for choice in getattr(view, "choices", ())},
         label=label_of(view),
         summary=summary_of(view),
+        said=said_of(view),
     )
 
 
