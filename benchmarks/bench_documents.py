@@ -8,7 +8,10 @@ clean peak-memory figure: the child's maximum resident set size). It builds a pr
 of units × milestones in groups of ten, a closed previous round and the round itself
 with an answer in every cell, then times: the snapshot (all queries), the matrix, the
 comparison with the previous round, and every document — matrix PDF, the sheets of all
-units, the workbook, CSV, JSON and the Slack messages. Each step is timed twice: wall
+units, the workbook, CSV, JSON and the Slack messages — one after the other, to show
+where the time goes; then `together`: all of them as a publication writes them
+(render.publication.documents: the PDFs in one pool of processes, the matrix first, the
+workbook meanwhile), the figure the issue's minute is about. Each step is timed twice: wall
 clock, and CPU seconds of this process and of the worker processes it waited for (the
 sheets of a large programme are written by one process per core). On a shared machine
 the wall clock is what others leave over; the CPU seconds are the work. The last lines
@@ -19,7 +22,8 @@ Then the publication as `serve` makes it (issue 19): the round published, its pu
 compiled by service/publication.py with the documents rendered in a render process of its
 own and stored in the database — its wall clock and cost per cell — and every format
 written by `round export` from what was stored. `--no-publication` leaves it out (it
-renders every document a second time). Not a test: it prints figures.
+renders every document a second time), `--together-only` the documents one by one.
+Not a test: it prints figures.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import resource
 import subprocess
@@ -190,7 +195,8 @@ def warm_up() -> None:
     build_publication(snapshot, matrix, compare(matrix, None, snapshot), published=now)
 
 
-async def measure(units: int, milestones: int) -> dict[str, Any]:
+async def measure(units: int, milestones: int, each: bool = True) -> dict[str, Any]:
+    """The steps' figures; without `each`, only `together` of the documents."""
     from models.db import close_db, open_db
     from models.snapshot import load_snapshot
     from render.documents.pdf import (
@@ -200,6 +206,7 @@ async def measure(units: int, milestones: int) -> dict[str, Any]:
         render_sheets_zip,
     )
     from render.documents.xlsx import render_xlsx
+    from render.publication import documents as all_documents
     from render.publication import grid_messages, summary_message
     from render.words import worded_matrix
     from reporting.tables import render_csv, render_json
@@ -222,26 +229,32 @@ async def measure(units: int, milestones: int) -> dict[str, Any]:
             CPU["comparison"] = cpu_seconds() - cpu
         finally:
             await close_db()
-    pdf = timed(figures, "matrix_pdf", lambda: render_matrix_pdf(matrix, comparison))
-    if units <= COMBINED_SHEETS_MAX_UNITS:
-        sheets = timed(figures, "sheets", lambda: render_sheet_pdf(snapshot, matrix).pages)
-    else:  # as the publication does: a ZIP of one PDF per unit, memory of one unit's sheet
-        timed(figures, "sheets", lambda: render_sheets_zip(snapshot, matrix))
-        sheets = None
-    timed(figures, "xlsx", lambda: render_xlsx(snapshot, matrix))
-    timed(figures, "csv", lambda: render_csv(matrix))
-    timed(figures, "json", lambda: render_json(matrix))
+    pages: tuple[object, object] = ("-", "-")
+    if each:
+        pdf = timed(figures, "matrix_pdf", lambda: render_matrix_pdf(matrix, comparison))
+        if units <= COMBINED_SHEETS_MAX_UNITS:
+            pages = (
+                pdf.pages,
+                timed(figures, "sheets", lambda: render_sheet_pdf(snapshot, matrix).pages),
+            )
+        else:  # as the publication does: a ZIP of one PDF per unit, memory of one unit's sheet
+            timed(figures, "sheets", lambda: render_sheets_zip(snapshot, matrix))
+            pages = (pdf.pages, "zip")
+        timed(figures, "xlsx", lambda: render_xlsx(snapshot, matrix))
+        timed(figures, "csv", lambda: render_csv(matrix))
+        timed(figures, "json", lambda: render_json(matrix))
     now = datetime.now(UTC)
     messages = timed(
         figures,
         "slack",
         lambda: [summary_message(matrix, comparison, published=now), *grid_messages(matrix)],
     )
-    documents = ("matrix_pdf", "sheets", "xlsx", "csv", "json")
+    documents = ("matrix_pdf", "sheets", "xlsx", "csv", "json") if each else ()
     figures["documents"] = sum(figures[name] for name in documents)
     CPU["documents"] = sum(CPU[name] for name in documents)
     figures["total"] = sum(value for name, value in figures.items() if name != "documents")
     CPU["total"] = sum(value for name, value in CPU.items() if name not in ("documents", "total"))
+    timed(figures, "together", lambda: all_documents(snapshot, matrix, comparison))
     peak_kib = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
@@ -253,8 +266,8 @@ async def measure(units: int, milestones: int) -> dict[str, Any]:
         "seconds": figures,
         "cpu": CPU,
         "peak_mib": peak_kib / 1024,
-        "pdf_pages": pdf.pages,
-        "sheet_pages": sheets if sheets is not None else "zip",
+        "pdf_pages": pages[0],
+        "sheet_pages": pages[1],
         "slack_messages": len(messages),
     }
 
@@ -290,9 +303,9 @@ async def measure_publication(units: int, milestones: int) -> dict[str, float]:
     return {"publication": compiled, "export_stored": exported}
 
 
-def child(size: str, publication: bool = True) -> None:
+def child(size: str, publication: bool = True, each: bool = True) -> None:
     units, milestones = (int(part) for part in size.split("x"))
-    result = asyncio.run(measure(units, milestones))
+    result = asyncio.run(measure(units, milestones, each))
     if publication:
         result["serve"] = asyncio.run(measure_publication(units, milestones))
     print(json.dumps(result))
@@ -303,15 +316,20 @@ def main() -> None:
     parser.add_argument("--sizes", default=",".join(f"{u}x{m}" for u, m in SIZES))
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--no-publication", action="store_true", help="skip serve's path")
+    parser.add_argument(
+        "--together-only", action="store_true", help="no document on its own, only `together`"
+    )
     args = parser.parse_args()
     if args.child:
-        child(args.child, publication=not args.no_publication)
+        child(args.child, publication=not args.no_publication, each=not args.together_only)
         return
     results = []
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
     for size in args.sizes.split(","):
         done = subprocess.run(
             [sys.executable, "-m", "benchmarks.bench_documents", "--child", size]
-            + (["--no-publication"] if args.no_publication else []),
+            + (["--no-publication"] if args.no_publication else [])
+            + (["--together-only"] if args.together_only else []),
             capture_output=True,
             text=True,
             check=True,

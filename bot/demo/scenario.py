@@ -104,6 +104,7 @@ class DemoResult:
     files: tuple[Written, ...]
     departures: tuple[Departure, ...]
     elapsed: float
+    acks: tuple[float, ...] = ()  # seconds from each delivery (command, click, modal) to its ack
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ async def run_demo(
                 slack.request_url = f"{url}/slack/events"
                 played = await _play(app, slack, checkout, language, clock, shown)
                 summary = await _tally(played.round)
+            acks = tuple(delivery.elapsed for delivery in slack.deliveries)
             written = write_outputs(slack, folder, played.channel, language, started=started)
             shown.advance()
     colours, cells = _colours(written)
@@ -150,6 +152,7 @@ async def run_demo(
         files=written,
         departures=played.departures,
         elapsed=time.perf_counter() - started,
+        acks=acks,
     )
 
 
