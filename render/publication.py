@@ -28,12 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from render.documents.pdf import (
-    COMBINED_SHEETS_MAX_UNITS,
-    render_matrix_pdf,
-    render_sheet_pdf,
-    render_sheets_zip,
-)
+from render.documents.pdf import RoundPdfs
 from render.documents.xlsx import render_xlsx
 from render.highlights import LIST_LIMIT, changes, critical_units, tally, unreported_units
 from render.i18n import Target, catalogue, format_day
@@ -234,26 +229,27 @@ def documents(
             title = words(f"publication.file.{kind}", round=matrix.round.name)
         return File(filename, title, content, mimetype, kind)
 
-    if table:
+    with RoundPdfs(snapshot, matrix, comparison, trend) as pdfs:  # in a pool, when large
+        workbook = render_xlsx(snapshot, matrix, trend)  # meanwhile, in this process
+        matrix_pdf, sheets_content = pdfs.results()
+    if sheets_content is None:
         sheets: tuple[File, ...] = ()
-    elif len(matrix.units) <= COMBINED_SHEETS_MAX_UNITS:
-        content = render_sheet_pdf(snapshot, matrix).content
-        sheets = (file("sheets", f"{stem}-sheets.pdf", content, "application/pdf"),)
+    elif pdfs.zipped:
+        sheets = (file("sheets", f"{stem}-sheets.zip", sheets_content, "application/zip"),)
     else:
-        content = render_sheets_zip(snapshot, matrix)
-        sheets = (file("sheets", f"{stem}-sheets.zip", content, "application/zip"),)
+        sheets = (file("sheets", f"{stem}-sheets.pdf", sheets_content, "application/pdf"),)
     return (
         file(
             "matrix",
             f"{stem}-{'table' if table else 'matrix'}.pdf",
-            render_matrix_pdf(matrix, comparison, trend).content,
+            matrix_pdf,
             "application/pdf",
         ),
         *sheets,
         file(
             "xlsx",
             f"{stem}.xlsx",
-            render_xlsx(snapshot, matrix, trend),
+            workbook,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
         file("csv", f"{stem}.csv", csv_of(matrix, local), "text/csv"),

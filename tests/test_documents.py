@@ -226,11 +226,11 @@ def test_wide_programmes_are_cut_into_even_column_slices() -> None:
     assert [len(chunk) for chunk in unit_chunks(units[:5])] == [5]
 
 
-def test_many_units_get_their_sheets_as_a_zip_of_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_many_units_get_their_sheets_as_a_zip_of_pdfs() -> None:
     import zipfile
 
     from render import publication
-    from render.documents.pdf import COMBINED_SHEETS_MAX_UNITS, Pdf, render_sheets_zip
+    from render.documents.pdf import COMBINED_SHEETS_MAX_UNITS, render_sheets_zip
     from reporting.comparison import compare
     from tests.test_publication import synthetic
 
@@ -240,10 +240,11 @@ def test_many_units_get_their_sheets_as_a_zip_of_pdfs(monkeypatch: pytest.Monkey
     names = archive.namelist()
     assert names == [f"{unit.key}.pdf" for unit in matrix.units]
     assert all(archive.read(name).startswith(b"%PDF") for name in names)
-    monkeypatch.setattr(publication, "render_sheets_zip", lambda *_: b"PK")
-    monkeypatch.setattr(publication, "render_matrix_pdf", lambda *_: Pdf(b"%PDF", 1))
     files = publication.documents(snapshot, matrix, compare(matrix, None, snapshot))
     assert [f.mimetype for f in files][:2] == ["application/pdf", "application/zip"]
+    published = zipfile.ZipFile(io.BytesIO(files[1].content))
+    assert published.namelist() == names  # the same archive, its PDFs written in a pool
+    assert all(published.read(name).startswith(b"%PDF") for name in names)
 
 
 def test_sheets_are_written_by_a_process_per_core_only_when_it_pays() -> None:

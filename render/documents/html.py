@@ -5,16 +5,21 @@ help. Independent documents (the units' sheets in a ZIP) are therefore written b
 processes, started with 'spawn' so a worker never inherits the parent's threads (the
 event loop, the database driver) half-way through a lock. A worker receives HTML text and
 returns PDF bytes: nothing else crosses the process boundary.
+
+A round's PDFs — the matrix and every unit's sheet — go to one pool together (`PdfBatch`),
+largest first, so the matrix (the longest single job) starts at once and the sheets fill
+the other cores around it, while this process writes the workbook meanwhile.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import current_process, get_context
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from weasyprint import HTML
 
@@ -24,6 +29,9 @@ from render.templating import document_environment
 
 PARALLEL_MIN_DOCUMENTS = 4
 """Fewer documents than this are written in this process: a worker costs a second to start."""
+PARALLEL_MIN_CHARS = 250_000
+"""...unless their HTML is at least this long: several seconds of layout each, for which a
+second spent starting a worker pays."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,23 +50,58 @@ def _pdf_bytes(html: str) -> bytes:
     return write_pdf(html).content
 
 
-def worker_count(documents: int, workers: int | None = None) -> int:
-    """How many processes write `documents` PDFs: one per core, never more than documents;
-    one (this process) inside a daemonic process, which may not start children."""
+def worker_count(documents: int, workers: int | None = None, chars: int = 0) -> int:
+    """How many processes write `documents` PDFs of `chars` of HTML in all: one per core,
+    never more than documents; one (this process) for a few small documents, and inside a
+    daemonic process, which may not start children."""
     if current_process().daemon:
         return 1
     if workers is None:
-        workers = 1 if documents < PARALLEL_MIN_DOCUMENTS else (os.cpu_count() or 1)
+        many = documents >= PARALLEL_MIN_DOCUMENTS or chars >= PARALLEL_MIN_CHARS
+        workers = (os.cpu_count() or 1) if many else 1
     return max(1, min(workers, documents))
+
+
+class PdfBatch:
+    """HTMLs being written as PDF bytes by a pool of `worker_count` processes, the longest
+    first (the longest job bounds the batch's wall time), while this process goes on; a
+    batch for one process writes when `results` is asked. Use it as a context manager: on
+    leaving, the pool is shut down, and work not yet started is dropped."""
+
+    def __init__(self, htmls: Sequence[str], workers: int | None = None) -> None:
+        self._htmls = list(htmls)
+        count = worker_count(len(htmls), workers, sum(len(html) for html in htmls))
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: dict[int, Future[bytes]] = {}
+        if count > 1:
+            self._pool = ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn"))
+            longest_first = sorted(range(len(htmls)), key=lambda i: len(htmls[i]), reverse=True)
+            for index in longest_first:
+                self._futures[index] = self._pool.submit(_pdf_bytes, htmls[index])
+
+    def results(self) -> list[bytes]:
+        """Each HTML's PDF bytes, in the order given."""
+        if self._pool is None:
+            return [_pdf_bytes(html) for html in self._htmls]
+        return [self._futures[index].result() for index in range(len(self._htmls))]
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def write_pdfs(htmls: Sequence[str], workers: int | None = None) -> list[bytes]:
     """Each HTML as PDF bytes, in order; in a pool of `worker_count` processes when > 1."""
-    count = worker_count(len(htmls), workers)
-    if count == 1:
-        return [_pdf_bytes(html) for html in htmls]
-    with ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn")) as pool:
-        return list(pool.map(_pdf_bytes, htmls))
+    with PdfBatch(htmls, workers) as batch:
+        return batch.results()
 
 
 def translator(language: str, nouns: Mapping[str, str] | None = None) -> Callable[..., str]:

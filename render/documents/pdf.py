@@ -10,16 +10,19 @@ and repeats its heading and units (WeasyPrint repeats <thead>). Every page carri
 programme's title and the round in its top margin, and the key of symbols in its bottom
 margin. The full list of changes (changes.html.j2) flows after the matrix when there is an
 earlier round or a cell nobody answered; otherwise the first page has said all there is.
-The units' sheets are in render/documents/sheets.py.
+The units' sheets are in render/documents/sheets.py; `RoundPdfs` writes a round's matrix
+and sheets together, in a pool of processes when they are large (render/documents/html.py).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from types import TracebackType
+from typing import Self
 
 from conversations.vocabulary import Colour
-from render.documents.html import Pdf, render_template, write_pdf
+from render.documents.html import Pdf, PdfBatch, render_template, write_pdf
 from render.documents.overview import meeting, overview
 from render.documents.sheets import (
     COMBINED_SHEETS_MAX_UNITS,
@@ -30,15 +33,16 @@ from render.documents.sheets import (
     render_sheets_zip,
     sheet_html,
     unit_sheet,
+    zipped_sheets,
 )
-from render.documents.table_pdf import render_table_pdf
+from render.documents.table_pdf import render_table_pdf, table_html
 from render.documents.trend_page import trend_page
 from render.nouns import nouns_of
 from render.words import colour_name
 from reporting.comparison import Comparison
 from reporting.exports import is_table
 from reporting.matrix import Matrix
-from reporting.snapshot import UnitInfo
+from reporting.snapshot import Snapshot, UnitInfo
 from reporting.trend import Trend
 
 MAX_UNITS_PER_TABLE = 6
@@ -47,6 +51,7 @@ __all__ = [
     "COMBINED_SHEETS_MAX_UNITS",
     "MAX_UNITS_PER_TABLE",
     "Pdf",
+    "RoundPdfs",
     "SheetGroup",
     "SheetLine",
     "UnitSheet",
@@ -102,3 +107,44 @@ def render_matrix_pdf(matrix: Matrix, comparison: Comparison, trend: Trend | Non
     if is_table(matrix):
         return render_table_pdf(matrix, comparison)
     return write_pdf(matrix_html(matrix, comparison, trend))
+
+
+class RoundPdfs:
+    """A round's matrix PDF (seed 004's table for a round in table layout) and its units'
+    sheets — one PDF up to COMBINED_SHEETS_MAX_UNITS units, else a ZIP of a PDF per unit,
+    none for a table — written together by one `PdfBatch` while the caller goes on (it
+    writes the workbook meanwhile). A context manager, as `PdfBatch` is."""
+
+    def __init__(
+        self, snapshot: Snapshot, matrix: Matrix, comparison: Comparison, trend: Trend | None = None
+    ) -> None:
+        self.table = is_table(matrix)
+        self.zipped = not self.table and len(matrix.units) > COMBINED_SHEETS_MAX_UNITS
+        self._units = matrix.units
+        if self.table:
+            htmls = [table_html(matrix, comparison)]
+        else:
+            per_unit = [[unit] for unit in matrix.units] if self.zipped else [matrix.units]
+            htmls = [
+                matrix_html(matrix, comparison, trend),
+                *(sheet_html(snapshot, matrix, units) for units in per_unit),
+            ]
+        self._batch = PdfBatch(htmls)
+
+    def results(self) -> tuple[bytes, bytes | None]:
+        """The matrix PDF, and the sheets' PDF or ZIP (None for a round in table layout)."""
+        matrix_pdf, *sheets = self._batch.results()
+        if self.table:
+            return matrix_pdf, None
+        return matrix_pdf, zipped_sheets(self._units, sheets) if self.zipped else sheets[0]
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._batch.__exit__(kind, error, trace)

@@ -211,8 +211,13 @@ def render_sheets_zip(snapshot: Snapshot, matrix: Matrix, workers: int | None = 
     """Every unit's sheet as its own PDF (named by the unit's key) in one ZIP archive,
     written by `workers` processes (default: one per core; 1: in this process)."""
     htmls = [sheet_html(snapshot, matrix, [unit]) for unit in matrix.units]
+    return zipped_sheets(matrix.units, write_pdfs(htmls, workers))
+
+
+def zipped_sheets(units: Sequence[UnitInfo], contents: Sequence[bytes]) -> bytes:
+    """The units' sheet PDFs, in the units' order, in one ZIP archive named by unit key."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
-        for unit, content in zip(matrix.units, write_pdfs(htmls, workers), strict=True):
+        for unit, content in zip(units, contents, strict=True):
             archive.writestr(f"{unit.key}.pdf", content)
     return out.getvalue()
