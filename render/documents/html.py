@@ -14,6 +14,8 @@ the other cores around it, while this process writes the workbook meanwhile.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -50,6 +52,20 @@ def _pdf_bytes(html: str) -> bytes:
     return write_pdf(html).content
 
 
+def _end_with_parent() -> None:
+    """A pool worker's start: end this worker once the process that started it is gone (the
+    render process, terminated by serve's shutdown mid-publication), rather than finish a
+    layout — minutes for a large matrix — that nobody will read."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
+
+
 def worker_count(documents: int, workers: int | None = None, chars: int = 0) -> int:
     """How many processes write `documents` PDFs of `chars` of HTML in all: one per core,
     never more than documents; one (this process) for a few small documents, and inside a
@@ -74,7 +90,9 @@ class PdfBatch:
         self._pool: ProcessPoolExecutor | None = None
         self._futures: dict[int, Future[bytes]] = {}
         if count > 1:
-            self._pool = ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                max_workers=count, mp_context=get_context("spawn"), initializer=_end_with_parent
+            )
             longest_first = sorted(range(len(htmls)), key=lambda i: len(htmls[i]), reverse=True)
             for index in longest_first:
                 self._futures[index] = self._pool.submit(_pdf_bytes, htmls[index])
