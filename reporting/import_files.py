@@ -5,10 +5,12 @@ Pure: bytes in, `ImportFile` out. Which format is told by the content: JSON star
 LF, separated by commas or (as Danish Excel saves it) semicolons — the header line says
 which. Its header names the columns in any order: `milestone`, `unit` and `progress` are
 required, `delay`, `critical`, `forecast`, `remark` optional, and the export's `text`,
-`colour` and `source` are read too; any other column is refused, so a misspelt column
-is never silently dropped. A CSV value written with the export's formula guard (a leading
-`'`) is read without it. JSON is `reporting.tables`' export: `format` 1, `programme`,
-`round`, `cells`. docs/formats.md describes both. A round in table layout's files
+`colour` and `source` are read too, and the typed answers the export writes for a
+programme that asks them (`status`, `economy`, `sub_milestones`, `ready`); any other column
+is refused, so a misspelt column is never silently dropped. A CSV value written with the
+export's formula guard (a leading `'`) is read without it. JSON is `reporting.tables`'
+export: `format` 1, `programme`, `round`, `cells` (with the same typed answers).
+docs/formats.md describes both. A round in table layout's files
 (seed 004's) are read by `reporting.import_table`, into the same records.
 
 Mistakes in the file's shape raise `ImportFailed` at once; the values are checked by
@@ -26,11 +28,14 @@ from typing import Any, Final
 
 from conversations.errors import UserError
 from conversations.limits import PROBLEMS_SHOWN
+from conversations.questions import TYPED
 from conversations.text import shown
 from reporting.tables import JSON_FORMAT, unguard
 
 REQUIRED_COLUMNS: Final = ("milestone", "unit", "progress")
 OPTIONAL_COLUMNS: Final = ("delay", "critical", "forecast", "remark", "text", "colour", "source")
+TYPED_COLUMNS: Final = tuple(question.value for question in TYPED)
+"""The typed answers of a programme asking more than KOL's five (`reporting.tables`)."""
 JSON_ONLY: Final = (
     "forecast_earliest",
     "forecast_latest",
@@ -39,7 +44,7 @@ JSON_ONLY: Final = (
     "late",
     "local",
 )
-CELL_KEYS: Final = frozenset((*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *JSON_ONLY))
+CELL_KEYS: Final = frozenset((*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *TYPED_COLUMNS, *JSON_ONLY))
 CSV: Final = "csv"
 JSON: Final = "json"
 TABLE_JSON: Final = "table-json"  # a table's JSON: a record is an answer of the n-th item
@@ -130,7 +135,7 @@ def delimiter(content: str) -> str:
 
 def _header(found: list[str]) -> list[str]:
     columns = [column.strip().lower() for column in found]
-    known = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+    known = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *TYPED_COLUMNS)
     if (
         any(column not in known for column in columns)
         or len(set(columns)) != len(columns)
@@ -141,7 +146,7 @@ def _header(found: list[str]) -> list[str]:
                 UserError(
                     "import.header",
                     expected=",".join(REQUIRED_COLUMNS),
-                    optional=",".join(OPTIONAL_COLUMNS),
+                    optional=",".join((*OPTIONAL_COLUMNS, *TYPED_COLUMNS)),
                     found=",".join(found),
                 )
             ]

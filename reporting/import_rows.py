@@ -18,9 +18,10 @@ answered it) with nothing in it is not stored, so it stays not reported; the cel
 milestone whose `source` is `all` (one answer for every unit, a reporter's) become that one
 answer again when every unit has its row and they agree.
 
-A table's file (`reporting.import_table`) carries the answers to the programme's typed
-questions too — status, economy, sub-milestones, ready (read as a forecast is) — and a
-mistake names its fields as the file does (`code`).
+A table's file (`reporting.import_table`), and a matrix's of a programme that asks them,
+carries the answers to the programme's typed questions too — status, economy,
+sub-milestones, ready (read as a forecast is) — and a table's mistake names its fields as
+the file does (`code`).
 """
 
 from __future__ import annotations

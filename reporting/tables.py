@@ -5,8 +5,13 @@ JSON: round and programme metadata at the top, then one object per cell with `mi
 (code), `unit` (key), `progress`, `delay` ("0", "0-3", "3-6", "6+"), `critical`,
 `forecast` (and the days it was read as), `remark`, `text` (the status as the matrix shows
 it), `colour`, `source` (unit, all: the answer for every unit, none: not reported), who
-answered when, and `local` (a unit's own item: its cells come after the matrix's).
-CSV: one row per cell with the columns of CSV_COLUMNS, in the same order.
+answered when, and `local` (a unit's own item: its cells come after the matrix's); then
+the answer to each typed question the programme asks besides forecast and remark
+(`status`, `economy`, `sub_milestones`, `ready`: KOL's seed 001 columns), named as the
+question, as the table layout's export names them (`reporting.table_export`) — only those
+it asks, so a programme asking KOL's five questions exports as it always has.
+CSV: one row per cell with the columns of CSV_COLUMNS, in the same order, then those typed
+answers' columns (`columns`).
 
 Spreadsheets run text that begins with =, +, -, @, tab or CR as a formula; such values
 (and those beginning with ' so the guard stays reversible) are written with a leading '.
@@ -21,6 +26,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from conversations.questions import TYPED
 from reporting.matrix import Cell, Describe, Matrix, local_cells
 from reporting.snapshot import MilestoneInfo, RoundInfo, Snapshot
 
@@ -67,7 +73,20 @@ def local_items(snapshot: Snapshot, describe: Describe) -> tuple[tuple[Milestone
     )
 
 
-def cell_record(cell: Cell, *, local: bool = False) -> dict[str, Any]:
+def typed_columns(matrix: Matrix) -> tuple[str, ...]:
+    """The typed questions the programme asks beyond forecast and remark, in its order: each
+    a column (CSV) or field (JSON) named as the question, so an import reads them back."""
+    return tuple(q.value for q in matrix.programme.questions if q in TYPED)
+
+
+def columns(matrix: Matrix) -> tuple[str, ...]:
+    """The CSV's header: CSV_COLUMNS, then the programme's typed questions."""
+    return (*CSV_COLUMNS, *typed_columns(matrix))
+
+
+def cell_record(cell: Cell, *, local: bool = False, typed: Sequence[str] = ()) -> dict[str, Any]:
+    """A cell as JSON; `typed`: the typed questions asked (`typed_columns`), as the Cell
+    names its answers."""
     return {
         "milestone": cell.milestone,
         "unit": cell.unit,
@@ -78,6 +97,7 @@ def cell_record(cell: Cell, *, local: bool = False) -> dict[str, Any]:
         "forecast_earliest": _moment(cell.forecast_earliest),
         "forecast_latest": _moment(cell.forecast_latest),
         "remark": cell.remark,
+        **{name: getattr(cell, name) for name in typed},
         "text": cell.text,
         "colour": cell.colour.value,
         "source": cell.source.value,
@@ -104,6 +124,7 @@ def round_record(round_: RoundInfo) -> dict[str, Any]:
 
 def matrix_record(matrix: Matrix, local: LocalItems = ()) -> dict[str, Any]:
     programme = matrix.programme
+    typed = typed_columns(matrix)
     return {
         "format": JSON_FORMAT,
         "programme": {
@@ -128,8 +149,8 @@ def matrix_record(matrix: Matrix, local: LocalItems = ()) -> dict[str, Any]:
         "local_items": [
             {"unit": cell.unit, "code": item.code, "title": item.title} for item, cell in local
         ],
-        "cells": [cell_record(cell) for cell in matrix.cells()]
-        + [cell_record(cell, local=True) for _, cell in local],
+        "cells": [cell_record(cell, typed=typed) for cell in matrix.cells()]
+        + [cell_record(cell, local=True, typed=typed) for _, cell in local],
     }
 
 
@@ -145,13 +166,15 @@ def render_csv(matrix: Matrix, local: LocalItems = (), *, bom: bool = True) -> b
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    header = columns(matrix)
+    typed = typed_columns(matrix)
+    writer.writerow(header)
     for cell in (*matrix.cells(), *(cell for _, cell in local)):
-        record = cell_record(cell)
+        record = cell_record(cell, typed=typed)
         record["critical"] = "yes" if cell.critical else "no"
         writer.writerow(
             guard(record[column]) if isinstance(record[column], str) else record[column]
-            for column in CSV_COLUMNS
+            for column in header
         )
     return out.getvalue().encode("utf-8-sig" if bom else "utf-8")
 
