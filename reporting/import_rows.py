@@ -34,7 +34,7 @@ from typing import Final, TypeVar
 
 from conversations.errors import UserError
 from conversations.limits import FORECAST_LIMIT, REMARK_LIMIT
-from conversations.questions import TEXT_LIMITS, Question
+from conversations.questions import TEXT_LIMITS, TYPED, Question
 from conversations.text import UnreadableText, clean, shown
 from conversations.vocabulary import ALL_UNITS, Delay, Progress, delay_allowed
 from reporting.import_files import (
@@ -245,6 +245,7 @@ def _check(
     vocabulary: ImportVocabulary,
     read_forecast: ForecastReader,
     today: date,
+    asked: Collection[Question],
 ) -> _Checked | None:
     """One record checked field by field; its mistakes appended to the cell's errors."""
     code, scope = cell.text("milestone", required=True), cell.text("unit", required=True)
@@ -279,6 +280,9 @@ def _check(
         for question in (Question.STATUS, Question.ECONOMY, Question.SUB_MILESTONES)
     }
     ready = cell.text("ready", limit=TEXT_LIMITS[Question.READY]) or ""
+    for question in TYPED:  # an answer nobody asked for would be stored and never shown
+        if question not in asked and (ready if question is Question.READY else typed[question]):
+            cell.bad("not_asked", question.value)
     ready_span = read_forecast(ready, today) if ready else None
     if (
         cell.failed
@@ -357,19 +361,22 @@ def check_rows(
     read_forecast: ForecastReader,
     *,
     today: date,
+    asked: Collection[Question],
 ) -> list[ImportRow]:
     """The answers of an import file, checked against the programme.
 
     `milestones` maps every milestone code to the unit key owning it (a local item) or None;
     `units` holds the unit keys; `read_forecast(text, today)` reads a forecast (None: kept
-    as written); `today` is the round's date. Raises ImportFailed with every mistake found.
+    as written); `today` is the round's date; `asked` holds the programme's questions, and
+    a typed answer to one it does not ask is refused. Raises ImportFailed with every mistake
+    found.
     """
     errors = Problems()
     checked: list[_Checked] = []
     seen: dict[tuple[str, str], int] = {}
     for record in file.records:
         cell = _Cell(file, record, errors)
-        item = _check(cell, milestones, units, vocabulary, read_forecast, today)
+        item = _check(cell, milestones, units, vocabulary, read_forecast, today, asked)
         if item is not None:
             first = seen.setdefault((item.row.milestone, item.row.scope), record.number)
             if first != record.number:

@@ -28,6 +28,7 @@ from tortoise.transactions import in_transaction
 
 from conversations.errors import UserError
 from conversations.limits import DEADLINE_LIMIT, FILE_BYTES_LIMIT
+from conversations.questions import parse_questions
 from conversations.text import UnreadableText, clean, shown
 from models.answer import Answer, AnswerRevision
 from models.files import FileTooLarge, NotARegularFile, read_regular_file
@@ -181,7 +182,10 @@ async def import_round(
         .order_by("position", "id")
         .values_list("key", flat=True)
     ]
-    rows = check_rows(file, milestones, units, import_vocabulary(), _read_forecast, today=day)
+    asked = parse_questions([str(q["ask"]) for q in programme.questions])
+    rows = check_rows(
+        file, milestones, units, import_vocabulary(), _read_forecast, today=day, asked=asked
+    )
     opened_at = _round_moment(file, "opened_at") or now
     return await _store(
         programme,

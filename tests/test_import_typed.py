@@ -158,3 +158,34 @@ async def test_bad_typed_answers_are_refused_naming_row_and_field(db: str) -> No
     ]
     assert not await Round.exists(name="dårlig")
     assert await Answer.all().count() == 0
+
+
+async def test_an_answer_to_a_question_the_programme_does_not_ask_is_refused(
+    db: str, tmp_path: Path
+) -> None:
+    """Stored, it would be shown nowhere — not in the checklist, the documents or an export."""
+    text = KOL.read_text("utf-8")
+    asked_less = text.replace("  - ask: sub_milestones", "  # sub_milestones not asked")
+    assert asked_less != text
+    file = tmp_path / "kol.yaml"
+    file.write_text(asked_less, "utf-8")
+    await load_programme_file(file)
+    csv_data = (
+        b"milestone,unit,progress,sub_milestones,economy,ready\n"
+        b"4.1,hovedstaden,started,,,Q3 2019\n"  # empty columns of questions not asked: fine
+        b"4.2,hovedstaden,started,Kontrakt,,\n"
+        b"4.3,hovedstaden,started,,10 mio. kr.,\n"
+    )
+    with pytest.raises(ImportFailed) as caught:
+        await import_round("kol-2018", "dårlig", csv_data, NOW, date_text="2018-09-15")
+    said = told(caught.value)
+    assert [text.split(":")[0] for text in said] == [
+        "Række 3, felt «sub_milestones»",
+        "Række 4, felt «economy»",
+    ]
+    assert "programmet stiller ikke det spørgsmål" in said[0]
+    assert not await Round.exists(name="dårlig")
+    assert await Answer.all().count() == 0
+    good = csv_data.replace(b"Kontrakt", b"").replace(b"10 mio. kr.", b"")
+    await import_round("kol-2018", "god", good, NOW, date_text="2018-09-15")
+    assert await Answer.all().count() == 3
