@@ -162,8 +162,15 @@ def _read_csv(content: str) -> ImportFile:
         raise ImportFailed([UserError("import.empty")]) from None
     except csv.Error as error:
         raise ImportFailed([UserError("import.malformed", row=1, reason=str(error))]) from None
-    columns = _header(header)
-    records: list[Record] = []
+    records = [Record(line, row) for line, row in csv_rows(reader, _header(header))]
+    return ImportFile(CSV, tuple(records))
+
+
+def csv_rows(reader: Any, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
+    """A CSV's rows after its header, each by its line and columns, values stripped and
+    unguarded; blank rows skipped. Raises ImportFailed naming every row of the wrong width
+    (and where the CSV could not be read): the matrix's reader and the table's share it."""
+    rows: list[tuple[int, dict[str, str]]] = []
     errors = Problems()
     try:
         for values in reader:
@@ -182,12 +189,12 @@ def _read_csv(content: str) -> ImportFile:
                 )
                 continue
             cleaned = (unguard(value.strip()) for value in values)
-            records.append(Record(line, dict(zip(columns, cleaned, strict=True))))
+            rows.append((line, dict(zip(columns, cleaned, strict=True))))
     except csv.Error as error:
         errors.append(UserError("import.malformed", row=reader.line_num, reason=str(error)))
     if errors:
         raise errors.failed()
-    return ImportFile(CSV, tuple(records))
+    return rows
 
 
 def _read_json(content: str) -> ImportFile:

@@ -33,12 +33,13 @@ from reporting.import_files import (
     ImportFile,
     Problems,
     Record,
+    csv_rows,
     decode,
     delimiter,
     read_file,
     where,
 )
-from reporting.tables import JSON_FORMAT, unguard
+from reporting.tables import JSON_FORMAT
 
 ITEM: Final = ("code", "group", "title", "reporter")
 ANSWER: Final = ("unit", "progress", "delay", "critical", "colour", "text")
@@ -110,33 +111,11 @@ def _header(found: list[str]) -> list[str]:
 
 def _read_csv(content: str) -> ImportFile:
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter(content))
-    columns = _header(next(reader))
     records: list[Record] = []
-    errors = Problems()
-    try:
-        for values in reader:
-            line = reader.line_num
-            if not any(value.strip() for value in values):
-                continue
-            if len(values) != len(columns):
-                errors.append(
-                    UserError(
-                        "import.columns",
-                        where=where(CSV, line),
-                        row=line,
-                        expected=len(columns),
-                        found=len(values),
-                    )
-                )
-                continue
-            row = dict(zip(columns, (unguard(value.strip()) for value in values), strict=True))
-            if not row.get("answered_at"):
-                row.pop("answered_at", None)  # a row of a spreadsheet's own: not known
-            records.append(Record(line, _answer(row, row.get("code", ""))))
-    except csv.Error as error:
-        errors.append(UserError("import.malformed", row=reader.line_num, reason=str(error)))
-    if errors:
-        raise errors.failed()
+    for line, row in csv_rows(reader, _header(next(reader))):
+        if not row.get("answered_at"):
+            row.pop("answered_at", None)  # a row of a spreadsheet's own: not known
+        records.append(Record(line, _answer(row, row.get("code", ""))))
     return ImportFile(CSV, tuple(records), names=NAMES)
 
 
