@@ -1,10 +1,11 @@
-"""HTML → PDF for the documents: WeasyPrint, in this process or in a pool of processes.
+"""HTML or Typst → PDF for the documents, in this process or in a pool of processes.
 
-WeasyPrint lays out in pure Python, so one document keeps one core busy and threads do not
-help. Independent documents (the units' sheets in a ZIP) are therefore written by worker
-processes, started with 'spawn' so a worker never inherits the parent's threads (the
-event loop, the database driver) half-way through a lock. A worker receives HTML text and
-returns PDF bytes: nothing else crosses the process boundary.
+A document is HTML for WeasyPrint or a `TypstSource` (render/documents/typst_pdf.py). Either
+keeps one core busy while it lays out, and threads do not help. Independent documents (the
+units' sheets in a ZIP) are therefore written by worker processes, started with 'spawn' so a
+worker never inherits the parent's threads (the event loop, the database driver) half-way
+through a lock. A worker receives HTML text or a `TypstSource` and returns PDF bytes:
+nothing else crosses the process boundary.
 
 A round's PDFs — the matrix and every unit's sheet — go to one pool together (`PdfBatch`),
 largest first, so the matrix (the longest single job) starts at once and the sheets fill
@@ -26,6 +27,7 @@ from typing import Any, Self
 from weasyprint import HTML
 
 from render.documents.palette import PALETTE
+from render.documents.typst_pdf import TypstSource, write_typst
 from render.i18n import catalogue
 from render.templating import document_environment
 
@@ -47,9 +49,15 @@ def write_pdf(html: str) -> Pdf:
     return Pdf(content=document.write_pdf(), pages=len(document.pages))
 
 
-def _pdf_bytes(html: str) -> bytes:
+PdfSource = str | TypstSource
+"""What a PDF is written from: HTML for WeasyPrint, or a Typst template and its data."""
+
+
+def _pdf_bytes(source: PdfSource) -> bytes:
     """A worker's job (module level, so it pickles by name)."""
-    return write_pdf(html).content
+    if isinstance(source, TypstSource):
+        return write_typst(source)
+    return write_pdf(source).content
 
 
 def _end_with_parent() -> None:
@@ -79,12 +87,13 @@ def worker_count(documents: int, workers: int | None = None, chars: int = 0) -> 
 
 
 class PdfBatch:
-    """HTMLs being written as PDF bytes by a pool of `worker_count` processes, the longest
-    first (the longest job bounds the batch's wall time), while this process goes on; a
-    batch for one process writes when `results` is asked. Use it as a context manager: on
-    leaving, the pool is shut down, and work not yet started is dropped."""
+    """Documents (HTML or Typst, `PdfSource`) being written as PDF bytes by a pool of
+    `worker_count` processes, the longest first (the longest job bounds the batch's wall
+    time), while this process goes on; a batch for one process writes when `results` is
+    asked. Use it as a context manager: on leaving, the pool is shut down, and work not yet
+    started is dropped."""
 
-    def __init__(self, htmls: Sequence[str], workers: int | None = None) -> None:
+    def __init__(self, htmls: Sequence[PdfSource], workers: int | None = None) -> None:
         self._htmls = list(htmls)
         count = worker_count(len(htmls), workers, sum(len(html) for html in htmls))
         self._pool: ProcessPoolExecutor | None = None
@@ -98,7 +107,7 @@ class PdfBatch:
                 self._futures[index] = self._pool.submit(_pdf_bytes, htmls[index])
 
     def results(self) -> list[bytes]:
-        """Each HTML's PDF bytes, in the order given."""
+        """Each document's PDF bytes, in the order given."""
         if self._pool is None:
             return [_pdf_bytes(html) for html in self._htmls]
         return [self._futures[index].result() for index in range(len(self._htmls))]
@@ -116,8 +125,8 @@ class PdfBatch:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def write_pdfs(htmls: Sequence[str], workers: int | None = None) -> list[bytes]:
-    """Each HTML as PDF bytes, in order; in a pool of `worker_count` processes when > 1."""
+def write_pdfs(htmls: Sequence[PdfSource], workers: int | None = None) -> list[bytes]:
+    """Each document as PDF bytes, in order; in a pool of `worker_count` processes when > 1."""
     with PdfBatch(htmls, workers) as batch:
         return batch.results()
 

@@ -1,0 +1,57 @@
+"""Typst → PDF: a template in render/templates/documents/ laid out with its data.
+
+Typst lays out a 100 × 300 matrix's tables in a tenth of WeasyPrint's time (issue 19), so
+the large documents are Typst templates. What a person reads reaches a template only as
+data: Python puts every word (from the catalogue) and every answer into one JSON value,
+passed as `sys.inputs.data`, and the template shows those strings as text — a `#`, `*`,
+`$` or `<` in an answer is printed, never read as markup. A template begins:
+
+    #let data = json(bytes(sys.inputs.data))
+
+The compiler (its font index) is made once per process; DejaVu Sans, the documents' face,
+comes from the system (Debian's fonts-dejavu-core), as it does for WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import typst
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "documents"
+
+
+@dataclass(frozen=True, slots=True)
+class TypstSource:
+    """A Typst template's file name (in TEMPLATES) and its data as JSON text; picklable, so a
+    pool worker (render/documents/html.py) can lay it out."""
+
+    template: str
+    data: str
+
+    @classmethod
+    def of(cls, template: str, data: Any) -> TypstSource:
+        return cls(template, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+    def __len__(self) -> int:
+        """Its size, which orders a batch longest first, as an HTML's length does."""
+        return len(self.data)
+
+
+@cache
+def _compiler() -> typst.Compiler:
+    return typst.Compiler(root=str(TEMPLATES))
+
+
+def write_typst(source: TypstSource) -> bytes:
+    """The PDF bytes of `source`. A `typst.TypstError` here is a defect of ours (a template
+    that does not compile, or data it does not expect), never of a person's text."""
+    pdf = _compiler().compile(
+        str(TEMPLATES / source.template), format="pdf", sys_inputs={"data": source.data}
+    )
+    assert isinstance(pdf, bytes)
+    return pdf
