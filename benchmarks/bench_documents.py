@@ -275,9 +275,9 @@ async def measure(units: int, milestones: int, each: bool = True) -> dict[str, A
 async def measure_publication(units: int, milestones: int) -> dict[str, float]:
     """Wall-clock seconds of the publication as `serve` compiles it, and of `round export`
     of every format once it is stored."""
-    from bot.cli.round_export import Format, export_documents
     from models.db import close_db, open_db
     from models.round import Round, RoundStatus
+    from service.exports import Format, export_documents
     from service.publication import Publications
     from service.rendering import RenderProcess
 

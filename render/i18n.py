@@ -29,6 +29,7 @@ import yaml
 from babel.dates import format_date, format_datetime
 from jinja2 import Environment, StrictUndefined, Template
 
+from conversations.errors import UserError
 from conversations.vocabulary import LANGUAGES
 from render.plurals import FILTER, plural_filter
 
@@ -183,8 +184,14 @@ class Catalogue:
 
     def error(self, error: Keyed) -> str:
         """The words of a refusal or a failure: a `UserError`, a delivery failure
-        (service.messenger.DeliveryError), anything that carries a key and its data."""
-        return self.text(error.key, **error.params)
+        (service.messenger.DeliveryError), anything that carries a key and its data. A
+        parameter that is itself a `UserError` (an import row's forecast, refused for its
+        own reason) is said in words too."""
+        params = {
+            name: self.error(value) if isinstance(value, UserError) else value
+            for name, value in error.params.items()
+        }
+        return self.text(error.key, **params)
 
 
 @lru_cache(maxsize=len(LANGUAGES))

@@ -41,7 +41,7 @@ from reporting.import_rows import ImportRow, check_rows
 from reporting.import_table import read_import
 from service.rounds import checked_name, read_round_date
 
-__all__ = ["IMPORT_SOURCE", "ImportFailed", "import_round", "read_import_file"]
+__all__ = ["IMPORT_SOURCE", "ImportFailed", "answer_count", "import_round", "read_import_file"]
 
 IMPORT_SOURCE = "import"
 FILE_LIMIT_TEXT = f"{FILE_BYTES_LIMIT // (1024 * 1024)} MB"
@@ -68,6 +68,11 @@ async def find_programme(key: str) -> Programme:
     if programme is None:
         raise UserError("import.unknown_programme", value=key)
     return programme
+
+
+async def answer_count(round_: Round) -> int:
+    """How many answers a round holds: what `round import` reports it stored."""
+    return await Answer.filter(round_id=round_.id).count()
 
 
 def _read_forecast(text: str, today: date) -> tuple[date, date] | None:

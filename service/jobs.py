@@ -178,3 +178,14 @@ async def cancel_pending(round_id: int, kinds: Iterable[str]) -> int:
     return await Job.filter(
         round_id=round_id, kind__in=list(kinds), status=JobStatus.PENDING
     ).update(status=JobStatus.CANCELLED)
+
+
+async def recent_jobs(programme: int | None, status: JobStatus | None, limit: int) -> list[Job]:
+    """The queue as an operator reads it (`fremdrift round jobs`): newest first, at most
+    `limit`, only a programme's rounds' jobs or only those in `status` when given."""
+    query = Job.all()
+    if programme is not None:
+        query = query.filter(round__programme_id=programme)
+    if status is not None:
+        query = query.filter(status=status)
+    return await query.order_by("-id").limit(limit)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.round_export import import_round
 from bot.runtime import Fremdrift
 from conversations.clock import ManualClock
 from models.answer import Answer
@@ -24,6 +23,7 @@ from models.programme import Programme
 from models.programme_file import load_programme_file
 from models.round import Round
 from service import rounds
+from service.imports import import_round
 from standins.slack import SlackStub
 from tests.faults_support import checklist_message, live, row_counts, settle, told
 from tests.rounds_support import MONDAY_10

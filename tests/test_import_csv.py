@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.round_export import import_round, render_error
 from conversations.errors import UserError
 from conversations.vocabulary import ALL_UNITS, Delay, Progress
 from models.answer import Answer, AnswerRevision
 from models.round import Round, RoundStatus
+from render.i18n import catalogue
 from reporting.import_rows import ImportFailed, ImportVocabulary
+from service.imports import import_round
 from tests.matrix_support import FIXTURES, SEED000_CSV, create_kol
 
 IMPORTS = FIXTURES / "imports"
@@ -67,7 +68,7 @@ async def test_a_bad_file_is_refused_and_nothing_is_stored(db: str, name: str) -
     assert error.params.get("row") == row
     assert error.params.get("field") == field
     for language in ("da", "en"):
-        message = render_error(language, error)
+        message = catalogue(language).error(error)
         if row is not None:
             assert str(row) in message
         if field is not None:

@@ -10,12 +10,12 @@ from csv import DictReader
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.cli.round_export import Format, export_documents
 from conversations.vocabulary import ALL_UNITS, Delay, Progress
 from models.answer import Answer
 from models.people import Person
 from models.programme import Milestone, Programme, Unit
 from models.round import Round
+from service.exports import Format, export_documents
 from service.imports import import_round
 from tests.matrix_support import SEED000_CSV, answer, close_round, create_kol, open_round
 

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 
-from bot.cli.round_export import Format, export_documents, render_error
 from conversations.context import AnswerData
 from conversations.vocabulary import ALL_UNITS, RoundStatus
 from models.answer import Answer
@@ -28,7 +27,9 @@ from models.people import Person
 from models.programme import Programme
 from models.programme_file import load_programme_file
 from models.round import Round
+from render.i18n import catalogue
 from reporting.import_files import ImportFailed
+from service.exports import Format, export_documents
 from service.imports import import_round
 
 OEA = Path(__file__).parent.parent / "programmes" / "oea-2020.yaml"
@@ -106,7 +107,7 @@ async def test_an_oea_export_imports_and_exports_the_same(db: str) -> None:
 
 
 def told(failed: ImportFailed) -> list[str]:
-    return [render_error("da", error) for error in failed.errors]
+    return [catalogue("da").error(error) for error in failed.errors]
 
 
 async def test_bad_rows_of_a_table_csv_are_refused_naming_row_and_field(db: str) -> None:

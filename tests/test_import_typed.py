@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from bot.cli.round_export import Format, export_documents, render_error
 from conversations.context import AnswerData
 from conversations.vocabulary import Delay, Progress, RoundStatus
 from models.answer import Answer
@@ -26,8 +25,10 @@ from models.people import Person
 from models.programme import Programme
 from models.programme_file import load_programme_file
 from models.round import Round
+from render.i18n import catalogue
 from reporting.import_files import ImportFailed
 from reporting.tables import CSV_COLUMNS
+from service.exports import Format, export_documents
 from service.imports import import_round
 
 KOL = Path(__file__).parent.parent / "programmes" / "kol-2018.yaml"
@@ -122,7 +123,7 @@ async def test_kol_typed_answers_export_import_and_export_the_same(db: str) -> N
 
 
 def told(failed: ImportFailed) -> list[str]:
-    return [render_error("da", error) for error in failed.errors]
+    return [catalogue("da").error(error) for error in failed.errors]
 
 
 async def test_bad_typed_answers_are_refused_naming_row_and_field(db: str) -> None:

@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.cli.round_export import import_round
 from conversations.vocabulary import Colour, Delay, Progress
 from models.snapshot import load_snapshot
 from render.words import status_text, worded_matrix
 from reporting.matrix import Matrix
+from service.imports import import_round
 from tests.matrix_support import ROUND_NAME, SEED000_CSV, UNITS, create_kol
 
 N = "Intet angivet"

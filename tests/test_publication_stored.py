@@ -16,9 +16,9 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from bot.cli.round_export import Format, export_documents
 from models.publication import PublicationDocument
 from models.round import Round, RoundStatus
+from service.exports import Format, export_documents
 from service.publication import Publications
 from service.rendering import RenderProcess
 from tests.factories import Small, small_programme

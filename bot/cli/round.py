@@ -29,6 +29,7 @@ from models.programme import Programme
 from render.i18n import text
 from render.round_report import round_status_text
 from service import people, rounds
+from service.jobs import recent_jobs
 from service.round_status import RoundLine, RoundReport
 
 ProgrammeKey = Annotated[str, typer.Option("--programme", help="The programme's key.")]
@@ -227,13 +228,8 @@ def jobs(
     """The job queue, for operators: kind, state, when, attempts, key, last error."""
 
     async def body() -> list[Job]:
-        query = Job.all()
-        if programme is not None:
-            found = await rounds.find_programme(programme)
-            query = query.filter(round__programme_id=found.id)
-        if state is not None:
-            query = query.filter(status=state)
-        return await query.order_by("-id").limit(limit)
+        found = None if programme is None else (await rounds.find_programme(programme)).id
+        return await recent_jobs(found, state, limit)
 
     found_jobs = run_with_db(body)
     if not found_jobs:

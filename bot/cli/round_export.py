@@ -4,16 +4,15 @@
 added to it from their own modules. Export writes one document of a round: the matrix PDF,
 the units' sheets, the workbook, CSV or JSON (`--output -` sends CSV or JSON to stdout).
 Import reads a whole earlier round from CSV or JSON — an export of ours unchanged, or a
-spreadsheet's — and stores it closed, all rows or none (service/imports.py).
+spreadsheet's — and stores it closed, all rows or none (service/imports.py). What is
+exported, stored or rendered, is service/exports.py's to say; these commands only parse
+their options and write or print what they get.
 """
 
 from __future__ import annotations
 
-import io
 import sys
-import zipfile
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,32 +20,13 @@ import typer
 
 from bot.cli.common import cli_language, err_console, fail, run_with_db, say
 from conversations.errors import UserError
-from models.answer import Answer
-from models.programme import Programme
-from models.publication import PublicationDocument
-from models.round import Round, RoundStatus
-from models.snapshot import load_snapshot
-from render.i18n import text
-from render.words import describer, worded_matrix
-from service.comparisons import load_comparison
-from service.history import earlier_rounds
-from service.imports import ImportFailed, import_round, read_import_file
+from render.i18n import catalogue, text
+from service.exports import LATEST, Documents, Format, export_documents
+from service.imports import ImportFailed, answer_count, import_round, read_import_file
 
 round_app = typer.Typer(
     help="Rounds: export their documents, import earlier ones.", no_args_is_help=True
 )
-
-LATEST = "latest"
-IMPORT_SOURCE = "import"
-
-
-class Format(StrEnum):
-    PDF = "pdf"
-    SHEET = "sheet"
-    XLSX = "xlsx"
-    CSV = "csv"
-    JSON = "json"
-
 
 SUFFIX = {
     Format.PDF: ".pdf",
@@ -55,99 +35,6 @@ SUFFIX = {
     Format.CSV: ".csv",
     Format.JSON: ".json",
 }
-
-
-async def find_programme(key: str) -> Programme:
-    programme = await Programme.get_or_none(key=key)
-    if programme is None:
-        raise UserError("export.unknown_programme", value=key)
-    return programme
-
-
-async def find_round(programme: Programme, name: str) -> Round:
-    """The round called `name`, or the latest by date for 'latest'."""
-    if name == LATEST:
-        found = await Round.filter(programme_id=programme.id).order_by("-date", "-id").first()
-        if found is None:
-            raise UserError("export.no_rounds", programme=programme.key)
-        return found
-    named = await Round.get_or_none(programme_id=programme.id, name=name)
-    if named is None:
-        raise UserError("export.unknown_round", programme=programme.key, name=name)
-    return named
-
-
-async def export_documents(
-    programme_key: str, round_name: str, fmt: Format, unit: str | None
-) -> list[tuple[str | None, bytes]]:
-    """The document(s) asked for: (unit key or None, bytes); several only for sheets per unit."""
-    from reporting.exports import csv_of, json_of
-    from reporting.tables import local_items
-
-    programme = await find_programme(programme_key)
-    round_ = await find_round(programme, round_name)
-    stored = await published_documents(round_, fmt, unit)
-    if stored is not None:  # the very bytes its steering group was given, rendered once
-        return stored
-    snapshot = await load_snapshot(round_.id)
-    matrix = worded_matrix(snapshot)
-    if unit is not None and unit not in {u.key for u in snapshot.units}:
-        raise UserError("export.unknown_unit", programme=programme.key, value=unit)
-    # WeasyPrint and openpyxl take a second to import: only their formats pay for them.
-    if fmt is Format.PDF:
-        from render.documents.pdf import render_matrix_pdf
-
-        comparison = await load_comparison(round_.id)
-        trend = (await earlier_rounds(round_.id)).trend(matrix)
-        return [(None, render_matrix_pdf(matrix, comparison, trend).content)]
-    if fmt is Format.SHEET:
-        from render.documents.pdf import render_sheet_pdf
-
-        keys = [unit] if unit is not None else [u.key for u in snapshot.units]
-        return [(key, render_sheet_pdf(snapshot, matrix, key).content) for key in keys]
-    if fmt is Format.XLSX:
-        from render.documents.xlsx import render_xlsx
-
-        trend = (await earlier_rounds(round_.id)).trend(matrix)
-        return [(None, render_xlsx(snapshot, matrix, trend))]
-    local = local_items(snapshot, describer(matrix.language))
-    if fmt is Format.CSV:
-        return [(None, csv_of(matrix, local))]  # in the round's layout, a matrix or a table
-    return [(None, json_of(matrix, local))]
-
-
-KINDS = {
-    Format.PDF: "matrix",
-    Format.SHEET: "sheets",
-    Format.XLSX: "xlsx",
-    Format.CSV: "csv",
-    Format.JSON: "json",
-}
-"""Which stored document of a publication (render.publication.DOCUMENT_KINDS) a format is."""
-
-
-async def published_documents(
-    round_: Round, fmt: Format, unit: str | None
-) -> list[tuple[str | None, bytes]] | None:
-    """A published round's document(s) as stored with it (service/publication.py), or None:
-    not published, published before documents were stored, or sheets asked per unit of a
-    round whose sheets are one PDF for all units (those are rendered, as for any round)."""
-    if round_.status is not RoundStatus.PUBLISHED:
-        return None
-    row = await PublicationDocument.get_or_none(round_id=round_.id, kind=KINDS[fmt])
-    if row is None:
-        return None
-    content = bytes(row.content)
-    if fmt is not Format.SHEET:
-        return [(None, content)]
-    if not row.filename.endswith(".zip"):
-        return None
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:  # a PDF per unit, named by its key
-        sheets = {name.removesuffix(".pdf"): name for name in archive.namelist()}
-        if unit is not None and unit not in sheets:
-            return None  # refused below, as for any round
-        keys = [unit] if unit is not None else list(sheets)
-        return [(key, archive.read(sheets[key])) for key in keys]
 
 
 def _write(
@@ -190,19 +77,10 @@ def export(
 ) -> None:
     """Write one document of a round: the matrix PDF, sheets, workbook, CSV or JSON."""
 
-    async def body() -> list[tuple[str | None, bytes]]:
+    async def body() -> Documents:
         return await export_documents(programme, round_name, fmt, unit)
 
     _write(out, fmt, unit, run_with_db(body))
-
-
-def render_error(language: str, error: UserError) -> str:
-    """A message whose parameters may hold another error (a forecast's reason) in words."""
-    params = {
-        key: render_error(language, value) if isinstance(value, UserError) else value
-        for key, value in error.params.items()
-    }
-    return text(language, error.key, **params)
 
 
 @round_app.command("import")
@@ -233,13 +111,13 @@ def import_(
             round_ = await import_round(programme, name, data, datetime.now(UTC), date_text=day)
         except ImportFailed as failed:
             return failed
-        return round_.name, await Answer.filter(round_id=round_.id).count()
+        return round_.name, await answer_count(round_)
 
     result = run_with_db(body)
     if isinstance(result, ImportFailed):
         language = cli_language()
         for error in result.errors:  # the first few; the rest counted
-            err_console.print(render_error(language, error), markup=False)
+            err_console.print(catalogue(language).error(error), markup=False)
         if result.total > len(result.errors):
             more = result.total - len(result.errors)
             err_console.print(text(language, "import.more", count=more), markup=False)
