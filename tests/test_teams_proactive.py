@@ -12,7 +12,7 @@ import pytest
 from bot.runtime import Fremdrift
 from conversations.clock import ManualClock
 from models.jobs import Job, JobStatus
-from models.people import Account, Platform
+from models.people import Account, Person, Platform
 from render.i18n import Target, catalogue
 from service.round_jobs import build_worker
 from standins.teams import TeamsStub
@@ -82,6 +82,15 @@ async def test_a_stranger_who_installs_the_app_is_told_who_to_ask(
     assert await Account.filter(platform=Platform.TEAMS).count() == 0
     unknown = catalogue("da", Target.TEAMS_PLAIN).text("teams.unknown_person")
     assert [p.text for p in teams.chat("ukendt")] == [unknown]
+
+
+async def test_an_e_mail_two_people_share_links_neither(running: Running, teams: TeamsStub) -> None:
+    lead = await Person.get(id=running.small.lead.id)
+    await Person.filter(id=running.small.other_lead.id).update(email=lead.email.upper())
+    await install(teams, running.app, "pl-syd")
+    assert await Account.filter(platform=Platform.TEAMS).count() == 0  # either could be wrong
+    unknown = catalogue("da", Target.TEAMS_PLAIN).text("teams.unknown_person")
+    assert [p.text for p in teams.chat("pl-syd")] == [unknown]
 
 
 @pytest.mark.parametrize(("tenant", "linked"), [(True, True), (False, False)])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from models.accounts import account_of
 from models.people import Account, Person, Platform
 from models.step_io import person_of_account
 
@@ -17,7 +18,7 @@ async def person_for(user_id: str, team_id: str | None = None) -> Person | None:
 
 
 async def slack_user_of(person_id: int) -> Account | None:
-    return await Account.filter(platform=Platform.SLACK, person_id=person_id).first()
+    return await account_of(Platform.SLACK, person_id)
 
 
 def workspaces_named(body: Mapping[str, Any]) -> tuple[set[str], set[str]]:

@@ -25,7 +25,7 @@ from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 from bot.settings import Settings
 from bot.teams.auth import tenant_of
 from bot.teams.delivery import TeamsDeliveries
-from bot.teams.identity import account_for, link, person_by_email, remember, teams_reference
+from bot.teams.identity import account_for, link, person_by_email, teams_reference
 from bot.teams.outbound import Where
 from bot.web.links import COMMAND_DAYS, link_maker
 from conversations.card import CardSubmission
@@ -33,6 +33,7 @@ from conversations.commands import parse
 from conversations.errors import UserError
 from conversations.events import Edit, decode
 from conversations.questions import TYPED
+from models.accounts import remember_reference
 from models.people import Account, Person
 from models.programme import Programme
 from render.teams.views import (
@@ -86,7 +87,7 @@ class FremdriftTeamsBot(ActivityHandler):
                 personal=personal,
                 earlier=account.reference,
             )
-            await remember(account, reference)
+            await remember_reference(account, reference)
             return account
         member = await self._member(context, sender.id)
         trust_mail = bool(self.deps.settings.teams_tenant_id)

@@ -16,9 +16,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
-
 from bot.teams.outbound import Where
+from models.accounts import (
+    account_in,
+    account_of,
+    link_account,
+    people_with_email,
+)
 from models.people import Account, Person, Platform
 
 log = logging.getLogger(__name__)
@@ -37,16 +41,7 @@ def teams_reference(
 
 async def account_for(object_id: str, tenant_id: str) -> Account | None:
     """The Teams account of an Entra user in a tenant (or linked without a tenant)."""
-    if not object_id:
-        return None
-    return (
-        await Account.filter(
-            platform=Platform.TEAMS, user_id=object_id, workspace__in=[tenant_id, ""]
-        )
-        .prefetch_related("person")
-        .order_by("-workspace")
-        .first()
-    )
+    return await account_in(Platform.TEAMS, object_id, [tenant_id, ""])
 
 
 async def person_by_email(member: dict[str, Any], *, trust_mail: bool) -> Person | None:
@@ -59,9 +54,7 @@ async def person_by_email(member: dict[str, Any], *, trust_mail: bool) -> Person
     fields = ("userPrincipalName", "email") if trust_mail else ("userPrincipalName",)
     for field in fields:
         address = str(member.get(field) or "").strip()
-        if not address:
-            continue
-        found = await Person.filter(email__iexact=address).limit(2)
+        found = await people_with_email(address) if address else []
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
@@ -74,25 +67,8 @@ async def link(
     person: Person, object_id: str, tenant_id: str, reference: dict[str, object]
 ) -> Account:
     """Give the person a Teams account (or find the one a concurrent request made)."""
-    try:
-        return await Account.create(
-            person=person,
-            platform=Platform.TEAMS,
-            workspace=tenant_id,
-            user_id=object_id,
-            reference=reference,
-        )
-    except IntegrityError:
-        account = await Account.get(platform=Platform.TEAMS, workspace=tenant_id, user_id=object_id)
-        return account
-
-
-async def remember(account: Account, reference: dict[str, object]) -> None:
-    """Keep a changed reference (a new personal chat, a moved service URL)."""
-    if account.reference != reference:
-        await Account.filter(id=account.id).update(reference=reference)
-        account.reference = reference
+    return await link_account(person, Platform.TEAMS, tenant_id, object_id, reference)
 
 
 async def teams_account_of(person_id: int) -> Account | None:
-    return await Account.filter(platform=Platform.TEAMS, person_id=person_id).order_by("id").first()
+    return await account_of(Platform.TEAMS, person_id)

@@ -20,10 +20,11 @@ from bot.settings import Settings
 from bot.teams import sent
 from bot.teams.delivery import message_ref
 from bot.teams.files import DocumentLinks
-from bot.teams.identity import remember, teams_account_of, teams_reference
+from bot.teams.identity import teams_account_of, teams_reference
 from bot.teams.outbound import Outbound, Where
 from bot.teams.publish import SteeringChannel, teams_cards
 from bot.web.links import history_link, link_maker
+from models.accounts import remember_reference
 from models.people import Account
 from models.programme import Programme
 from render.teams import views
@@ -84,5 +85,5 @@ class TeamsMessenger(BaseMessenger[TeamsMessage]):
         fresh = teams_reference(
             user_id=user_id, service_url=service_url, personal=where, earlier=reference
         )
-        await remember(account, fresh)
+        await remember_reference(account, fresh)
         return where
