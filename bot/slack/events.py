@@ -14,22 +14,12 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
-from tortoise.exceptions import IntegrityError
 
 from bot.slack.commands import answer_command
 from bot.slack.deps import SlackDeps
-from models.conversation import ProcessedEvent
+from models.sent import first_time
 
 log = logging.getLogger(__name__)
-
-
-async def first_time(key: str) -> bool:
-    """Record an inbound id; False if it was seen before."""
-    try:
-        await ProcessedEvent.create(key=key)
-    except IntegrityError:
-        return False
-    return True
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:

@@ -8,7 +8,7 @@ is installed for them (by an admin's setup policy, or by hand). When it is not, 
 403 and the send is `Unreachable`: the job fails at once and the job queue tells the
 programme's admins who could not be reached and what to do (service/failures.py), as for Slack.
 
-Every send is written down under its job key (bot/teams/sent.py), so a retried job finds
+Every send is written down under its job key (models/sent.py), so a retried job finds
 what an earlier attempt already sent and repeats nothing.
 """
 
@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.settings import Settings
-from bot.teams import sent
 from bot.teams.delivery import message_ref
 from bot.teams.files import DocumentLinks
 from bot.teams.identity import teams_account_of, teams_reference
 from bot.teams.outbound import Outbound, Where
 from bot.teams.publish import SteeringChannel, teams_cards
 from bot.web.links import history_link, link_maker
+from models import sent
 from models.accounts import remember_reference
 from models.people import Account
 from models.programme import Programme

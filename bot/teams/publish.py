@@ -3,7 +3,7 @@
 The publication is compiled once (service/publication.py) and posted as a thread by the
 messenger base: the summary card starts a thread in the channel; the matrix cards and the
 documents card are replies in it, as Slack posts them. A Teams bot cannot read a channel's
-history, so each part is written down under its key as it goes out (bot/teams/sent.py).
+history, so each part is written down under its key as it goes out (models/sent.py).
 
 The channel is the programme's entry in FREMDRIFT_TEAMS_STEERING_CHANNELS: a programme file
 names a Slack channel only (see docs/teams.md). The documents are links the bot serves
@@ -12,10 +12,10 @@ names a Slack channel only (see docs/teams.md). The documents are links the bot 
 
 from __future__ import annotations
 
-from bot.teams import sent
 from bot.teams.delivery import message_ref
 from bot.teams.files import DocumentLinks
 from bot.teams.outbound import Outbound, Where
+from models import sent
 from render.teams.views import TeamsMessage, publication_messages
 from service.publication import RoundPublication, Thread
 

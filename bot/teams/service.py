@@ -19,7 +19,7 @@ from aiohttp import web
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import RestChannelServiceClientFactory
 from microsoft_agents.hosting.core.authorization import AccessTokenProviderBase, ClaimsIdentity
-from tortoise.exceptions import BaseORMException, IntegrityError
+from tortoise.exceptions import BaseORMException
 
 from bot.settings import Settings
 from bot.teams.auth import ActivityAuthenticator, BotFrameworkKeys, Refused, parse_activity
@@ -31,7 +31,7 @@ from bot.teams.outbound import Outbound
 from bot.teams.tokens import OneConnection, certificate_provider, password_provider
 from conversations.clock import Clock
 from conversations.errors import UserError
-from models.conversation import ProcessedEvent
+from models.sent import first_time, forget
 from service import rounds
 from service.messenger import DeliveryError
 from service.runner import ChecklistRunner
@@ -129,7 +129,7 @@ class TeamsService:
         except (BaseORMException, OSError, DeliveryError, aiohttp.ClientError) as error:
             log.error("teams turn failed", exc_info=error)
             if key is not None:
-                await ProcessedEvent.filter(key=key).delete()
+                await forget(key)
             return web.json_response({"error": "try again"}, status=500)
         if response.body is not None:
             return web.json_response(response.body, status=response.status_code)
@@ -157,11 +157,3 @@ class _CheckedRequest:
 
     def get_path_param(self, name: str) -> str:
         return self._request.match_info[name]
-
-
-async def first_time(key: str) -> bool:
-    try:
-        await ProcessedEvent.create(key=key)
-    except IntegrityError:
-        return False
-    return True

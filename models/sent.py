@@ -1,4 +1,5 @@
-"""What the bot has sent for a job key, so a retried job repeats nothing.
+"""What the bot has sent for a job key, so a retried job repeats nothing; and which inbound
+events it has seen, so a platform's retry is handled once (`first_time`).
 
 Slack's messenger looks in a channel's history for the key; a Teams bot cannot read a
 chat's history (that would take Microsoft Graph permissions), so the bot writes down each
@@ -19,6 +20,8 @@ from tortoise.exceptions import IntegrityError
 
 from models.conversation import ProcessedEvent
 
+__all__ = ["find", "first_time", "forget", "record"]
+
 PREFIX = "teams:sent:"
 SEPARATOR = "#"
 
@@ -36,3 +39,18 @@ async def find(key: str) -> str | None:
 async def record(key: str, activity_id: str) -> None:
     with suppress(IntegrityError):  # the same send recorded twice is the same record
         await ProcessedEvent.create(key=(_key(key) + activity_id)[:255])
+
+
+async def first_time(key: str) -> bool:
+    """Record an inbound event's id (a Slack event, a Teams activity) before it is handled;
+    False if it was recorded before, so a platform's retry is acknowledged and dropped."""
+    try:
+        await ProcessedEvent.create(key=key)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def forget(key: str) -> None:
+    """Let an inbound event be handled again: its handling failed and the platform retries."""
+    await ProcessedEvent.filter(key=key).delete()
