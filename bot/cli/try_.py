@@ -5,7 +5,7 @@ programme's key, from any folder) is loaded into a database of the trial's own (
 temporary SQLite file by default, deleted at the end), a closed round with a few answers
 is made so "last round" and "same as last round" show something, and an open round with a
 deadline a week ahead is answered through the real `ChecklistRunner` — the same views,
-words, refusals and stored revisions as in Slack (bot/cli/try_setup.py). `--as PERSON`
+words, refusals and stored revisions as in Slack (service/trial.py). `--as PERSON`
 plays that person's checklist — a unit's lead or deputy, a reporter, a topic owner —
 and without it, the first lead of `--unit` plays.
 
@@ -34,7 +34,6 @@ from rich.console import Console
 from tortoise.exceptions import ConfigurationError, DBConnectionError, OperationalError
 
 from bot.cli.common import cli_language
-from bot.cli.try_setup import SOURCE, Trial, prepare
 from conversations.checklist import FORECAST_LIMIT, FROM_A_MILESTONE, REMARK_LIMIT, TRANSITIONS
 from conversations.clock import SystemClock
 from conversations.errors import UserError
@@ -74,6 +73,7 @@ from render.terminal.views import (
 )
 from render.view_common import label_of
 from service.runner import ChecklistRunner, Reply
+from service.trial import SOURCE, Trial, prepare
 
 ASKING_VIEWS = (MilestoneView, ConfirmForecastView, ConfirmBaselineView)
 """Views of the milestone being asked: a key on them is about that milestone."""

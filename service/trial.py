@@ -1,4 +1,5 @@
-"""`fremdrift try`'s trial: the programme loaded into the trial's database, two rounds, a player.
+"""`fremdrift try`'s trial (bot/cli/try_.py): the programme loaded into a throw-away database, two
+rounds, a player.
 
 The programme file is loaded into a database that does not hold it yet, a closed round with
 a few answers is made so "last round" and "same as last round" show something, and an open
