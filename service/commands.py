@@ -7,12 +7,13 @@ each adapter renders. Who may run a round is decided by service/rounds.py, for t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from conversations.clock import Clock
-from conversations.commands import Command
+from conversations.commands import Command, parse
 from conversations.errors import UserError
 from conversations.events import Start, encode
 from models.checklists import ChecklistRef, checklists_for, load_context
@@ -21,6 +22,8 @@ from models.programme import Milestone, MilestoneGroup, Programme, Unit
 from models.round import Round, RoundStatus, Submission
 from render.nouns import nouns_for
 from service import people, planned_rounds, rounds
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,22 @@ async def resolve_programme(command: Command, person: Person) -> Programme:
     if len(mine) > 1:
         raise UserError("command.which_programme", programmes=[p.key for p in mine])
     return mine[0]
+
+
+async def execute_line(
+    line: str,
+    actor: Person,
+    clock: Clock,
+    handlers: dict[str, Handler] | None = None,
+    *,
+    fallback_language: str,
+) -> CommandReply:
+    """A command line as typed in Slack or Teams: parsed against the programmes' keys (a
+    line may name one), then run as `execute` runs a command."""
+    keys = await Programme.all().values_list("key", flat=True)
+    command = parse(line, [str(key) for key in keys])
+    log.info("command", extra={"actor": actor.key, "kind": command.name})
+    return await execute(command, actor, clock, handlers, fallback_language=fallback_language)
 
 
 async def execute(

@@ -16,13 +16,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.slack.deps import SlackDeps
 from bot.slack.identity import person_for
 from bot.web.links import COMMAND_DAYS, link_maker
-from conversations.commands import parse
 from conversations.errors import UserError
 from models.db import DATABASE_ERRORS
-from models.programme import Programme
 from render.i18n import Target, catalogue
 from render.slack.views import render_command_reply, render_status
-from service.commands import CommandReply, execute, round_link
+from service.commands import CommandReply, execute_line, round_link
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +41,8 @@ async def answer_command(
         person = await person_for(user_id, team_id)
         if person is None:
             raise UserError("slack.unknown_person")
-        keys = await Programme.all().values_list("key", flat=True)
-        command = parse(unescape(text), [str(key) for key in keys])
-        log.info("command", extra={"user": user_id, "kind": command.name})
-        reply = await execute(
-            command,
+        reply = await execute_line(
+            unescape(text),
             person,
             deps.runner.clock,
             {"round.link": round_link(link_maker(deps.settings), COMMAND_DAYS)},

@@ -29,13 +29,11 @@ from bot.teams.identity import account_for, link, person_by_email, teams_referen
 from bot.teams.outbound import Where
 from bot.web.links import COMMAND_DAYS, link_maker
 from conversations.card import CardSubmission
-from conversations.commands import parse
 from conversations.errors import UserError
 from conversations.events import Edit, decode
 from conversations.questions import TYPED
 from models.accounts import remember_reference
 from models.people import Account, Person
-from models.programme import Programme
 from render.teams.views import (
     TeamsMessage,
     render_command_reply,
@@ -43,7 +41,7 @@ from render.teams.views import (
     render_text,
 )
 from service import people
-from service.commands import Handler, execute, refuse, round_link
+from service.commands import Handler, execute_line, refuse, round_link
 from service.runner import ChecklistRunner, Reply
 
 log = logging.getLogger(__name__)
@@ -157,10 +155,8 @@ class FremdriftTeamsBot(ActivityHandler):
         try:
             if person is None:
                 raise UserError("teams.unknown_person")
-            keys = await Programme.all().values_list("key", flat=True)
-            command = parse((text or "").strip(), [str(key) for key in keys])
-            reply = await execute(
-                command,
+            reply = await execute_line(
+                (text or "").strip(),
                 person,
                 self.deps.runner.clock,
                 {"round.link": self._round_link(activity)},
