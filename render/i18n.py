@@ -158,6 +158,7 @@ class Catalogue:
         self._sources = raw
         self._templates: dict[str, Template] = {}
         self._own: dict[str, object] = {}  # what `speaking` gives every message
+        self._plain: dict[str, str] = {}  # messages said without data, once each
 
     def keys(self) -> set[str]:
         return set(self._sources)
@@ -170,8 +171,15 @@ class Catalogue:
         return template
 
     def text(self, key: str, /, **params: object) -> str:
-        """The message for `key`; an unknown key is a programming error and raises KeyError."""
-        return self.template(key).render(**{**self._own, **params}).strip()
+        """The message for `key`; an unknown key is a programming error and raises KeyError.
+        A message without data is the same every time, so it is rendered once: a checklist
+        view says a dozen such labels on every click."""
+        if params:
+            return self.template(key).render(**{**self._own, **params}).strip()
+        said = self._plain.get(key)
+        if said is None:
+            said = self._plain[key] = self.template(key).render(**self._own).strip()
+        return said
 
     def speaking(self, nouns: Mapping[str, str] | None) -> Catalogue:
         """This catalogue in a programme's own `nouns` (render/nouns.py): every message gets
@@ -180,6 +188,7 @@ class Catalogue:
             return self
         found = copy(self)
         found._own = {"noun": dict(nouns)}
+        found._plain = {}
         return found
 
     def error(self, error: Keyed) -> str:
