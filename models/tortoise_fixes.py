@@ -24,7 +24,16 @@ waits for it forever. Fremdrift meets it on a first connection to an unusable fi
 (`models.db.probe` looks first, and `serve` opens a new client at each retry), but any such
 failure while a process runs would hang it for good. `apply()` makes a failed entry release
 the lock, reset the context and close a connection it half made, so the next query opens
-the file again. Both touch only the Tortoise line this project pins (pyproject:
+the file again.
+
+And SQLite's transaction end: when COMMIT fails (a deferred constraint, a lock held past
+`busy_timeout`, a full disk), Tortoise leaves the transaction open on the one connection,
+and the next transaction's BEGIN first COMMITs whatever is pending. So the failed work —
+whose caller was told it failed — is committed later under someone else's transaction,
+or, when it can never commit, every later transaction in the process fails. `apply()`
+rolls back a transaction whose COMMIT failed before the lock is released.
+
+All of this touches only the Tortoise line this project pins (pyproject:
 tortoise-orm >=1.1.9,<1.2); another version is left as it is, and `applied()` says so.
 """
 
@@ -79,6 +88,7 @@ def applied() -> bool:
         for entry in (
             TransactionContextPooled.__aenter__,
             SqliteTransactionContext.__aenter__,
+            SqliteTransactionContext.__aexit__,
             ConnectionWrapper.__aenter__,
         )
     )
@@ -116,10 +126,36 @@ def _apply_sqlite() -> None:
             raise
         return wrapper.connection
 
-    for entry in (transaction, query):
+    async def leave(context: Any, kind: Any, error: Any, trace: Any) -> None:
+        try:
+            if not context.connection._finalized:
+                if kind is not None:
+                    await context.connection.rollback()
+                else:
+                    await _commit_or_roll_back(context.connection)
+        finally:
+            get_connections().reset(context.token)
+            context._trxlock.release()
+
+    for entry in (transaction, query, leave):
         setattr(entry, _MARK, True)
     SqliteTransactionContext.__aenter__ = transaction  # type: ignore[method-assign,assignment]
+    SqliteTransactionContext.__aexit__ = leave  # type: ignore[method-assign,assignment]
     ConnectionWrapper.__aenter__ = query  # type: ignore[method-assign,assignment]
+
+
+async def _commit_or_roll_back(wrapper: Any) -> None:
+    """COMMIT; if it fails, ROLLBACK, so nothing of the transaction outlives it."""
+    try:
+        await wrapper.commit()
+    except BaseException:
+        connection = wrapper._connection
+        if connection is not None and connection.in_transaction:
+            try:
+                await connection.rollback()
+            except sqlite3.Error as failed:  # the connection itself is gone: nothing pending
+                log.warning("a failed COMMIT could not be rolled back: %r", failed)
+        raise
 
 
 async def _drop_half_made(client: Any, had: bool) -> None:

@@ -87,3 +87,41 @@ async def test_a_file_that_is_not_a_database_releases_the_lock_and_is_opened_aga
     async with asyncio.timeout(HANG_GUARD):
         _, rows = await connections.get("default").execute_query("SELECT x FROM t")
     assert [row["x"] for row in rows] == [8]
+
+
+@pytest.fixture
+async def tables(tmp_path: Path) -> AsyncIterator[None]:
+    """Tortoise on a fresh SQLite file with a parent, a child that must name one (checked at
+    COMMIT), and a log."""
+    path = tmp_path / "fremdrift.sqlite3"
+    await Tortoise.init(config=tortoise_config(f"sqlite://{path}"), _enable_global_fallback=True)
+    try:
+        await connections.get("default").execute_script(
+            "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+            "CREATE TABLE child (parent_id INTEGER NOT NULL"
+            " REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);"
+            "CREATE TABLE log (what TEXT NOT NULL);"
+        )
+        yield
+    finally:
+        await close_db()
+
+
+async def logged() -> list[str]:
+    _, rows = await connections.get("default").execute_query("SELECT what FROM log")
+    return [row["what"] for row in rows]
+
+
+async def test_a_transaction_whose_commit_fails_leaves_nothing_behind(tables: None) -> None:
+    """Its COMMIT refused (a deferred foreign key names no parent), the transaction is rolled
+    back: none of its rows is committed by the next transaction's BEGIN, and the next
+    transactions work — Tortoise alone left it open, and every later BEGIN failed on it."""
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        async with in_transaction() as connection:
+            await connection.execute_query("INSERT INTO log VALUES ('half of a failed one')")
+            await connection.execute_query("INSERT INTO child VALUES (404)")
+    assert lock_free()
+    async with asyncio.timeout(HANG_GUARD):
+        async with in_transaction() as connection:
+            await connection.execute_query("INSERT INTO log VALUES ('the next one')")
+    assert await logged() == ["the next one"]
