@@ -64,11 +64,14 @@ def wire_of(view: View) -> Callable[..., str]:
     return wire
 
 
-def status_of(language: str) -> Callable[[AnswerView], str]:
-    """`status(answer)` for templates: the answer in the matrix's words."""
+def status_of(view: View) -> Callable[[AnswerView], str]:
+    """`status(answer)` for templates: the answer in the matrix's words, in the programme's
+    own nouns where it has any («Emne nået»)."""
+    language = view.header.language
+    own = tuple(sorted(view.header.nouns.items()))
 
     def status(answer: AnswerView) -> str:
-        return status_text(language, answer.progress, answer.delay, answer.critical)
+        return status_text(language, answer.progress, answer.delay, answer.critical, own)
 
     return status
 
@@ -101,7 +104,7 @@ def summary_of(view: View) -> Callable[[AnswerView], str]:
     """`summary(answer)` for templates: without a traffic light, the first thing typed in the
     programme's order of questions, cut to a line's length; with one, the status in words."""
     questions = view.header.questions
-    status = status_of(view.header.language)
+    status = status_of(view)
 
     def summary(answer: AnswerView) -> str:
         if view.header.light:

@@ -32,7 +32,6 @@ from render.view_common import (
     wire_of,
     worded,
 )
-from render.words import status_text
 
 EMOJI = {Colour.GREEN: "🟢", Colour.YELLOW: "🟡", Colour.RED: "🔴", Colour.NONE: "⚪"}
 SECTION_LIMIT = 2900  # under Slack's 3,000 characters, with room for a line's markup
@@ -66,15 +65,7 @@ def _review_sections(language: str, detail: int) -> Callable[[ReviewView], Itera
         elif not view.header.light:
             state = mrkdwn_escape(summary_of(view)(row.answer) or say("view.review.no_answer"))
         else:
-            state = (
-                EMOJI[row.answer.colour]
-                + " "
-                + mrkdwn_escape(
-                    status_text(
-                        language, row.answer.progress, row.answer.delay, row.answer.critical
-                    )
-                )
-            )
+            state = EMOJI[row.answer.colour] + " " + mrkdwn_escape(status_of(view)(row.answer))
         extra = f" ({say('view.review.read_only', reporter=row.reporter)})" if row.read_only else ""
         head = f"*{mrkdwn_escape(row.code)}* {mrkdwn_escape(clip(row.title, 90))} — {state}{extra}"
         said = said_of(view)(row.answer, detail) if row.answer is not None else []
@@ -126,7 +117,7 @@ def _render_view(view: View, detail: int) -> Any:
         delays=[d.value for d in Delay],
         wire=wire_of(view),
         emoji=lambda colour: EMOJI[Colour(colour)],
-        status=status_of(language),
+        status=status_of(view),
         review_sections=_review_sections(language, detail),
         edit_options=_edit_options,
         start_of=start_of(view),

@@ -46,7 +46,6 @@ from render.view_common import (
     wire_of,
     worded,
 )
-from render.words import status_text
 from reporting.comparison import Comparison
 from reporting.exports import is_table
 from reporting.matrix import Matrix
@@ -144,10 +143,7 @@ def _review_lines(
         elif not light:
             dot, state = "", card_escape(summary_of(view)(row.answer))
         else:
-            answer = row.answer
-            state = card_escape(
-                status_text(language, answer.progress, answer.delay, answer.critical)
-            )
+            state = card_escape(status_of(view)(row.answer))
         extra = f" ({say('view.review.read_only', reporter=row.reporter)})" if row.read_only else ""
         mark = f"{dot} " if dot else ""
         head = (
@@ -194,7 +190,7 @@ def render_view(view: View) -> TeamsMessage:
         "wire": wire_of(view),
         "start_of": start_of(view),
         "emoji": lambda colour: EMOJI[Colour(colour)],
-        "status": status_of(language),
+        "status": status_of(view),
         "edit_choices": _edit_choices,
         "forecast_limit": FORECAST_LIMIT,
         "remark_limit": REMARK_LIMIT,

@@ -235,6 +235,7 @@ def _render(
 ) -> Text:
     language = normalise_language(language)
     own = {"noun": nouns_for(language, nouns)} if nouns else {}  # the programme's own nouns
+    mine = tuple(sorted((nouns or {}).items()))
 
     def t(key: str, /, **params: object) -> Text:
         return sentence(language, key, **{**own, **params})
@@ -242,7 +243,7 @@ def _render(
     def light(answer: AnswerView) -> Text:
         """The traffic light and the status in its colour ('🟡 Milepæl igangsat, men …')."""
         emoji, style = LIGHT[answer.colour]
-        status = status_text(language, answer.progress, answer.delay, answer.critical)
+        status = status_text(language, answer.progress, answer.delay, answer.critical, mine)
         return Text.assemble(emoji, " ", (status, style), end="")
 
     with _collecting() as slots:
