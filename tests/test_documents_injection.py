@@ -19,7 +19,7 @@ from conversations.vocabulary import Delay, Progress
 from models.people import Person, Role, RoleKind
 from models.programme import Milestone, MilestoneGroup, Programme, Unit
 from models.snapshot import load_snapshot
-from render.documents.pdf import matrix_html, render_matrix_pdf, sheet_html
+from render.documents.pdf import render_matrix_pdf, sheet_html
 from render.documents.xlsx import render_xlsx
 from render.publication import build_publication
 from render.words import worded_matrix
@@ -38,11 +38,13 @@ BOLD = "*bold*"
 SCRIPT = "<script>alert(1)</script>"
 FORMULAS = ('=HYPERLINK("http://x","y")', "+1+2", "-3+4", "@SUM(A1)", "\tTAB", "\rCR")
 HOSTILE = (CHANNEL, MENTION, LINK, BOLD, SCRIPT, *FORMULAS)
+TYPST = r'#panic("x") $x^2$ *fed* _skrå_ ] [ \ @ref <etiket> `kode` // ikke en kommentar'
+"""Typst's markup: the matrix PDF is a Typst template, and shows all of it as text."""
 
 
 async def hostile_round() -> tuple[Snapshot, Matrix, Comparison]:
     programme = await Programme.create(
-        key="evil", title=f"Program {CHANNEL}", source=f"Kilde {SCRIPT}", language="da"
+        key="evil", title=f"Program {CHANNEL}", source=f"Kilde {SCRIPT} {TYPST}", language="da"
     )
     first = await Unit.create(programme=programme, key="a", name=f"Enhed {MENTION}", position=0)
     await Unit.create(programme=programme, key="b", name=f"Enhed {LINK}", position=1)
@@ -75,15 +77,13 @@ async def hostile_round() -> tuple[Snapshot, Matrix, Comparison]:
 
 
 async def test_html_documents_escape_everything(db: str) -> None:
-    snapshot, matrix, comparison = await hostile_round()
-    for html in (
-        matrix_html(matrix, comparison),
-        sheet_html(snapshot, matrix, matrix.units),
-    ):
-        assert "<script>" not in html
-        assert "&lt;script&gt;" in html
-        assert "<!channel>" not in html and "&lt;!channel&gt;" in html
-        assert "<@U123>" not in html
+    """The sheets are HTML (the matrix is Typst: test_the_pdf_shows_hostile_text_as_text)."""
+    snapshot, matrix, _ = await hostile_round()
+    html = sheet_html(snapshot, matrix, matrix.units)
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "<!channel>" not in html and "&lt;!channel&gt;" in html
+    assert "<@U123>" not in html
 
 
 async def test_the_pdf_shows_hostile_text_as_text(db: str, tmp_path: Path) -> None:
@@ -93,6 +93,8 @@ async def test_the_pdf_shows_hostile_text_as_text(db: str, tmp_path: Path) -> No
     text = pdf_text(pdf.content, tmp_path)
     assert "<script>alert(1)</script>" in text
     assert "Leder<!channel>" in text.replace(" ", "")  # in "did not answer" (may wrap)
+    assert f"Kilde: Kilde {SCRIPT} {TYPST}" in text  # Typst's markup, printed as it is
+    assert "Titel <script>alert(1)</script>" in text.replace("- ", "")  # a label (may wrap)
 
 
 async def test_the_workbook_never_holds_a_formula(db: str) -> None:

@@ -32,8 +32,8 @@ from models.people import Person
 from models.programme import Programme
 from models.programme_file import load_programme_file
 from models.round import Round
-from render.documents.html import write_pdf
-from render.documents.pdf import matrix_html
+from render.documents.pdf import matrix_pdf_source
+from render.documents.typst_pdf import write_typst
 from render.documents.xlsx import render_xlsx
 from render.history import cell_page, round_page
 from render.publication import messages
@@ -138,7 +138,7 @@ def test_a_matrix_in_oea_words_has_none_of_kols_on_any_page_post_or_card(
     matrix = worded_matrix(now)
     comparison = compare(matrix, worded_matrix(before), now)
     assert comparison.worse and comparison.new_critical and comparison.not_reported
-    pdf = pdf_text(write_pdf(matrix_html(matrix, comparison)).content, tmp_path)
+    pdf = pdf_text(write_typst(matrix_pdf_source(matrix, comparison)), tmp_path)
     emne, emner = ("Emne", "emner") if language == "da" else ("Topic", "topics")
     late = "Kritiske og forsinkede emner" if language == "da" else "Critical and late topics"
     assert late in " ".join(pdf.split()) and f"{emne} ØA20.1" in pdf, "the overview in its nouns"

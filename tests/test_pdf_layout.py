@@ -19,7 +19,7 @@ from PIL import Image
 from conversations.questions import Question
 from models.snapshot import load_snapshot
 from render.documents.palette import MIN_GREY_STEP, PALETTE
-from render.documents.pdf import matrix_html, render_matrix_pdf, render_sheet_pdf
+from render.documents.pdf import render_matrix_pdf, render_sheet_pdf
 from render.documents.sheets import OPTIONAL_FIELDS, sheet_columns, sheet_html
 from render.words import worded_matrix
 from reporting.comparison import compare
@@ -27,7 +27,7 @@ from reporting.form import labelled
 from reporting.snapshot import Snapshot, make_snapshot
 from service.comparisons import compile_comparison
 from tests.matrix_support import ROUND_NAME
-from tests.test_documents import seed000
+from tests.test_documents import matrix_data, pdf_pages, seed000
 from tests.test_matrix_comparison import two_rounds
 from tests.test_publication import synthetic
 
@@ -138,7 +138,7 @@ async def test_every_page_carries_title_round_key_and_number(db: str, tmp_path: 
     _, matrix, comparison = await seed000()
     pdf = render_matrix_pdf(matrix, comparison)
     pages = pages_text(pdf.content, tmp_path)
-    assert len(pages) == pdf.pages
+    assert len(pages) == pdf.pages == pdf_pages(pdf.content, tmp_path)
     for number, text in enumerate(pages, start=1):
         assert text.startswith(f"{TITLE} {ROUND_NAME}"), (number, text[:80])
         assert f"Side {number} af {pdf.pages}" in text
@@ -218,9 +218,14 @@ async def test_not_reported_cells_are_grey_and_say_so(db: str, tmp_path: Path) -
     _, june = await two_rounds()
     matrix = worded_matrix(await load_snapshot(june.id))
     comparison = await compile_comparison(june.id)
-    html = matrix_html(matrix, comparison)
-    assert '<td class="not_reported">? Ikke indberettet</td>' in html
-    assert '<td class="none">– Intet angivet</td>' in html  # 5.1 Sjælland stated nothing
+    cells = [
+        cell
+        for table in matrix_data(matrix, comparison)["matrix"]["tables"]
+        for row in table["rows"]
+        for cell in row["cells"]
+    ]
+    assert ["not_reported", False, "? Ikke indberettet"] in cells
+    assert ["none", False, "– Intet angivet"] in cells  # 5.1 Sjælland stated nothing
     text = " ".join(pages_text(render_matrix_pdf(matrix, comparison).content, tmp_path))
     assert "? Ikke indberettet" in text and "– Intet angivet" in text
 

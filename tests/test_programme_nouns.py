@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 
 from conversations.vocabulary import Delay, Progress, RoundStatus
-from render.documents.pdf import matrix_html
 from render.i18n import catalogue
 from render.nouns import default_nouns, nouns_for
 from render.words import worded_matrix
@@ -21,6 +20,7 @@ from reporting.snapshot import (
     UnitInfo,
     make_snapshot,
 )
+from tests.test_documents import matrix_words
 
 NOW = datetime(2019, 10, 1, 10, tzinfo=UTC)
 OWN = {"item": "Indsats", "plural": "Indsatser", "group": "Spor", "reporter": "Ansvarlig: {name}"}
@@ -81,7 +81,7 @@ def test_a_matrix_programme_with_its_own_nouns_has_them_in_its_document() -> Non
         ),
     )
     matrix = worded_matrix(snapshot)
-    html = matrix_html(matrix, compare(matrix, None, snapshot))
+    html = matrix_words(matrix, compare(matrix, None, snapshot))  # what the PDF shows
     assert "Spor 1: Data" in html and "Indsats 1.1 – Datakatalog" in html
     assert "Ansvarlig: Anne" in html
     assert "Milepæl 1.1" not in html and "indtastet af" not in html

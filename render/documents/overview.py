@@ -1,21 +1,23 @@
 """The matrix PDF's first page, for the reader in a hurry: counts, what needs attention, changes.
 
-Plain data for the template (render/templates/documents/overview.html.j2), from the
-matrix and its comparison; the words come from the catalogue there. Lists are capped so
-the first page stays a page whatever the programme's size: what was left out is counted,
-and the full picture is the matrix and the changes section after it.
+Plain data from the matrix and its comparison (`overview`), and that data in words from
+the catalogue (`overview_words`) for the Typst template (render/templates/documents/
+matrix_overview.typ), which holds no words of its own. Lists are capped so the first page
+stays a page whatever the programme's size: what was left out is counted, and the full
+picture is the matrix and the changes section after it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from conversations.vocabulary import Colour
-from render.documents.palette import PALETTE, Swatch
+from render.documents.palette import CRITICAL_SYMBOL, PALETTE, Swatch
 from render.i18n import format_day
+from render.words import colour_name
 from reporting.comparison import Comparison
 from reporting.matrix import Cell, Matrix
 from reporting.snapshot import MilestoneInfo, RoundInfo
@@ -183,3 +185,120 @@ def changes(comparison: Comparison) -> tuple[ChangeLine, ...]:
                 )
             )
     return tuple(lines)
+
+
+COLOUR_MOVES = ("worse", "better", "newly_stated", "no_longer_stated")
+"""The kinds of change whose items say the colour before and after."""
+
+
+def change_item(kind: str, item: Any, t: Callable[..., str], matrix: Matrix) -> str:
+    """One changed cell in words: its milestone and unit, and what moved (colour, forecast)."""
+    words = t("documents.changes.cell", code=item.milestone, unit=matrix.unit_name(item.unit))
+    if kind in COLOUR_MOVES:
+        language = matrix.language
+        before, after = (colour_name(language, Colour(v)) for v in (item.before, item.after))
+        return f"{words}: {t('documents.changes.colour_move', before=before, after=after)}"
+    if kind == "later_forecasts":
+        moved = t("documents.changes.forecast_move", before=item.before, after=item.after)
+        return f"{words}: {moved}"
+    return words
+
+
+def missing_words(comparison: Comparison, t: Callable[..., str]) -> list[str]:
+    """Who did not answer, each with the leads of a unit."""
+    return [
+        f"{item.name} {t('documents.changes.leads', names=', '.join(item.leads))}"
+        if item.leads and item.kind.value == "unit"
+        else item.name
+        for item in comparison.missing
+    ]
+
+
+def overview_words(
+    matrix: Matrix, comparison: Comparison, t: Callable[..., str], full_changes: bool
+) -> dict[str, Any]:
+    """The first page as the Typst template's data (render/templates/documents/
+    matrix_overview.typ): every word already in the programme's language and nouns."""
+    found = overview(matrix, comparison)
+    marker = t("documents.critical_marker").upper()
+    attention: list[dict[str, Any]] = [
+        {
+            "title": t(f"documents.overview.{key}"),
+            "items": [_attention_words(item, t) for item in items],
+        }
+        for key, items in (("critical_late", found.critical_late), ("late", found.late))
+        if items
+    ]
+    if not attention:
+        late = t("documents.overview.late")
+        attention.append({"title": late, "items": [], "text": t("documents.overview.nothing_late")})
+    on_time = ""
+    if found.critical_on_time:
+        codes = ", ".join(found.critical_on_time)
+        on_time = f"{CRITICAL_SYMBOL} {t('documents.overview.critical_on_time', codes=codes)}"
+        if found.critical_on_time_more:
+            count = found.critical_on_time_more
+            on_time += f" {t('documents.overview.codes_more', count=count)}"
+    changes: dict[str, Any]
+    if comparison.previous is None:
+        first = [t("documents.changes.first")]
+        changes = {"title": t("documents.changes.title"), "lines": [], "text": first}
+    else:
+        changes = {
+            "title": t("documents.overview.changes", previous=comparison.previous),
+            "lines": [_change_line(line, t, matrix) for line in found.changes],
+            "text": [] if found.changes else [t("documents.changes.nothing")],
+        }
+    missing = missing_words(comparison, t)
+    return {
+        "counts": [
+            {
+                "colour": state.swatch.colour,
+                "count": f"{state.swatch.symbol} {state.count}",
+                "label": t(f"documents.key.{state.swatch.colour}"),
+            }
+            for state in found.counts
+        ],
+        "critical": {
+            "count": f"{CRITICAL_SYMBOL} {found.critical}",
+            "label": f"{marker}: {t('documents.key.critical')}",
+        },
+        "legend": t("documents.legend"),
+        "attention": attention,
+        "left-out": t("documents.overview.left_out", count=found.left_out)
+        if found.left_out
+        else "",
+        "critical-on-time": on_time,
+        "changes": changes,
+        "missing": {
+            "label": t("documents.changes.missing"),
+            "text": "; ".join(missing) if missing else t("documents.changes.everyone"),
+        },
+        "see-changes": t("documents.overview.see_changes") if full_changes else "",
+    }
+
+
+def _attention_words(item: Attention, t: Callable[..., str]) -> dict[str, Any]:
+    return {
+        "label": t("documents.milestone", code=item.milestone.code, title=item.milestone.title),
+        "colours": [
+            {
+                "colour": found.swatch.colour,
+                "symbol": found.swatch.symbol,
+                "names": ", ".join(
+                    f"{name} {CRITICAL_SYMBOL}" if name in found.critical else name
+                    for name in found.names
+                ),
+                "more": t("documents.overview.units_more", count=found.more) if found.more else "",
+            }
+            for found in item.colours
+        ],
+    }
+
+
+def _change_line(line: ChangeLine, t: Callable[..., str], matrix: Matrix) -> dict[str, str]:
+    return {
+        "kind": f"{t(f'documents.changes.{line.kind}')} ({line.count})",
+        "items": "; ".join(change_item(line.kind, item, t, matrix) for item in line.items),
+        "more": t("documents.overview.more", count=line.more) if line.more else "",
+    }

@@ -1,17 +1,18 @@
 """The PDFs: the matrix posted to the steering group (seed 000) and the units' sheets (seed 001).
 
-HTML from the autoescaped templates in render/templates/documents/, laid out by WeasyPrint
-(render/documents/html.py). The matrix is A4 landscape: a first page for the reader in a
-hurry (render/documents/overview.py), then one table per milestone group with the units as
-columns; a programme with more than `MAX_UNITS_PER_TABLE` units gets each group's table in
-several column slices so every cell stays readable. A group's table moves whole to the next
-page rather than split (`break-inside: avoid`); one longer than a page splits between rows
-and repeats its heading and units (WeasyPrint repeats <thead>). Every page carries the
-programme's title and the round in its top margin, and the key of symbols in its bottom
-margin. The full list of changes (changes.html.j2) flows after the matrix when there is an
-earlier round or a cell nobody answered; otherwise the first page has said all there is.
-The units' sheets are in render/documents/sheets.py; `RoundPdfs` writes a round's matrix
-and sheets together, in a pool of processes when they are large (render/documents/html.py).
+The matrix is a Typst template, render/templates/documents/matrix.typ, with its data from
+render/documents/matrix_typst.py (every word from the catalogue); Typst lays out a 100 ×
+300 matrix in a tenth of WeasyPrint's time. It is A4 landscape: a first page for the reader
+in a hurry (render/documents/overview.py), then one table per milestone group with the
+units as columns; a programme with more than `MAX_UNITS_PER_TABLE` units gets each group's
+table in several column slices so every cell stays readable. A group's table moves whole to
+the next page rather than split; one longer than a page splits between rows and repeats its
+heading and units. Every page carries the programme's title and the round in its top
+margin, and the key of symbols in its bottom margin. The full list of changes flows after
+the matrix when there is an earlier round or a cell nobody answered; otherwise the first
+page has said all there is. The units' sheets are in render/documents/sheets.py;
+`RoundPdfs` writes a round's matrix and sheets together, in a pool of processes when they
+are large (render/documents/html.py).
 """
 
 from __future__ import annotations
@@ -21,9 +22,8 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
-from conversations.vocabulary import Colour
-from render.documents.html import Pdf, PdfBatch, render_template, write_pdf
-from render.documents.overview import meeting, overview
+from render.documents.html import Pdf, PdfBatch
+from render.documents.matrix_typst import matrix_source
 from render.documents.sheets import (
     COMBINED_SHEETS_MAX_UNITS,
     SheetGroup,
@@ -36,9 +36,7 @@ from render.documents.sheets import (
     zipped_sheets,
 )
 from render.documents.table_pdf import render_table_pdf, table_html
-from render.documents.trend_page import trend_page
-from render.nouns import nouns_of
-from render.words import colour_name
+from render.documents.typst_pdf import TypstSource, page_count, write_typst
 from reporting.comparison import Comparison
 from reporting.exports import is_table
 from reporting.matrix import Matrix
@@ -55,7 +53,7 @@ __all__ = [
     "SheetGroup",
     "SheetLine",
     "UnitSheet",
-    "matrix_html",
+    "matrix_pdf_source",
     "render_matrix_pdf",
     "render_sheet_pdf",
     "render_sheets_zip",
@@ -76,28 +74,12 @@ def unit_chunks(
     return [list(units[i : i + size]) for i in range(0, len(units), size)]
 
 
-def matrix_html(matrix: Matrix, comparison: Comparison, trend: Trend | None = None) -> str:
-    language = matrix.language
-    chunks = unit_chunks(matrix.units)
-    widest = max(len(chunk) for chunk in chunks)
-    return render_template(
-        "documents/matrix.html.j2",
-        language,
-        nouns=nouns_of(matrix.programme),
-        programme=matrix.programme,
-        round=matrix.round,
-        meeting=meeting(matrix.round, language),
-        steering_group=matrix.programme.steering_group,
-        matrix=matrix,
-        overview=overview(matrix, comparison),
-        unit_chunks=chunks,
-        label_width=34 if widest <= 5 else 28,
-        comparison=comparison,
-        full_changes=comparison.previous is not None or bool(comparison.not_reported),
-        unit_name=matrix.unit_name,
-        colour=lambda value: colour_name(language, Colour(value)),
-        trend_page=trend_page(matrix, trend) if trend is not None and trend.rounds else None,
-    )
+def matrix_pdf_source(
+    matrix: Matrix, comparison: Comparison, trend: Trend | None = None
+) -> TypstSource:
+    """The matrix PDF's Typst template and data: the units in `unit_chunks`; with a `trend`
+    of earlier rounds, the «Udvikling» page (render/documents/trend_page.py)."""
+    return matrix_source(matrix, comparison, unit_chunks(matrix.units), trend)
 
 
 def render_matrix_pdf(matrix: Matrix, comparison: Comparison, trend: Trend | None = None) -> Pdf:
@@ -106,7 +88,8 @@ def render_matrix_pdf(matrix: Matrix, comparison: Comparison, trend: Trend | Non
     table layout (and every one-unit programme's) is seed 004's table instead."""
     if is_table(matrix):
         return render_table_pdf(matrix, comparison)
-    return write_pdf(matrix_html(matrix, comparison, trend))
+    content = write_typst(matrix_pdf_source(matrix, comparison, trend))
+    return Pdf(content=content, pages=page_count(content))
 
 
 class RoundPdfs:
@@ -122,14 +105,14 @@ class RoundPdfs:
         self.zipped = not self.table and len(matrix.units) > COMBINED_SHEETS_MAX_UNITS
         self._units = matrix.units
         if self.table:
-            htmls = [table_html(matrix, comparison)]
+            sources: list[str | TypstSource] = [table_html(matrix, comparison)]
         else:
             per_unit = [[unit] for unit in matrix.units] if self.zipped else [matrix.units]
-            htmls = [
-                matrix_html(matrix, comparison, trend),
+            sources = [
+                matrix_pdf_source(matrix, comparison, trend),
                 *(sheet_html(snapshot, matrix, units) for units in per_unit),
             ]
-        self._batch = PdfBatch(htmls)
+        self._batch = PdfBatch(sources)
 
     def results(self) -> tuple[bytes, bytes | None]:
         """The matrix PDF, and the sheets' PDF or ZIP (None for a round in table layout)."""

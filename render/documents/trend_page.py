@@ -1,6 +1,7 @@
 """The matrix PDF's «Udvikling» (Trend) page: is it getting better or worse?
 
-Plain data for render/templates/documents/trend.html.j2, from the trend of the round's
+Plain data (`trend_page`), and in words (`trend_words`) for the Typst template
+render/templates/documents/matrix_trend.typ, from the trend of the round's
 cells over the programme's last rounds (reporting/trend.py decides every flag; this only
 orders and caps). First the cells to watch — worse than the round before, a forecast moved
 later round after round, answered on time with a forecast past the baseline, critical
@@ -14,9 +15,11 @@ page stays a few pages; what is left out is counted, and the workbook's «Udvikl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from render.documents.palette import PALETTE, Swatch
+from render.documents.palette import CRITICAL_SYMBOL, PALETTE, Swatch
 from render.i18n import format_day
 from reporting.matrix import Matrix
 from reporting.snapshot import MilestoneInfo
@@ -28,6 +31,8 @@ FLAGGED_LIMIT = 60
 """Cells to watch named on the page; the rest of them are counted."""
 REST_LIMIT = 40
 """Milestones in the short list of the rest; the others are counted."""
+LATER_SYMBOL = "↗"
+"""Beside a forecast that moved later than the round before's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +43,7 @@ class RoundHead:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """A cell in one round: its colour (a CSS class), symbol and forecast; `exists` False
+    """A cell in one round: its colour (a palette key), symbol and forecast; `exists` False
     when the round had no such cell; `later` when its forecast moved later then."""
 
     colour: str
@@ -161,3 +166,82 @@ def trend_page(matrix: Matrix, trend: Trend) -> TrendPage:
         rest_more=max(0, len(lines) - REST_LIMIT),
         rest_cells=sum(line.cells for line in lines),
     )
+
+
+def trend_words(page: TrendPage, t: Callable[..., str]) -> dict[str, Any]:
+    """The page as the Typst template's data (render/templates/documents/matrix_trend.typ):
+    every word already in the programme's language and nouns."""
+    count = len(page.rounds)
+    if count > 1:
+        first, last = page.rounds[0].name, page.rounds[-1].name
+        span = t("documents.trend.span", count=count, first=first, last=last)
+    else:
+        span = t("documents.trend.first")
+    watched = page.watched
+    return {
+        "title": t("documents.trend.title"),
+        "span": span,
+        "rounds": [{"name": r.name, "day": r.day} for r in page.rounds],
+        "item-column": t("documents.trend.item_column"),
+        "unit-column": t("documents.trend.unit_column"),
+        "flags-column": t("documents.trend.flags_column"),
+        "not-there": t("documents.trend.not_there"),
+        "critical": CRITICAL_SYMBOL,
+        "later": LATER_SYMBOL,
+        "watch-title": t("documents.trend.watch_title", count=len(watched) + page.watched_more),
+        "watch-legend": t("documents.trend.watch_legend"),
+        "watch-none": t("documents.trend.watch_none"),
+        "watched": [_watched_words(cell, page, t) for cell in watched],
+        "watch-more": t("documents.trend.watch_more", count=page.watched_more)
+        if page.watched_more
+        else "",
+        "rest-title": t("documents.trend.rest_title", count=page.rest_cells),
+        "rest-legend": t("documents.trend.rest_legend"),
+        "rest": [
+            {
+                "label": _label(line.milestone, t),
+                "rounds": [
+                    [
+                        {"colour": c.swatch.colour, "symbol": c.swatch.symbol, "count": c.count}
+                        for c in tallies
+                    ]
+                    for tallies in line.rounds
+                ],
+            }
+            for line in page.rest
+        ],
+        "rest-more": t("documents.trend.rest_more", count=page.rest_more) if page.rest_more else "",
+    }
+
+
+def _label(milestone: MilestoneInfo, t: Callable[..., str]) -> str:
+    return t("documents.milestone", code=milestone.code, title=milestone.title)
+
+
+def _watched_words(cell: Watched, page: TrendPage, t: Callable[..., str]) -> dict[str, Any]:
+    flags = [
+        t(
+            f"documents.trend.flag.{mark.kind}",
+            rounds=mark.rounds,
+            previous=page.previous,
+            baseline=cell.baseline,
+        )
+        for mark in cell.marks
+    ]
+    return {
+        "label": _label(cell.milestone, t),
+        "unit": cell.unit,
+        "flags": flags,
+        "steps": [
+            {
+                "colour": step.colour,
+                "symbol": step.symbol,
+                "forecast": step.forecast,
+                "later": step.later,
+                "critical": step.critical,
+            }
+            if step.exists
+            else None
+            for step in cell.steps
+        ],
+    }

@@ -15,6 +15,7 @@ comes from the system (Debian's fonts-dejavu-core), as it does for WeasyPrint.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -55,3 +56,16 @@ def write_typst(source: TypstSource) -> bytes:
     )
     assert isinstance(pdf, bytes)
     return pdf
+
+
+_PAGE_TREE = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)")
+
+
+def page_count(pdf: bytes) -> int:
+    """How many pages a PDF of Typst's has: its page tree's /Count (Typst writes the tree
+    as plain objects, never in a compressed stream); the root's is the largest. Tests
+    check it against poppler's pdfinfo."""
+    counts = [int(found) for found in _PAGE_TREE.findall(pdf)]
+    if not counts:
+        raise ValueError("no page tree in the PDF")
+    return max(counts)
