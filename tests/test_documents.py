@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from bot.cli.round_export import import_round
 from conversations.vocabulary import Colour
 from models.snapshot import load_snapshot
 from render.documents.palette import PALETTE
@@ -31,6 +30,7 @@ from reporting.matrix import Matrix
 from reporting.snapshot import Snapshot
 from reporting.tables import CSV_COLUMNS, cell_record, read_csv, render_csv, render_json
 from service.comparisons import compile_comparison
+from service.imports import import_round
 from tests.matrix_support import ROUND_NAME, SEED000_CSV, UNITS, create_kol
 from tests.test_matrix_comparison import two_rounds
 
