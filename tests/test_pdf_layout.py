@@ -22,7 +22,7 @@ from render.documents.palette import MIN_GREY_STEP, PALETTE
 from render.documents.pdf import render_matrix_pdf, render_sheet_pdf
 from render.documents.sheets import OPTIONAL_FIELDS, sheet_columns, sheet_html
 from render.words import worded_matrix
-from reporting.comparison import compare
+from reporting.comparison import Missing, MissingKind, compare
 from reporting.form import labelled
 from reporting.snapshot import Snapshot, make_snapshot
 from service.comparisons import compile_comparison
@@ -324,3 +324,22 @@ async def test_a_sheet_heading_never_stands_alone_at_a_pages_foot(db: str, tmp_p
             assert headings, number  # every page has a group's heading: new or repeated
             below = lines[headings[-1] + 1 :]
             assert any(MILESTONE_LABEL.search(line) for line in below), (number, below)
+
+
+def test_a_long_item_in_the_changes_wraps_inside_the_page(tmp_path: Path) -> None:
+    """Who did not answer runs on as one paragraph, each short item kept on one line; an
+    item longer than a line (a unit with many leads) wraps rather than run off the page."""
+    snapshot = synthetic(3, 4, seed=5, size=10)
+    matrix = worded_matrix(snapshot)
+    leads = tuple(f"Projektleder nummer {n} med et langt navn" for n in range(8))
+    many = Missing(MissingKind.UNIT, "mange", "Enhed med mange projektledere", leads)
+    comparison = replace(compare(matrix, matrix, snapshot), missing=(many,))
+    pdf = render_matrix_pdf(matrix, comparison)
+    words = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"], input=pdf.content, capture_output=True, check=True
+    ).stdout.decode()
+    page_width = float(re.search(r'<page width="([\d.]+)"', words).group(1))  # type: ignore[union-attr]
+    right_edges = [float(x) for x in re.findall(r'xMax="([\d.]+)"', words)]
+    assert max(right_edges) <= page_width - 12 / 25.4 * 72 + 1  # inside the 12 mm margin
+    text = " ".join(" ".join(pages_text(pdf.content, tmp_path)).split())
+    assert "Projektleder nummer 7 med et langt navn" in text
