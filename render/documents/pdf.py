@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Self
 
 from conversations.vocabulary import Colour
-from render.documents.html import Pdf, PdfBatch, render_template, write_pdf
+from render.documents.html import Pdf, PdfBatch, PdfSource, render_template, write_pdf
 from render.documents.overview import meeting, overview
 from render.documents.sheets import (
     COMBINED_SHEETS_MAX_UNITS,
@@ -31,7 +31,7 @@ from render.documents.sheets import (
     UnitSheet,
     render_sheet_pdf,
     render_sheets_zip,
-    sheet_html,
+    sheet_source,
     unit_sheet,
     zipped_sheets,
 )
@@ -59,7 +59,7 @@ __all__ = [
     "render_matrix_pdf",
     "render_sheet_pdf",
     "render_sheets_zip",
-    "sheet_html",
+    "sheet_source",
     "unit_chunks",
     "unit_sheet",
 ]
@@ -122,12 +122,12 @@ class RoundPdfs:
         self.zipped = not self.table and len(matrix.units) > COMBINED_SHEETS_MAX_UNITS
         self._units = matrix.units
         if self.table:
-            htmls = [table_html(matrix, comparison)]
+            htmls: list[PdfSource] = [table_html(matrix, comparison)]
         else:
             per_unit = [[unit] for unit in matrix.units] if self.zipped else [matrix.units]
             htmls = [
                 matrix_html(matrix, comparison, trend),
-                *(sheet_html(snapshot, matrix, units) for units in per_unit),
+                *(sheet_source(snapshot, matrix, units) for units in per_unit),
             ]
         self._batch = PdfBatch(htmls)
 

@@ -15,6 +15,7 @@ comes from the system (Debian's fonts-dejavu-core), as it does for WeasyPrint.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -55,3 +56,19 @@ def write_typst(source: TypstSource) -> bytes:
     )
     assert isinstance(pdf, bytes)
     return pdf
+
+
+_PAGE_TREE = re.compile(rb"/Type\s*/Pages\b([^>]*)")
+_COUNT = re.compile(rb"/Count\s+(\d+)")
+
+
+def page_count(pdf: bytes) -> int:
+    """How many pages a PDF from `write_typst` has: the /Count of its page tree's root (the
+    /Pages without a /Parent), which Typst's writer leaves uncompressed. Raises ValueError
+    for a PDF without one; tests/test_typst_sheets.py checks it against poppler's pdfinfo."""
+    for found in _PAGE_TREE.finditer(pdf):
+        body = found[1]
+        count = _COUNT.search(body)
+        if b"/Parent" not in body and count is not None:
+            return int(count[1])
+    raise ValueError("no page tree root in the PDF")

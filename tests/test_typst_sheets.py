@@ -1,0 +1,112 @@
+"""The units' sheets laid out by Typst (render/templates/documents/sheet.typ): typed text and
+catalogue words stay text, the running head names the unit of its page, a critical cell is
+marked, and the page count the code reports is the one poppler reads."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+from render.documents.sheets import render_sheet_pdf, sheet_data, sheet_source
+from render.documents.typst_pdf import page_count
+from render.words import worded_matrix
+from reporting.snapshot import Snapshot, make_snapshot
+from tests.test_pdf_layout import pages_text
+from tests.test_publication import synthetic
+
+TYPST_MARKUP = (
+    "#set page(width: 1cm)",
+    "#panic(1)",
+    "*fed* _kursiv_",
+    "$x^2$",
+    "<etiket> @etiket",
+    "] [",
+    "a \\ b",
+    "// ikke en kommentar",
+    '#"streng"',
+)
+"""Typst's markup and code, typed by a person: each must print as written."""
+
+
+def _marked_up(snapshot: Snapshot) -> Snapshot:
+    """`snapshot` with Typst's markup in a unit's name, a group's and a milestone's title, a
+    definition, a forecast, a remark and the round's name."""
+    joined = " ".join(TYPST_MARKUP)
+    first, *rest = snapshot.units
+    group, *groups = snapshot.groups
+    milestone, *milestones = group.milestones
+    group = replace(
+        group,
+        title=f"Gruppe {TYPST_MARKUP[0]}",
+        milestones=(replace(milestone, title=joined, definition=joined), *milestones),
+    )
+    answers = tuple(
+        replace(answer, remark=joined, forecast_text=TYPST_MARKUP[3])
+        if (answer.milestone, answer.scope) == (milestone.code, first.key)
+        else answer
+        for answer in snapshot.answers
+    )
+    return make_snapshot(
+        snapshot.programme,
+        replace(snapshot.round, name=f"Runde {TYPST_MARKUP[4]}"),
+        (replace(first, name=f"Enhed {TYPST_MARKUP[2]}"), *rest),
+        (group, *groups),
+        answers,
+    )
+
+
+def test_typst_markup_in_typed_text_prints_as_written(tmp_path: Path) -> None:
+    snapshot = _marked_up(synthetic(2, 3, seed=4))
+    matrix = worded_matrix(snapshot)
+    pdf = render_sheet_pdf(snapshot, matrix, "u000")
+    text = " ".join(pages_text(pdf.content, tmp_path)).replace("\xad ", "").replace("‐ ", "")
+    folded = text.replace(" ", "")
+    for typed in TYPST_MARKUP:
+        assert typed.replace(" ", "") in folded, typed
+    assert text.count(TYPST_MARKUP[0]) >= 4  # title and definition, remark, group heading
+    assert "Enhed *fed* _kursiv_" in text and "Runde <etiket> @etiket" in text
+    assert "Forventet: $x^2$" in text
+
+
+def test_the_page_count_is_the_one_poppler_reads(tmp_path: Path) -> None:
+    snapshot = synthetic(3, 40, seed=2, size=15)
+    pdf = render_sheet_pdf(snapshot, worded_matrix(snapshot))
+    path = tmp_path / "sheets.pdf"
+    path.write_bytes(pdf.content)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True)
+    pages = next(line for line in info.stdout.splitlines() if line.startswith("Pages:"))
+    assert pdf.pages == int(pages.split()[1]) == page_count(pdf.content) > 3
+
+
+def test_each_page_is_headed_by_its_own_unit(tmp_path: Path) -> None:
+    snapshot = synthetic(3, 30, seed=6, size=15)
+    matrix = worded_matrix(snapshot)
+    pages = pages_text(render_sheet_pdf(snapshot, matrix).content, tmp_path)
+    heads = [
+        unit.name
+        for page in pages
+        for unit in matrix.units
+        if page.startswith(f"Porteføljestyringsværktøj – {unit.name} ")
+    ]
+    assert len(heads) == len(pages) > len(matrix.units)
+    assert heads == sorted(heads)  # each unit's pages together, in the units' order
+    assert set(heads) == {unit.name for unit in matrix.units}
+    for number, page in enumerate(pages):  # a unit's first page is where its head changes
+        starts = number == 0 or heads[number] != heads[number - 1]
+        assert (f"{heads[number]} Indsendt ved" in page) == starts, number
+        assert f"Side {number + 1} af {len(pages)}" in page
+
+
+def test_a_critical_cell_is_marked_and_its_status_carries_the_palette(tmp_path: Path) -> None:
+    snapshot = synthetic(1, 20, seed=3)
+    matrix = worded_matrix(snapshot)
+    data = sheet_data(snapshot, matrix, matrix.units)
+    statuses = [row[1] for table in data["units"][0]["tables"] for row in table["rows"]]
+    critical = [status for status in statuses if status["critical"]]
+    assert critical and len(critical) < len(statuses)
+    assert {status["colour"] for status in statuses} <= set(data["swatches"])
+    assert data["critical_marker"] == "⚠ Kritisk"
+    text = " ".join(pages_text(render_sheet_pdf(snapshot, matrix).content, tmp_path))
+    assert text.count("⚠ KRITISK") == len(critical)
+    assert sheet_source(snapshot, matrix, matrix.units).template == "sheet.typ"
