@@ -85,7 +85,7 @@ async def test_html_documents_escape_everything(db: str) -> None:
 
 async def test_the_sheets_pdf_shows_hostile_text_as_text(db: str, tmp_path: Path) -> None:
     """The sheets are Typst (sheet.typ): typed text reaches it as data and prints as typed;
-    Typst's own markup (#, $, ], \\ …) is proven in tests/test_typst_sheets.py."""
+    Typst's own markup (#, $, ], \\ …) is proven in tests/test_typst_documents.py."""
     snapshot, matrix, _ = await hostile_round()
     text = pdf_text(render_sheet_pdf(snapshot, matrix).content, tmp_path)
     folded = text.replace("\xad", "").replace(" ", "")  # words hyphenated at a line's end

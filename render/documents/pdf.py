@@ -35,7 +35,7 @@ from render.documents.sheets import (
     unit_sheet,
     zipped_sheets,
 )
-from render.documents.table_pdf import render_table_pdf, table_html
+from render.documents.table_pdf import render_table_pdf, table_source
 from render.documents.trend_page import trend_page
 from render.nouns import nouns_of
 from render.words import colour_name
@@ -122,7 +122,7 @@ class RoundPdfs:
         self.zipped = not self.table and len(matrix.units) > COMBINED_SHEETS_MAX_UNITS
         self._units = matrix.units
         if self.table:
-            htmls: list[PdfSource] = [table_html(matrix, comparison)]
+            htmls: list[PdfSource] = [table_source(matrix, comparison)]
         else:
             per_unit = [[unit] for unit in matrix.units] if self.zipped else [matrix.units]
             htmls = [

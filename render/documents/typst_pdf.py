@@ -65,7 +65,7 @@ _COUNT = re.compile(rb"/Count\s+(\d+)")
 def page_count(pdf: bytes) -> int:
     """How many pages a PDF from `write_typst` has: the /Count of its page tree's root (the
     /Pages without a /Parent), which Typst's writer leaves uncompressed. Raises ValueError
-    for a PDF without one; tests/test_typst_sheets.py checks it against poppler's pdfinfo."""
+    for a PDF without one; tests/test_typst_documents.py checks it against poppler's pdfinfo."""
     for found in _PAGE_TREE.finditer(pdf):
         body = found[1]
         count = _COUNT.search(body)

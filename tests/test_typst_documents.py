@@ -1,6 +1,6 @@
-"""The units' sheets laid out by Typst (render/templates/documents/sheet.typ): typed text and
-catalogue words stay text, the running head names the unit of its page, a critical cell is
-marked, and the page count the code reports is the one poppler reads."""
+"""The documents Typst lays out — the units' sheets (sheet.typ) and seed 004's table
+(table.typ): typed text stays text, the running head names the unit of its page, a critical
+cell is marked, and the page count the code reports is the one poppler reads."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
+from render.documents.pdf import render_matrix_pdf
 from render.documents.sheets import render_sheet_pdf, sheet_data, sheet_source
+from render.documents.table_pdf import table_data
 from render.documents.typst_pdf import page_count
 from render.words import worded_matrix
+from reporting.comparison import compare
+from reporting.exports import is_table
 from reporting.snapshot import Snapshot, make_snapshot
 from tests.test_pdf_layout import pages_text
 from tests.test_publication import synthetic
@@ -110,3 +114,25 @@ def test_a_critical_cell_is_marked_and_its_status_carries_the_palette(tmp_path: 
     text = " ".join(pages_text(render_sheet_pdf(snapshot, matrix).content, tmp_path))
     assert text.count("⚠ KRITISK") == len(critical)
     assert sheet_source(snapshot, matrix, matrix.units).template == "sheet.typ"
+
+
+def test_typst_markup_in_a_tables_text_prints_as_written(tmp_path: Path) -> None:
+    """Seed 004's table (table.typ) of a one-unit programme: typed text stays text there too,
+    a paragraph per line; its page count is poppler's."""
+    snapshot = _marked_up(synthetic(1, 12, seed=4))
+    matrix = worded_matrix(snapshot)
+    assert is_table(matrix)
+    data = table_data(matrix, compare(matrix, None, snapshot))
+    first = data["groups"][0]["rows"][0]
+    assert first[0]["title"] == " ".join(TYPST_MARKUP)
+    pdf = render_matrix_pdf(matrix, compare(matrix, None, snapshot))
+    text = " ".join(pages_text(pdf.content, tmp_path))
+    folded = text.replace(" ", "")
+    for typed in TYPST_MARKUP:
+        assert typed.replace(" ", "") in folded, typed
+    assert "Runde <etiket> @etiket" in text and "Gruppe #set page(width: 1cm)" in text
+    assert "✓ Følger tidsplanen" in text  # a programme with a light has the key
+    path = tmp_path / "table.pdf"
+    path.write_bytes(pdf.content)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True)
+    assert f"Pages:           {pdf.pages}\n" in info.stdout
