@@ -5,6 +5,7 @@ cell is marked, and the page count the code reports is the one poppler reads."""
 from __future__ import annotations
 
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -144,3 +145,12 @@ def test_a_long_sheet_stays_as_small_as_weasyprints(tmp_path: Path) -> None:
     snapshot = synthetic(1, 100, seed=8)
     pdf = render_sheet_pdf(snapshot, worded_matrix(snapshot))
     assert len(pdf.content) < 90_000, len(pdf.content)
+
+
+def test_documents_are_written_in_two_threads_at_once() -> None:
+    """Two publications compile side by side in threads of one process; a Typst compiler
+    may not be used by two threads at once, so each thread has its own."""
+    snapshots = [synthetic(1, 60, seed=seed) for seed in range(6)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        pdfs = list(pool.map(lambda s: render_sheet_pdf(s, worded_matrix(s)), snapshots))
+    assert all(pdf.content.startswith(b"%PDF") and pdf.pages >= 2 for pdf in pdfs)

@@ -8,7 +8,7 @@ passed as `sys.inputs.data`, and the template shows those strings as text — a 
 
     #let data = json(bytes(sys.inputs.data))
 
-The compiler (its font index) is made once per process; DejaVu Sans, the documents' face,
+The compiler (its font index) is made once per thread; DejaVu Sans, the documents' face,
 comes from the system (Debian's fonts-dejavu-core), as it does for WeasyPrint.
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +43,17 @@ class TypstSource:
         return len(self.data)
 
 
-@cache
+_local = threading.local()
+
+
 def _compiler() -> typst.Compiler:
-    return typst.Compiler(root=str(TEMPLATES))
+    """This thread's compiler: one may not compile in two threads at once (typst-py raises
+    "Already borrowed"), and two publications are compiled side by side in threads of one
+    process (service/publication.py). Each costs some 25 ms to make (its font index)."""
+    compiler = getattr(_local, "compiler", None)
+    if compiler is None:
+        compiler = _local.compiler = typst.Compiler(root=str(TEMPLATES))
+    return compiler
 
 
 def write_typst(source: TypstSource) -> bytes:
