@@ -147,6 +147,18 @@ def test_a_long_sheet_stays_as_small_as_weasyprints(tmp_path: Path) -> None:
     assert len(pdf.content) < 90_000, len(pdf.content)
 
 
+def test_the_same_round_gives_the_same_bytes() -> None:
+    """No creation date in a Typst PDF (WeasyPrint's had none either): two replicas that
+    publish a round at once, or one that publishes it again, make the same documents."""
+    snapshot = synthetic(1, 4, seed=5)
+    matrix = worded_matrix(snapshot)
+    sheet = render_sheet_pdf(snapshot, matrix).content
+    table = render_matrix_pdf(matrix, compare(matrix, None, snapshot)).content
+    for content in (sheet, table):
+        assert b"/CreationDate" not in content and b"/ModDate" not in content
+    assert render_sheet_pdf(snapshot, matrix).content == sheet
+
+
 def test_documents_are_written_in_two_threads_at_once() -> None:
     """Two publications compile side by side in threads of one process; a Typst compiler
     may not be used by two threads at once, so each thread has its own."""
