@@ -17,7 +17,7 @@ from render.words import worded_matrix
 from reporting.comparison import compare
 from reporting.exports import is_table
 from reporting.snapshot import Snapshot, make_snapshot
-from tests.test_pdf_layout import pages_text
+from tests.test_pdf_layout import pages_text, render_page
 from tests.test_publication import synthetic
 
 TYPST_MARKUP = (
@@ -166,3 +166,37 @@ def test_documents_are_written_in_two_threads_at_once() -> None:
     with ThreadPoolExecutor(max_workers=3) as pool:
         pdfs = list(pool.map(lambda s: render_sheet_pdf(s, worded_matrix(s)), snapshots))
     assert all(pdf.content.startswith(b"%PDF") and pdf.pages >= 2 for pdf in pdfs)
+
+
+def test_a_long_web_address_breaks_inside_its_cell(tmp_path: Path) -> None:
+    """A run no line can hold (a web address in a remark, a path in a title) breaks
+    anywhere, as CSS's overflow-wrap let it, rather than run off the page; its text is
+    still the address as typed."""
+    address = "https://eksempel.dk/" + "abcdefghij" * 12
+    snapshot = synthetic(1, 3, seed=4)
+    group, *groups = snapshot.groups
+    first, *rest = group.milestones
+    group = replace(group, milestones=(replace(first, title=f"Se {address}"), *rest))
+    answers = tuple(replace(answer, remark=f"Se {address} og mere") for answer in snapshot.answers)
+    snapshot = make_snapshot(
+        snapshot.programme, snapshot.round, snapshot.units, (group, *groups), answers
+    )
+    matrix = worded_matrix(snapshot)
+    for number, content in enumerate(
+        (
+            render_sheet_pdf(snapshot, matrix).content,
+            render_matrix_pdf(matrix, compare(matrix, None, snapshot)).content,
+        )
+    ):
+        text = " ".join(pages_text(content, tmp_path))
+        assert text.replace(" ", "").count(address) >= 3
+        folder = tmp_path / str(number)
+        folder.mkdir()
+        page = render_page(content, folder, 1, 40, gray=True)
+        width, height = page.size
+        margin = int(width * (297 - 11) / 297)  # the right margin, less a millimetre
+        pixels = page.tobytes()
+        inked = [
+            x for y in range(height) for x in range(margin, width) if pixels[y * width + x] < 200
+        ]
+        assert inked == [], "text beyond the right margin"
