@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+from conversations.questions import Question
 from render.documents.pdf import render_matrix_pdf
 from render.documents.sheets import render_sheet_pdf, sheet_data, sheet_source
 from render.documents.table_pdf import table_data
@@ -17,7 +18,7 @@ from render.words import worded_matrix
 from reporting.comparison import compare
 from reporting.exports import is_table
 from reporting.snapshot import Snapshot, make_snapshot
-from tests.test_pdf_layout import pages_text, render_page
+from tests.test_pdf_layout import _asking, pages_text, render_page
 from tests.test_publication import synthetic
 
 TYPST_MARKUP = (
@@ -200,3 +201,26 @@ def test_a_long_web_address_breaks_inside_its_cell(tmp_path: Path) -> None:
             x for y in range(height) for x in range(margin, width) if pixels[y * width + x] < 200
         ]
         assert inked == [], "text beyond the right margin"
+
+
+def test_a_row_taller_than_a_page_splits_rather_than_lose_its_end(tmp_path: Path) -> None:
+    """Rows are kept whole, but a remark at its limit (3,000 characters) in seed 001's
+    narrow remark column, or a long title in the table, is taller than a page: that row
+    splits, as WeasyPrint split it, and its last words are printed."""
+    words = " ".join(f"Bemærkning nummer {n} om fremdriften." for n in range(100))
+    snapshot = _asking(synthetic(1, 3, seed=4), Question.SUB_MILESTONES, Question.READY)
+    group, *groups = snapshot.groups
+    first, *rest = group.milestones
+    group = replace(group, milestones=(replace(first, title=words[:1990] + " TITELSLUT"), *rest))
+    answers = tuple(replace(answer, remark=words[:2990] + " SLUT") for answer in snapshot.answers)
+    snapshot = make_snapshot(
+        snapshot.programme, snapshot.round, snapshot.units, (group, *groups), answers
+    )
+    matrix = worded_matrix(snapshot)
+    assert is_table(matrix)  # one unit: the matrix is seed 004's table
+    for pdf in (
+        render_sheet_pdf(snapshot, matrix),
+        render_matrix_pdf(matrix, compare(matrix, None, snapshot)),
+    ):
+        text = " ".join(pages_text(pdf.content, tmp_path))
+        assert text.count(" SLUT") == 3 and "TITELSLUT" in text
