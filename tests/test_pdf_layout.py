@@ -20,7 +20,7 @@ from conversations.questions import Question
 from models.snapshot import load_snapshot
 from render.documents.palette import MIN_GREY_STEP, PALETTE
 from render.documents.pdf import render_matrix_pdf, render_sheet_pdf
-from render.documents.sheets import OPTIONAL_FIELDS, sheet_columns, sheet_html
+from render.documents.sheets import OPTIONAL_FIELDS, sheet_columns, sheet_data
 from render.words import worded_matrix
 from reporting.comparison import Missing, MissingKind, compare
 from reporting.form import labelled
@@ -238,8 +238,8 @@ async def test_the_sheet_has_seed001s_title_columns_and_own_items(db: str, tmp_p
     assert "Porteføljestyringsværktøj" in first
     assert "Landsdelsprogram Syddanmark" in first
     assert SEED000_MEETING in first
-    html = sheet_html(snapshot, matrix, [unit for unit in matrix.units if unit.key == "syddanmark"])
-    assert re.findall(r'<th class="ch">([^<]*)</th>', html)[:4] == [
+    data = sheet_data(snapshot, matrix, [unit for unit in matrix.units if unit.key == "syddanmark"])
+    assert data["headings"] == [
         "Nationale milepæle",
         "Status på milepælen",
         "Angivet deadline for indfrielse af milepæl",
@@ -284,12 +284,13 @@ def test_the_sheet_shows_the_optional_columns_a_programme_asks_for(tmp_path: Pat
         "deadline",
         "remark",
     ]
-    html = sheet_html(plain, worded_matrix(plain), plain.units)
-    assert "Evt. delmilepæle" not in html  # not asked: not shown
+    data = sheet_data(plain, worded_matrix(plain), plain.units)
+    assert "Evt. delmilepæle" not in str(data)  # not asked: not shown
+    assert all(len(row) == 4 for table in data["units"][0]["tables"] for row in table["rows"])
     asking = _asking(plain, Question.SUB_MILESTONES, Question.READY)
     matrix = worded_matrix(asking)
-    html = sheet_html(asking, matrix, matrix.units)
-    assert re.findall(r'<th class="ch">([^<]*)</th>', html)[:6] == [
+    data = sheet_data(asking, matrix, matrix.units)
+    assert data["headings"] == [
         "Nationale milepæle",
         "Status på milepælen",
         "Evt. delmilepæle",
@@ -303,8 +304,7 @@ def test_the_sheet_shows_the_optional_columns_a_programme_asks_for(tmp_path: Pat
     one = sheet_columns(OPTIONAL_FIELDS[:1])
     assert [c.field for c in one][2] == "sub_milestones" and sum(c.width for c in one) == 100
     labelled_ready = _asking(plain, Question.READY, label="Klar til SKU")
-    html = sheet_html(labelled_ready, worded_matrix(labelled_ready), plain.units)
-    headings = re.findall(r'<th class="ch">([^<]*)</th>', html)[:5]
+    headings = sheet_data(labelled_ready, worded_matrix(labelled_ready), plain.units)["headings"]
     assert headings[2] == "Klar til SKU"  # the programme's own label
     assert "Evt. delmilepæle" not in headings
 

@@ -116,10 +116,14 @@ async def test_a_transaction_whose_commit_fails_leaves_nothing_behind(tables: No
     """Its COMMIT refused (a deferred foreign key names no parent), the transaction is rolled
     back: none of its rows is committed by the next transaction's BEGIN, and the next
     transactions work — Tortoise alone left it open, and every later BEGIN failed on it."""
-    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+
+    async def orphan() -> None:
         async with in_transaction() as connection:
             await connection.execute_query("INSERT INTO log VALUES ('half of a failed one')")
             await connection.execute_query("INSERT INTO child VALUES (404)")
+
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        await orphan()
     assert lock_free()
     async with asyncio.timeout(HANG_GUARD):
         async with in_transaction() as connection:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
-from render.documents.html import Pdf, PdfBatch
+from render.documents.html import Pdf, PdfBatch, PdfSource
 from render.documents.matrix_typst import matrix_source
 from render.documents.sheets import (
     COMBINED_SHEETS_MAX_UNITS,
@@ -31,11 +31,11 @@ from render.documents.sheets import (
     UnitSheet,
     render_sheet_pdf,
     render_sheets_zip,
-    sheet_html,
+    sheet_source,
     unit_sheet,
     zipped_sheets,
 )
-from render.documents.table_pdf import render_table_pdf, table_html
+from render.documents.table_pdf import render_table_pdf, table_source
 from render.documents.typst_pdf import TypstSource, page_count, write_typst
 from reporting.comparison import Comparison
 from reporting.exports import is_table
@@ -57,7 +57,7 @@ __all__ = [
     "render_matrix_pdf",
     "render_sheet_pdf",
     "render_sheets_zip",
-    "sheet_html",
+    "sheet_source",
     "unit_chunks",
     "unit_sheet",
 ]
@@ -105,12 +105,12 @@ class RoundPdfs:
         self.zipped = not self.table and len(matrix.units) > COMBINED_SHEETS_MAX_UNITS
         self._units = matrix.units
         if self.table:
-            sources: list[str | TypstSource] = [table_html(matrix, comparison)]
+            sources: list[PdfSource] = [table_source(matrix, comparison)]
         else:
             per_unit = [[unit] for unit in matrix.units] if self.zipped else [matrix.units]
             sources = [
                 matrix_pdf_source(matrix, comparison, trend),
-                *(sheet_html(snapshot, matrix, units) for units in per_unit),
+                *(sheet_source(snapshot, matrix, units) for units in per_unit),
             ]
         self._batch = PdfBatch(sources)
 

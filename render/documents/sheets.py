@@ -9,21 +9,26 @@ programme's label for the question, else by seed 001's words. A unit's own items
 first, under «Egne punkter».
 
 Each group is a table of its own whose head (the column headings, then the group's
-heading) repeats on a continuation page; a group moves whole to the next page rather than
-split, unless it is longer than a page, so a heading never stands alone at a page's foot.
+heading) repeats on a continuation page; a row is never split, and a head never stands
+alone at a page's foot. Typst lays the sheets out (render/templates/documents/sheet.typ, a
+tenth of WeasyPrint's CPU for a 300-row sheet, issue 19): `sheet_data` gives it every word
+already translated and every answer as typed, which it shows as text, never as markup.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from conversations.questions import Question
 from conversations.vocabulary import Colour
-from render.documents.html import Pdf, render_template, write_pdf, write_pdfs
+from render.documents.html import Pdf, translator, write_pdfs
 from render.documents.overview import meeting
+from render.documents.palette import CRITICAL_SYMBOL, PALETTE
+from render.documents.typst_pdf import TypstSource, page_count, write_typst
 from render.i18n import catalogue
 from render.nouns import nouns_of
 from render.words import describer, own_nouns, sheet_status_of
@@ -32,8 +37,10 @@ from reporting.snapshot import DeadlineInfo, MilestoneInfo, ProgrammeInfo, Snaps
 
 COMBINED_SHEETS_MAX_UNITS = 12
 """Up to this many units, every sheet goes in one PDF; beyond, a ZIP of one PDF per unit,
-so memory stays that of one unit's sheet (WeasyPrint holds a whole document's layout) and
-the units' PDFs are written in parallel (render/documents/html.py)."""
+so memory stays that of one unit's sheet (a layout engine holds a whole document's layout)
+and the units' PDFs are written in parallel (render/documents/html.py)."""
+
+SHEET_TEMPLATE = "sheet.typ"
 
 SUB_MILESTONES = Question.SUB_MILESTONES.value
 READY_FOR_STEERING = Question.READY.value
@@ -168,28 +175,127 @@ def _heading(programme: ProgrammeInfo, column: SheetColumn, language: str) -> st
     return label or catalogue(language).text(f"documents.sheet.{column.heading}")
 
 
-def sheet_html(
+def sheet_data(
     snapshot: Snapshot,
     matrix: Matrix,
     units: Sequence[UnitInfo],
     asked: Collection[str] | None = None,
-) -> str:
-    """The sheets' HTML; `asked`: the optional columns, by default those the programme asks."""
+) -> dict[str, Any]:
+    """What sheet.typ lays out: every word already translated, every answer as typed;
+    `asked`: the optional columns, by default those the programme asks."""
     language = matrix.language
     programme = matrix.programme
+    t = translator(language, nouns_of(programme))
     columns = sheet_columns(asked_fields(programme) if asked is None else asked)
-    return render_template(
-        "documents/sheet.html.j2",
-        language,
-        nouns=nouns_of(programme),
-        programme=matrix.programme,
-        round=matrix.round,
-        meeting=meeting(matrix.round, language),
-        steering_group=matrix.programme.steering_group,
-        columns=columns,
-        headings=[_heading(programme, column, language) for column in columns],
-        sheets=[unit_sheet(snapshot, matrix, unit) for unit in units],
+    when = meeting(matrix.round, language)
+    return {
+        "lang": language,
+        "title": t("documents.sheet.title"),
+        "round": matrix.round.name,
+        "programme": programme.title,
+        "meeting": t(
+            "documents.meeting",
+            meeting=when.name,
+            body=programme.steering_group,
+            when=when.when,
+        ),
+        "key": [
+            *(
+                f"{swatch.symbol} {t(f'documents.key.{colour}')}"
+                for colour, swatch in PALETTE.items()
+            ),
+            f"{CRITICAL_SYMBOL} {t('documents.key.critical')}",
+        ],
+        "page_before": t("documents.page_before"),
+        "page_between": t("documents.page_between"),
+        "critical_marker": f"{CRITICAL_SYMBOL} {t('documents.critical_marker')}",
+        "swatches": {
+            colour: {"fill": swatch.fill, "ink": swatch.ink, "symbol": swatch.symbol}
+            for colour, swatch in PALETTE.items()
+        },
+        "widths": [column.width for column in columns],
+        "headings": [_heading(programme, column, language) for column in columns],
+        "units": [
+            _unit_data(unit_sheet(snapshot, matrix, unit), programme, columns, t) for unit in units
+        ],
+    }
+
+
+def _unit_data(
+    sheet: UnitSheet,
+    programme: ProgrammeInfo,
+    columns: Sequence[SheetColumn],
+    t: Callable[..., str],
+) -> dict[str, Any]:
+    tables: list[tuple[str, Sequence[SheetLine]]] = (
+        [(t("documents.sheet.local_items"), sheet.local)] if sheet.local else []
     )
+    tables += [
+        (t("documents.group", number=group.number, title=group.title), group.lines)
+        for group in sheet.groups
+    ]
+    return {
+        "running": t("documents.sheet.running", unit=sheet.unit.name),
+        "heading": t(
+            "documents.sheet.unit_heading", label=programme.unit_label, unit=sheet.unit.name
+        ),
+        "tables": [
+            {
+                "heading": heading,
+                "rows": [[_cell(line, column, t) for column in columns] for line in lines],
+            }
+            for heading, lines in tables
+        ],
+    }
+
+
+def _cell(line: SheetLine, column: SheetColumn, t: Callable[..., str]) -> str | dict[str, Any]:
+    """One cell of a line, as sheet.typ's `cell-of` reads it: a string, or a dictionary
+    for the milestone (label, definition), the status and a deadline with a forecast."""
+    milestone, cell = line.milestone, line.cell
+    if column.field == "milestone":
+        key = "documents.sheet.own_item" if line.own else "documents.milestone"
+        return {
+            "label": t(key, code=milestone.code, title=milestone.title),
+            "definition": milestone.definition,
+        }
+    if column.field == "status":
+        notes = [line.detail] if line.detail else []
+        if milestone.reporter:
+            notes.append(t("documents.answered_by", reporter=milestone.reporter))
+        return {
+            "colour": cell.colour.value,
+            "critical": cell.critical,
+            "text": line.status,
+            "notes": notes,
+        }
+    if column.field == "deadline":
+        deadline = line.deadline.text if line.deadline else ""
+        if cell.forecast and (line.deadline is None or cell.forecast != deadline):
+            return {
+                "text": deadline,
+                "notes": [t("documents.sheet.forecast", forecast=cell.forecast)],
+            }
+        return deadline
+    if column.field == "remark":
+        return cell.remark
+    return next((answer for field, answer in line.optional if field == column.field), "")
+
+
+def sheet_source(
+    snapshot: Snapshot,
+    matrix: Matrix,
+    units: Sequence[UnitInfo],
+    asked: Collection[str] | None = None,
+) -> TypstSource:
+    """The sheets of `units` as a Typst source (sheet.typ and its data), for a `PdfBatch`."""
+    return TypstSource.of(SHEET_TEMPLATE, sheet_data(snapshot, matrix, units, asked))
+
+
+def sheet_pdf(source: TypstSource) -> Pdf:
+    """A sheet's PDF and its page count, read from the PDF's page tree (`page_count`)."""
+    content = write_typst(source)
+    return Pdf(content=content, pages=page_count(content))
 
 
 def render_sheet_pdf(snapshot: Snapshot, matrix: Matrix, unit: str | None = None) -> Pdf:
@@ -204,14 +310,14 @@ def render_sheet_pdf(snapshot: Snapshot, matrix: Matrix, unit: str | None = None
         if not found:
             raise KeyError(unit)
         units = found
-    return write_pdf(sheet_html(snapshot, matrix, units))
+    return sheet_pdf(sheet_source(snapshot, matrix, units))
 
 
 def render_sheets_zip(snapshot: Snapshot, matrix: Matrix, workers: int | None = None) -> bytes:
     """Every unit's sheet as its own PDF (named by the unit's key) in one ZIP archive,
     written by `workers` processes (default: one per core; 1: in this process)."""
-    htmls = [sheet_html(snapshot, matrix, [unit]) for unit in matrix.units]
-    return zipped_sheets(matrix.units, write_pdfs(htmls, workers))
+    sources = [sheet_source(snapshot, matrix, [unit]) for unit in matrix.units]
+    return zipped_sheets(matrix.units, write_pdfs(sources, workers))
 
 
 def zipped_sheets(units: Sequence[UnitInfo], contents: Sequence[bytes]) -> bytes:
