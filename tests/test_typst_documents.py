@@ -155,9 +155,13 @@ def test_the_same_round_gives_the_same_bytes() -> None:
     matrix = worded_matrix(snapshot)
     sheet = render_sheet_pdf(snapshot, matrix).content
     table = render_matrix_pdf(matrix, compare(matrix, None, snapshot)).content
-    for content in (sheet, table):
+    units = synthetic(3, 4, seed=5)
+    worded = worded_matrix(units)
+    matrix_pdf = render_matrix_pdf(worded, compare(worded, None, units)).content
+    for content in (sheet, table, matrix_pdf):
         assert b"/CreationDate" not in content and b"/ModDate" not in content
     assert render_sheet_pdf(snapshot, matrix).content == sheet
+    assert render_matrix_pdf(worded, compare(worded, None, units)).content == matrix_pdf
 
 
 def test_documents_are_written_in_two_threads_at_once() -> None:
