@@ -47,7 +47,5 @@ def configure(level: str = "INFO", as_json: bool = True) -> None:
         "aiohttp.access",
         "tortoise",
         "asyncio",
-        "weasyprint",
-        "fontTools",
     ):
         logging.getLogger(noisy).setLevel(quiet)

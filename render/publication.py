@@ -4,7 +4,7 @@
 `messages` draws Slack's summary and matrix (fallback text + Block Kit blocks, rendered
 from render/templates/slack/publication*.j2); `build_publication` does both. The round's
 publication is compiled once, by service/publication.py; posting it is the adapters' job.
-Importing this module loads the documents' libraries (WeasyPrint, openpyxl): its users
+Importing this module loads the documents' libraries (Typst, openpyxl): its users
 import it on first use, so a process starts without them.
 
 The matrix is shown in Slack as text, not as an image: one section per milestone group,

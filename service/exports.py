@@ -82,7 +82,7 @@ async def export_documents(
     matrix = worded_matrix(snapshot)
     if unit is not None and unit not in {u.key for u in snapshot.units}:
         raise UserError("export.unknown_unit", programme=programme.key, value=unit)
-    # WeasyPrint and openpyxl take a second to import: only their formats pay for them.
+    # Typst and openpyxl take a moment to import: only their formats pay for them.
     if fmt is Format.PDF:
         from render.documents.pdf import render_matrix_pdf
 

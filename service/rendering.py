@@ -2,7 +2,7 @@
 
 Compiling a publication means freezing the comparison with the round before, reading the
 round as a snapshot, wording its matrix and, the costly part, rendering the documents
-(minutes of WeasyPrint for a 100 × 300 round). `compile_round` does all of it.
+(half a minute of Typst and openpyxl for a 100 × 300 round). `compile_round` does all of it.
 
 `RenderProcess` runs it in a process of its own, owned by the runtime (bot/runtime.py), so
 the process that acknowledges clicks does none of that work: a fresh process per
@@ -44,7 +44,7 @@ NICE = 10
 @dataclass(frozen=True, slots=True)
 class Document:
     """A rendered document as it is stored and served: render.publication.File's fields,
-    without that module's libraries (WeasyPrint), which only the render process loads."""
+    without that module's libraries (Typst, openpyxl), which only the render process loads."""
 
     filename: str
     title: str
@@ -74,7 +74,7 @@ async def compile_round(round_id: int, *, with_documents: bool) -> Compiled:
     earlier = await earlier_rounds(round_id)
 
     def build() -> Compiled:
-        from render.publication import documents, published_moment  # WeasyPrint: on first use
+        from render.publication import documents, published_moment  # Typst, openpyxl: on first use
 
         matrix = worded_matrix(snapshot)
         trend = earlier.trend(matrix)

@@ -310,7 +310,7 @@ def test_many_units_get_their_sheets_as_a_zip_of_pdfs() -> None:
 
 
 def test_sheets_are_written_by_a_process_per_core_only_when_it_pays() -> None:
-    from render.documents.html import PARALLEL_MIN_DOCUMENTS, worker_count
+    from render.documents.pool import PARALLEL_MIN_DOCUMENTS, worker_count
 
     assert worker_count(PARALLEL_MIN_DOCUMENTS - 1) == 1  # a worker costs a second to start
     assert worker_count(100, 2) == 2

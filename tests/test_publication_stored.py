@@ -111,7 +111,8 @@ async def main() -> None:
     await close_db()
     print(json.dumps({
         "pdf": publication.file("matrix").content[:4].decode(),
-        "weasyprint_here": "weasyprint" in sys.modules,
+        "typst_here": "typst" in sys.modules,
+        "openpyxl_here": "openpyxl" in sys.modules,
     }))
 
 if __name__ == "__main__":  # the render process is spawned: it imports this module again
@@ -121,7 +122,7 @@ if __name__ == "__main__":  # the render process is spawned: it imports this mod
 
 async def test_the_documents_are_rendered_in_another_process(tmp_path: Path) -> None:
     """A process that compiles a publication through RenderProcess, as `serve` does, gets
-    its PDFs without ever loading WeasyPrint itself."""
+    its documents without ever loading their libraries (Typst, openpyxl) itself."""
     url = f"sqlite://{tmp_path / 'serving.sqlite3'}"  # a database of its own, on any backend
     script = tmp_path / "serving.py"
     script.write_text(SERVING, encoding="utf-8")
@@ -142,4 +143,4 @@ async def test_the_documents_are_rendered_in_another_process(tmp_path: Path) -> 
             await process.wait()
     assert process.returncode == 0, err.decode()
     found = json.loads(out.decode().strip().splitlines()[-1])
-    assert found == {"pdf": "%PDF", "weasyprint_here": False}
+    assert found == {"pdf": "%PDF", "typst_here": False, "openpyxl_here": False}

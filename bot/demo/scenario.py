@@ -65,7 +65,7 @@ WEDNESDAY_9 = datetime(2018, 6, 13, 7, 0, tzinfo=UTC)
 FIRST_DAY = ("hovedstaden", "midtjylland", "nordjylland")  # the rest answer after a reminder
 DM_KINDS = ("invite", "remind", "handover", "note")
 PHASES = ("setup", "open", "invite", "answer", "remind", "answer_late", "close", "publish", "write")
-QUIET_LOGGERS = ("slack_sdk", "slack_bolt", "aiohttp.access", "tortoise", "asyncio", "weasyprint")
+QUIET_LOGGERS = ("slack_sdk", "slack_bolt", "aiohttp.access", "tortoise", "asyncio")
 
 
 class Progress(Protocol):

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from render.documents.html import translator
 from render.documents.overview import (
     CHANGE_KINDS,
     change_item,
@@ -22,6 +21,7 @@ from render.documents.overview import (
     overview_words,
 )
 from render.documents.palette import CRITICAL_SYMBOL, PALETTE
+from render.documents.pool import translator
 from render.documents.trend_page import trend_page, trend_words
 from render.documents.typst_pdf import TypstSource
 from render.nouns import nouns_of

@@ -12,7 +12,7 @@ margin, and the key of symbols in its bottom margin. The full list of changes fl
 the matrix when there is an earlier round or a cell nobody answered; otherwise the first
 page has said all there is. The units' sheets are in render/documents/sheets.py;
 `RoundPdfs` writes a round's matrix and sheets together, in a pool of processes when they
-are large (render/documents/html.py).
+are large (render/documents/pool.py).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
-from render.documents.html import Pdf, PdfBatch, PdfSource
 from render.documents.matrix_typst import matrix_source
+from render.documents.pool import Pdf, PdfBatch
 from render.documents.sheets import (
     COMBINED_SHEETS_MAX_UNITS,
     SheetGroup,
@@ -105,7 +105,7 @@ class RoundPdfs:
         self.zipped = not self.table and len(matrix.units) > COMBINED_SHEETS_MAX_UNITS
         self._units = matrix.units
         if self.table:
-            sources: list[PdfSource] = [table_source(matrix, comparison)]
+            sources: list[TypstSource] = [table_source(matrix, comparison)]
         else:
             per_unit = [[unit] for unit in matrix.units] if self.zipped else [matrix.units]
             sources = [

@@ -25,9 +25,9 @@ from typing import Any
 
 from conversations.questions import Question
 from conversations.vocabulary import Colour
-from render.documents.html import Pdf, translator, write_pdfs
 from render.documents.overview import meeting
 from render.documents.palette import CRITICAL_SYMBOL, PALETTE
+from render.documents.pool import Pdf, translator, write_pdfs
 from render.documents.typst_pdf import TypstSource, page_count, write_typst
 from render.i18n import catalogue
 from render.nouns import nouns_of
@@ -38,7 +38,7 @@ from reporting.snapshot import DeadlineInfo, MilestoneInfo, ProgrammeInfo, Snaps
 COMBINED_SHEETS_MAX_UNITS = 12
 """Up to this many units, every sheet goes in one PDF; beyond, a ZIP of one PDF per unit,
 so memory stays that of one unit's sheet (a layout engine holds a whole document's layout)
-and the units' PDFs are written in parallel (render/documents/html.py)."""
+and the units' PDFs are written in parallel (render/documents/pool.py)."""
 
 SHEET_TEMPLATE = "sheet.typ"
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from render.documents.html import Pdf
 from render.documents.overview import meeting
 from render.documents.palette import PALETTE
+from render.documents.pool import Pdf
 from render.documents.typst_pdf import TypstSource, page_count, write_typst
 from render.table_view import Entry, TableRow, say, table_of
 from reporting.comparison import Comparison

@@ -29,7 +29,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "documents"
 @dataclass(frozen=True, slots=True)
 class TypstSource:
     """A Typst template's file name (in TEMPLATES) and its data as JSON text; picklable, so a
-    pool worker (render/documents/html.py) can lay it out."""
+    pool worker (render/documents/pool.py) can lay it out."""
 
     template: str
     data: str

@@ -1,11 +1,10 @@
-"""HTML or Typst → PDF for the documents, in this process or in a pool of processes.
+"""The documents' PDFs, written in this process or in a pool of processes.
 
-A document is HTML for WeasyPrint or a `TypstSource` (render/documents/typst_pdf.py). Either
-keeps one core busy while it lays out, and threads do not help. Independent documents (the
-units' sheets in a ZIP) are therefore written by worker processes, started with 'spawn' so a
-worker never inherits the parent's threads (the event loop, the database driver) half-way
-through a lock. A worker receives HTML text or a `TypstSource` and returns PDF bytes:
-nothing else crosses the process boundary.
+A document is a `TypstSource` (render/documents/typst_pdf.py): a template and its data.
+Laying one out keeps one core busy, so independent documents (the units' sheets in a ZIP)
+are written by worker processes, started with 'spawn' so a worker never inherits the
+parent's threads (the event loop, the database driver) half-way through a lock. A worker
+receives a `TypstSource` and returns PDF bytes: nothing else crosses the process boundary.
 
 A round's PDFs — the matrix and every unit's sheet — go to one pool together (`PdfBatch`),
 largest first, so the matrix (the longest single job) starts at once and the sheets fill
@@ -22,20 +21,16 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import current_process, get_context
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
-from weasyprint import HTML
-
-from render.documents.palette import PALETTE
 from render.documents.typst_pdf import TypstSource, write_typst
 from render.i18n import catalogue
-from render.templating import document_environment
 
 PARALLEL_MIN_DOCUMENTS = 4
 """Fewer documents than this are written in this process: a worker costs a second to start."""
-PARALLEL_MIN_CHARS = 250_000
-"""...unless their HTML is at least this long: several seconds of layout each, for which a
-second spent starting a worker pays."""
+PARALLEL_MIN_CHARS = 2_000_000
+"""...unless their data is at least this long (some 100 × 300 cells' worth): seconds of
+layout, for which a second spent starting a worker pays."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,20 +39,9 @@ class Pdf:
     pages: int
 
 
-def write_pdf(html: str) -> Pdf:
-    document = HTML(string=html).render()
-    return Pdf(content=document.write_pdf(), pages=len(document.pages))
-
-
-PdfSource = str | TypstSource
-"""What a PDF is written from: HTML for WeasyPrint, or a Typst template and its data."""
-
-
-def _pdf_bytes(source: PdfSource) -> bytes:
+def _pdf_bytes(source: TypstSource) -> bytes:
     """A worker's job (module level, so it pickles by name)."""
-    if isinstance(source, TypstSource):
-        return write_typst(source)
-    return write_pdf(source).content
+    return write_typst(source)
 
 
 def _end_with_parent() -> None:
@@ -75,7 +59,7 @@ def _end_with_parent() -> None:
 
 
 def worker_count(documents: int, workers: int | None = None, chars: int = 0) -> int:
-    """How many processes write `documents` PDFs of `chars` of HTML in all: one per core,
+    """How many processes write `documents` PDFs of `chars` of data in all: one per core,
     never more than documents; one (this process) for a few small documents, and inside a
     daemonic process, which may not start children."""
     if current_process().daemon:
@@ -87,30 +71,30 @@ def worker_count(documents: int, workers: int | None = None, chars: int = 0) -> 
 
 
 class PdfBatch:
-    """Documents (HTML or Typst, `PdfSource`) being written as PDF bytes by a pool of
+    """Documents being written as PDF bytes by a pool of
     `worker_count` processes, the longest first (the longest job bounds the batch's wall
     time), while this process goes on; a batch for one process writes when `results` is
     asked. Use it as a context manager: on leaving, the pool is shut down, and work not yet
     started is dropped."""
 
-    def __init__(self, htmls: Sequence[PdfSource], workers: int | None = None) -> None:
-        self._htmls = list(htmls)
-        count = worker_count(len(htmls), workers, sum(len(html) for html in htmls))
+    def __init__(self, sources: Sequence[TypstSource], workers: int | None = None) -> None:
+        self._sources = list(sources)
+        count = worker_count(len(sources), workers, sum(len(source) for source in sources))
         self._pool: ProcessPoolExecutor | None = None
         self._futures: dict[int, Future[bytes]] = {}
         if count > 1:
             self._pool = ProcessPoolExecutor(
                 max_workers=count, mp_context=get_context("spawn"), initializer=_end_with_parent
             )
-            longest_first = sorted(range(len(htmls)), key=lambda i: len(htmls[i]), reverse=True)
+            longest_first = sorted(range(len(sources)), key=lambda i: len(sources[i]), reverse=True)
             for index in longest_first:
-                self._futures[index] = self._pool.submit(_pdf_bytes, htmls[index])
+                self._futures[index] = self._pool.submit(_pdf_bytes, sources[index])
 
     def results(self) -> list[bytes]:
         """Each document's PDF bytes, in the order given."""
         if self._pool is None:
-            return [_pdf_bytes(html) for html in self._htmls]
-        return [self._futures[index].result() for index in range(len(self._htmls))]
+            return [_pdf_bytes(source) for source in self._sources]
+        return [self._futures[index].result() for index in range(len(self._sources))]
 
     def __enter__(self) -> Self:
         return self
@@ -125,9 +109,9 @@ class PdfBatch:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def write_pdfs(htmls: Sequence[PdfSource], workers: int | None = None) -> list[bytes]:
+def write_pdfs(sources: Sequence[TypstSource], workers: int | None = None) -> list[bytes]:
     """Each document as PDF bytes, in order; in a pool of `worker_count` processes when > 1."""
-    with PdfBatch(htmls, workers) as batch:
+    with PdfBatch(sources, workers) as batch:
         return batch.results()
 
 
@@ -141,21 +125,3 @@ def translator(language: str, nouns: Mapping[str, str] | None = None) -> Callabl
         return words.text(key, **{**own, **params})
 
     return t
-
-
-def render_template(
-    name: str, language: str, *, nouns: Mapping[str, str] | None = None, **context: Any
-) -> str:
-    """A document template with what every document's page set-up needs."""
-    return (
-        document_environment()
-        .get_template(name)
-        .render(
-            language=language,
-            orientation="landscape",
-            t=translator(language, nouns),
-            palette=tuple(PALETTE.values()),
-            symbols={colour: swatch.symbol for colour, swatch in PALETTE.items()},
-            **context,
-        )
-    )
