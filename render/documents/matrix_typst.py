@@ -20,6 +20,7 @@ from render.documents.overview import (
     missing_words,
     overview_words,
 )
+from render.documents.page_words import page_data
 from render.documents.palette import CRITICAL_SYMBOL, PALETTE
 from render.documents.pool import translator
 from render.documents.trend_page import trend_page, trend_words
@@ -51,16 +52,12 @@ def matrix_data(
     programme = matrix.programme
     met = meeting(matrix.round, language)
     full_changes = comparison.previous is not None or bool(comparison.not_reported)
-    key = [f"{swatch.symbol} {t(f'documents.key.{colour}')}" for colour, swatch in PALETTE.items()]
-    key.append(f"{CRITICAL_SYMBOL} {t('documents.key.critical')}")
     widest = max(len(chunk) for chunk in chunks)
     return {
         "lang": language,
         "title": programme.title,
         "round": matrix.round.name,
-        "key": " · ".join(key),
-        "page": [t("documents.page_before"), t("documents.page_between")],
-        "palette": {colour: {"fill": s.fill, "ink": s.ink} for colour, s in PALETTE.items()},
+        **page_data(t),
         "heading": {
             "title": programme.title,
             "subtitle": programme.subtitle,

@@ -26,7 +26,8 @@ from typing import Any
 from conversations.questions import Question
 from conversations.vocabulary import Colour
 from render.documents.overview import meeting
-from render.documents.palette import CRITICAL_SYMBOL, PALETTE
+from render.documents.page_words import page_data
+from render.documents.palette import CRITICAL_SYMBOL
 from render.documents.pool import Pdf, translator, write_pdfs
 from render.documents.typst_pdf import TypstSource, page_count, write_typst
 from render.i18n import catalogue
@@ -199,20 +200,8 @@ def sheet_data(
             body=programme.steering_group,
             when=when.when,
         ),
-        "key": [
-            *(
-                f"{swatch.symbol} {t(f'documents.key.{colour}')}"
-                for colour, swatch in PALETTE.items()
-            ),
-            f"{CRITICAL_SYMBOL} {t('documents.key.critical')}",
-        ],
-        "page_before": t("documents.page_before"),
-        "page_between": t("documents.page_between"),
+        **page_data(t),
         "critical_marker": f"{CRITICAL_SYMBOL} {t('documents.critical_marker')}",
-        "swatches": {
-            colour: {"fill": swatch.fill, "ink": swatch.ink, "symbol": swatch.symbol}
-            for colour, swatch in PALETTE.items()
-        },
         "widths": [column.width for column in columns],
         "headings": [_heading(programme, column, language) for column in columns],
         "units": [

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from render.documents.overview import meeting
-from render.documents.palette import PALETTE
+from render.documents.page_words import page_data
 from render.documents.pool import Pdf
 from render.documents.typst_pdf import TypstSource, page_count, write_typst
 from render.table_view import Entry, TableRow, say, table_of
@@ -49,16 +49,7 @@ def table_data(matrix: Matrix, comparison: Comparison, local: LocalItems = ()) -
             said("table.missing", names=table.missing) if table.missing else said("table.everyone"),
         ],
         "light": table.light,
-        "key": [
-            f"{swatch.symbol} {said(f'documents.key.{colour}')}"
-            for colour, swatch in PALETTE.items()
-        ],
-        "page_before": said("documents.page_before"),
-        "page_between": said("documents.page_between"),
-        "swatches": {
-            colour: {"fill": swatch.fill, "ink": swatch.ink, "symbol": swatch.symbol}
-            for colour, swatch in PALETTE.items()
-        },
+        **page_data(said, critical=False),
         "widths": [column.width for column in table.columns],
         "headings": [column.label for column in table.columns],
         "not_reported": table.not_reported,
