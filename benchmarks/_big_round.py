@@ -1,32 +1,34 @@
-"""A large published round beside the benchmark's own programme: something to publish
-while leads click (bench_click_latency's click-during-publication row).
+"""Large rounds for the benchmarks: a programme of units × milestones in groups of ten,
+and an answer in every cell.
 
-A programme of units × milestones in groups of ten, a closed round before and the round
-itself, published, with an answer in every cell (as bench_documents builds them, under
-keys of its own so it sits beside the benchmark's programme in one database).
+`structure` and `answer_every_cell` build them (bench_documents' rounds too);
+`published_round` is a published round beside the benchmark's own programme, under keys of
+its own, to publish while leads click (bench_click_latency's click-during-publication row).
 """
 
 from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from models.programme import Programme
 
 GROUP_SIZE = 10
 KEY = "bench-publication"
 
 
-async def published_round(units: int, milestones: int) -> int:
-    """Build it in the open database; the published round's id."""
-    from conversations.vocabulary import Delay, Progress, delay_allowed
-    from models.answer import Answer
-    from models.programme import Milestone, MilestoneGroup, Programme, Unit
-    from models.round import Round, RoundStatus
+async def structure(
+    programme: Programme, units: int, milestones: int, unit_prefix: str
+) -> tuple[dict[str, int], list[int]]:
+    """The programme's units (keys `unit_prefix`0, 1, …) and milestones in groups of ten;
+    returns the units' ids by key and the milestones' ids in order."""
+    from models.programme import Milestone, MilestoneGroup, Unit
 
-    rng = random.Random(7)
-    programme = await Programme.create(key=KEY, title="Publikation", source="Benchmark")
     await Unit.bulk_create(
         [
-            Unit(programme=programme, key=f"p{i}", name=f"Enhed {i}", position=i)
+            Unit(programme=programme, key=f"{unit_prefix}{i}", name=f"Enhed {i}", position=i)
             for i in range(units)
         ]
     )
@@ -54,7 +56,50 @@ async def published_round(units: int, milestones: int) -> int:
             for m in range(milestones)
         ]
     )
-    milestone_ids = list(await Milestone.filter(programme=programme).values_list("id", flat=True))
+    found = await Milestone.filter(programme=programme).values_list("id", flat=True)
+    return unit_ids, cast(list[int], found)
+
+
+async def answer_every_cell(
+    round_id: int,
+    unit_ids: dict[str, int],
+    milestone_ids: list[int],
+    rng: random.Random,
+    answered_at: datetime,
+) -> None:
+    """An answer in every cell: a random progress and delay, now and then critical."""
+    from conversations.vocabulary import Delay, Progress, delay_allowed
+    from models.answer import Answer
+
+    answers = []
+    for milestone_id in milestone_ids:
+        for key, unit_id in unit_ids.items():
+            progress = rng.choice(list(Progress))
+            delay = rng.choice(list(Delay)) if delay_allowed(progress) else Delay.ON_TIME
+            answers.append(
+                Answer(
+                    round_id=round_id,
+                    milestone_id=milestone_id,
+                    unit_id=unit_id,
+                    scope=key,
+                    progress=progress,
+                    delay=delay,
+                    critical=rng.random() < 0.05,
+                    remark="En bemærkning." if rng.random() < 0.2 else "",
+                    answered_at=answered_at,
+                )
+            )
+    await Answer.bulk_create(answers, batch_size=2000)
+
+
+async def published_round(units: int, milestones: int) -> int:
+    """Build it in the open database; the published round's id."""
+    from models.programme import Programme
+    from models.round import Round, RoundStatus
+
+    rng = random.Random(7)
+    programme = await Programme.create(key=KEY, title="Publikation", source="Benchmark")
+    unit_ids, milestone_ids = await structure(programme, units, milestones, "p")
     now = datetime.now(UTC)
     round_id = 0
     for number, opened in enumerate((now - timedelta(days=90), now - timedelta(days=1))):
@@ -68,23 +113,5 @@ async def published_round(units: int, milestones: int) -> int:
             published_at=now if last else None,
         )
         round_id = round_.id
-        answers = []
-        for milestone_id in milestone_ids:
-            for key, unit_id in unit_ids.items():
-                progress = rng.choice(list(Progress))
-                delay = rng.choice(list(Delay)) if delay_allowed(progress) else Delay.ON_TIME
-                answers.append(
-                    Answer(
-                        round_id=round_.id,
-                        milestone_id=milestone_id,
-                        unit_id=unit_id,
-                        scope=key,
-                        progress=progress,
-                        delay=delay,
-                        critical=rng.random() < 0.05,
-                        remark="En bemærkning." if rng.random() < 0.2 else "",
-                        answered_at=opened,
-                    )
-                )
-        await Answer.bulk_create(answers, batch_size=2000)
+        await answer_every_cell(round_id, unit_ids, milestone_ids, rng, opened)
     return round_id

@@ -43,29 +43,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks import _big_round
+
 SIZES = ((5, 32), (100, 300))
-GROUP_SIZE = 10
 
 
 async def build(units: int, milestones: int) -> tuple[int, int]:
     """The programme and two rounds; returns (previous round id, round id)."""
-    from conversations.vocabulary import Delay, Progress, delay_allowed
-    from models.answer import Answer
     from models.people import Person, Role, RoleKind
-    from models.programme import Milestone, MilestoneGroup, Programme, Unit
+    from models.programme import Programme
     from models.round import Round, RoundStatus, Submission
 
     rng = random.Random(7)
     programme = await Programme.create(
         key="bench", title="Benchmark", source="Benchmark", language="da"
     )
-    await Unit.bulk_create(
-        [
-            Unit(programme=programme, key=f"u{i}", name=f"Enhed {i}", position=i)
-            for i in range(units)
-        ]
-    )
-    unit_ids = dict(await Unit.filter(programme=programme).values_list("key", "id"))
+    unit_ids, milestone_ids = await _big_round.structure(programme, units, milestones, "u")
     people = [Person(key=f"pl-{i}", name=f"Projektleder {i}") for i in range(units)]
     await Person.bulk_create(people)
     person_ids = dict(await Person.all().values_list("key", "id"))
@@ -80,30 +73,6 @@ async def build(units: int, milestones: int) -> tuple[int, int]:
             for i in range(units)
         ]
     )
-    groups = (milestones + GROUP_SIZE - 1) // GROUP_SIZE
-    await MilestoneGroup.bulk_create(
-        [
-            MilestoneGroup(
-                programme=programme, number=str(g + 1), title=f"Gruppe {g + 1}", position=g
-            )
-            for g in range(groups)
-        ]
-    )
-    group_ids = dict(await MilestoneGroup.filter(programme=programme).values_list("number", "id"))
-    await Milestone.bulk_create(
-        [
-            Milestone(
-                programme=programme,
-                group_id=group_ids[str(m // GROUP_SIZE + 1)],
-                code=f"{m // GROUP_SIZE + 1}.{m % GROUP_SIZE + 1}",
-                title=f"Milepæl nummer {m + 1} med en titel af almindelig længde",
-                definition="Milepælen er gennemført, når det aftalte er leveret og godkendt.",
-                position=m,
-            )
-            for m in range(milestones)
-        ]
-    )
-    milestone_ids = list(await Milestone.filter(programme=programme).values_list("id", flat=True))
     now = datetime(2018, 6, 20, tzinfo=UTC)
     round_ids = []
     for number, opened in enumerate((now - timedelta(days=90), now)):
@@ -115,25 +84,7 @@ async def build(units: int, milestones: int) -> tuple[int, int]:
             closed_at=opened,
         )
         round_ids.append(round_.id)
-        answers = []
-        for milestone_id in milestone_ids:
-            for key, unit_id in unit_ids.items():
-                progress = rng.choice(list(Progress))
-                delay = rng.choice(list(Delay)) if delay_allowed(progress) else Delay.ON_TIME
-                answers.append(
-                    Answer(
-                        round_id=round_.id,
-                        milestone_id=milestone_id,
-                        unit_id=unit_id,
-                        scope=key,
-                        progress=progress,
-                        delay=delay,
-                        critical=rng.random() < 0.05,
-                        remark="En bemærkning." if rng.random() < 0.2 else "",
-                        answered_at=opened,
-                    )
-                )
-        await Answer.bulk_create(answers, batch_size=2000)
+        await _big_round.answer_every_cell(round_.id, unit_ids, milestone_ids, rng, opened)
         await Submission.bulk_create(
             [
                 Submission(round_id=round_.id, scope=f"unit:u{i}", submitted_at=opened)
