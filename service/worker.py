@@ -278,8 +278,7 @@ class Worker:
         a moment: look again shortly rather than spin.
         """
         if retry_in is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), retry_in)
+            await self._woken_within(retry_in)
             return
         now = self.clock.now()
         timeout = self.poll_seconds
@@ -287,9 +286,15 @@ class Worker:
             timeout = min(timeout, (next_due - now).total_seconds())
         if self._paused_until is not None:
             timeout = max(timeout, (self._paused_until - now).total_seconds())
-        timeout = max(timeout, MIN_IDLE_SECONDS)
+        await self._woken_within(max(timeout, MIN_IDLE_SECONDS))
+
+    async def _woken_within(self, seconds: float) -> None:
+        """Until a wake-up, or `seconds`. `asyncio.timeout`, not `asyncio.wait_for`: on Python
+        3.11 a cancel that arrives as the wake-up does was dropped by `wait_for`, which
+        returned the wake-up instead, and the worker went on as if never cancelled."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
 
     # -- running one job ---------------------------------------------------------------------
     def _start(self, job: _Claimed) -> None:

@@ -345,3 +345,20 @@ async def test_a_slow_job_keeps_its_lease_while_its_handler_runs(db: str) -> Non
     blocking.release.set()
     assert await asyncio.wait_for(task, 5) == 1
     assert (await Job.get(dedupe_key="slow")).status is JobStatus.DONE
+
+
+async def test_a_worker_cancelled_as_it_is_woken_stops(db: str) -> None:
+    """Cancelling the worker's task is how a crash is played and how `serve` ends it. A
+    cancel that arrives as a wake-up does (a job just finished) must not be lost: Python
+    3.11's `asyncio.wait_for` returned the wake-up and dropped the cancel, and the worker
+    went on claiming (seen in CI, test_a_worker_killed_mid_fan_out_then_restarted_…)."""
+    w = worker()
+    task = asyncio.create_task(w.run_forever())
+    while w.health.last_reached is None:  # it has looked once and is idle now
+        await asyncio.sleep(0.01)
+    for _ in range(3):
+        await asyncio.sleep(0)
+    w.wake()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 5)
