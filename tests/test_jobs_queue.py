@@ -354,7 +354,8 @@ async def test_a_worker_cancelled_as_it_is_woken_stops(db: str) -> None:
     went on claiming (seen in CI, test_a_worker_killed_mid_fan_out_then_restarted_…)."""
     w = worker()
     task = asyncio.create_task(w.run_forever())
-    while w.health.last_reached is None:  # it has looked once and is idle now
+    # The worker has no event for "looked and now idle"; its health's mark is polled.
+    while w.health.last_reached is None:  # noqa: ASYNC110
         await asyncio.sleep(0.01)
     for _ in range(3):
         await asyncio.sleep(0)
