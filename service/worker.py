@@ -7,21 +7,20 @@ A `Worker` claims due jobs — pending with `run_at <= now`, or running with an 
   replicas share the queue without waiting on each other; on SQLite (one writer per file)
   the same query without locks. Either way each row is then taken by a conditional UPDATE
   on its (status, attempts) as read, so two claimers can never both win a job.
-- A claim counts the attempt, sets `running`, `locked_by` and `locked_until` (the lease);
-  a finished job keeps `locked_by`: the worker that ran it last.
-  A running job's lease is extended while its handler runs; a job whose process died is
-  claimed again once the lease has passed, with the next attempt number — the handler
-  (and the Messenger, told the job's key) can then look whether the earlier attempt
-  already got through before sending again.
+- A claim counts the attempt, sets `running`, `locked_by` and `locked_until` (the lease); a
+  finished job keeps `locked_by`: the worker that ran it last. A running job's lease is
+  extended while its handler runs; a job whose process died is claimed again once the lease
+  has passed, with the next attempt number — the handler (and the Messenger, told the job's
+  key) can then look whether the earlier attempt already got through before sending again.
 - No transaction is open while a handler runs: handlers call chat platforms.
 - Outcomes: the handler's return value is stored as `result` (`done`). `RateLimited`
   reschedules at now + retry_after, uncounted, and this worker claims nothing more until
-  then; `Postpone` (quiet hours, a snooze) reschedules, uncounted; `TransientFailure`,
-  a dropped connection or a database hiccup retries with exponential backoff and jitter
-  until `max_attempts`, then `failed`; `Unreachable`, `PermanentFailure` (any other
-  `DeliveryError`) and a `UserError` fail at once. A failed job calls `on_failed` with
-  what was raised (service.jobs.Failure) inside the transaction that marks it failed (the
-  rounds queue a note to the admins: service/failures.py).
+  then; `Postpone` (quiet hours, a snooze) reschedules, uncounted; `TransientFailure`, a
+  dropped connection or a database hiccup retries with exponential backoff and jitter until
+  `max_attempts`, then `failed`; `Unreachable`, `PermanentFailure` (any other
+  `DeliveryError`) and a `UserError` fail at once. A failed job calls `on_failed` with what
+  was raised (service.jobs.Failure) inside the transaction that marks it failed (the rounds
+  queue a note to the admins: service/failures.py).
 - Any other exception is a bug: it is logged with its traceback and the job is left to its
   lease, as if the process had crashed; past `max_attempts` it is then marked failed.
 
@@ -278,8 +277,7 @@ class Worker:
         a moment: look again shortly rather than spin.
         """
         if retry_in is not None:
-            await self._woken_within(retry_in)
-            return
+            return await self._woken_within(retry_in)
         now = self.clock.now()
         timeout = self.poll_seconds
         if next_due is not None:
@@ -289,9 +287,7 @@ class Worker:
         await self._woken_within(max(timeout, MIN_IDLE_SECONDS))
 
     async def _woken_within(self, seconds: float) -> None:
-        """Until a wake-up, or `seconds`. `asyncio.timeout`, not `asyncio.wait_for`: on Python
-        3.11 a cancel that arrives as the wake-up does was dropped by `wait_for`, which
-        returned the wake-up instead, and the worker went on as if never cancelled."""
+        """Until a wake-up or `seconds` (3.11's `wait_for` dropped a cancel met by a wake-up)."""
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(seconds):
                 await self._wake.wait()
