@@ -16,7 +16,7 @@ from typing import Any
 from render.documents.overview import (
     CHANGE_KINDS,
     change_item,
-    meeting,
+    meeting_sentence,
     missing_words,
     overview_words,
 )
@@ -50,7 +50,6 @@ def matrix_data(
     language = matrix.language
     t = translator(language, nouns_of(matrix.programme))
     programme = matrix.programme
-    met = meeting(matrix.round, language)
     full_changes = comparison.previous is not None or bool(comparison.not_reported)
     widest = max(len(chunk) for chunk in chunks)
     return {
@@ -61,12 +60,7 @@ def matrix_data(
         "heading": {
             "title": programme.title,
             "subtitle": programme.subtitle,
-            "meeting": t(
-                "documents.meeting",
-                meeting=met.name,
-                body=programme.steering_group,
-                when=met.when,
-            ),
+            "meeting": meeting_sentence(matrix, t),
         },
         "overview": overview_words(matrix, comparison, t, full_changes),
         "matrix": {

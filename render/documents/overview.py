@@ -68,6 +68,18 @@ def meeting(round_: RoundInfo, language: str) -> Meeting:
     return Meeting(round_.name, when)
 
 
+def meeting_sentence(matrix: Matrix, t: Callable[..., str]) -> str:
+    """«Indsendt ved 12. møde i <the steering group> 20. juni 2018.», as the matrix and the
+    units' sheets print it under their title, the workbook on its matrix sheet."""
+    met = meeting(matrix.round, matrix.language)
+    return t(
+        "documents.meeting",
+        meeting=met.name,
+        body=matrix.programme.steering_group,
+        when=met.when,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class StateCount:
     swatch: Swatch

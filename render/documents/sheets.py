@@ -25,7 +25,7 @@ from typing import Any
 
 from conversations.questions import Question
 from conversations.vocabulary import Colour
-from render.documents.overview import meeting
+from render.documents.overview import meeting_sentence
 from render.documents.page_words import page_data
 from render.documents.palette import CRITICAL_SYMBOL
 from render.documents.pool import Pdf, translator, write_pdfs
@@ -188,18 +188,12 @@ def sheet_data(
     programme = matrix.programme
     t = translator(language, nouns_of(programme))
     columns = sheet_columns(asked_fields(programme) if asked is None else asked)
-    when = meeting(matrix.round, language)
     return {
         "lang": language,
         "title": t("documents.sheet.title"),
         "round": matrix.round.name,
         "programme": programme.title,
-        "meeting": t(
-            "documents.meeting",
-            meeting=when.name,
-            body=programme.steering_group,
-            when=when.when,
-        ),
+        "meeting": meeting_sentence(matrix, t),
         **page_data(t),
         "critical_marker": f"{CRITICAL_SYMBOL} {t('documents.critical_marker')}",
         "widths": [column.width for column in columns],

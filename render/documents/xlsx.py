@@ -26,7 +26,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from conversations.vocabulary import ALL_UNITS, Colour
-from render.documents.overview import meeting
+from render.documents.overview import meeting_sentence
 from render.documents.palette import PALETTE
 from render.documents.sheet_layout import Bounds, fit_heights, fit_widths, outline, print_setup
 from render.documents.sheets import (
@@ -134,11 +134,7 @@ def sheet_name(name: str, taken: set[str]) -> str:
 def _matrix_sheet(ws: Worksheet, matrix: Matrix, words: Catalogue) -> None:
     programme = matrix.programme
     _text(ws, 1, 1, programme.title).font = Font(bold=True, size=14)
-    held = meeting(matrix.round, matrix.language)
-    submitted = words.text(
-        "documents.meeting", meeting=held.name, body=programme.steering_group, when=held.when
-    )
-    _text(ws, 2, 1, submitted)
+    _text(ws, 2, 1, meeting_sentence(matrix, words.text))
     _text(ws, 3, 1, words.text("documents.legend"))
     for column, (colour, swatch) in enumerate(PALETTE.items(), start=1):
         key = _text(ws, 4, column, f"{swatch.symbol} {words.text(f'documents.key.{colour}')}")
