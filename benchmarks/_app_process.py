@@ -131,6 +131,7 @@ class QueryCounter:
 async def _real(
     transport: str, publish_file: str | None = None
 ) -> tuple[str, Callable[[], Awaitable[None]]]:
+    from bot import heap
     from bot.runtime import Fremdrift
     from bot.settings import Settings
 
@@ -141,6 +142,7 @@ async def _real(
     await app.start()
     url = await app.serve_http("127.0.0.1", 0)
     await app.connect_socket()
+    heap.settle()  # as `serve` does once it serves
     if publish_file is not None:
         _publish_on_signal(app, Path(publish_file))
     return url, app.stop

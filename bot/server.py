@@ -31,9 +31,9 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.slack import shape
+from bot.slack.parsed import parsed_request
 from bot.web import HistoryAccess
 from bot.web.history import history_routes
 from conversations.clock import SystemClock
@@ -101,13 +101,14 @@ def slack_route(app: AsyncApp, signing_secret: str) -> web.RouteDef:
         content_type = request.headers.get("Content-Type", "").split(";")[0] or None
         payload = shape.parse(body, content_type)  # as bolt reads the header
         problem = "not parsable" if payload is None else shape.problem(payload)
-        if problem is not None:
+        if payload is None or problem is not None:
             log.warning("slack request refused: %s", problem)
             return web.Response(status=400)
-        bolt_request = AsyncBoltRequest(
-            body=body.decode("utf-8"),
+        bolt_request = parsed_request(
+            body.decode("utf-8"),
+            payload,
             query=request.query_string,
-            headers=request.headers,  # type: ignore[arg-type]  # as bolt's aiohttp adapter
+            headers=request.headers,
         )
         bolt_response = await app.async_dispatch(bolt_request)
         response: web.Response = await to_aiohttp_response(bolt_response)

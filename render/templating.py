@@ -38,8 +38,13 @@ def css_string(value: str) -> Markup:
     return Markup(f'"{escaped}"')
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+"""One encoder for every `|json`: `json.dumps` with an option builds a new one per call, and
+a checklist view writes some fifty values."""
+
+
 def json_value(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 def clip(value: str, limit: int) -> str:
@@ -48,11 +53,19 @@ def clip(value: str, limit: int) -> str:
 
 
 def drop_nulls(node: Any) -> Any:
-    """Drop the `null` sentinels the JSON templates end their lists with."""
+    """Drop the `null` sentinels the JSON templates end their lists with. Only containers
+    are looked into (most of a message is strings, and this runs on every redraw)."""
     if isinstance(node, list):
-        return [drop_nulls(item) for item in node if item is not None]
+        return [
+            drop_nulls(item) if isinstance(item, (list, dict)) else item
+            for item in node
+            if item is not None
+        ]
     if isinstance(node, dict):
-        return {key: drop_nulls(value) for key, value in node.items()}
+        return {
+            key: drop_nulls(value) if isinstance(value, (list, dict)) else value
+            for key, value in node.items()
+        }
     return node
 
 

@@ -18,6 +18,7 @@ import threading
 
 import typer
 
+from bot import heap
 from bot.cli.common import fail, say
 from bot.logs import configure
 from bot.runtime import Fremdrift
@@ -58,6 +59,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
         await asyncio.wait({up, stop}, return_when=asyncio.FIRST_COMPLETED)
         if up.done():
             url = up.result()  # a UserError (no token, port in use) ends serve here
+            heap.settle()
             say("serve.started", url=url, mode="socket" if service.socket else "http")
             await stop
         log.info("stopping: finishing the work in hand")

@@ -76,17 +76,19 @@ def parse(body: bytes, content_type: str | None) -> dict[str, Any] | None:
 
 
 def _depth(value: object) -> int:
-    """How deeply lists and objects nest (iteratively: the input may be deep)."""
+    """How deeply lists and objects nest (iteratively: the input may be deep). Only
+    containers are stacked: a click's payload holds thousands of strings and few objects."""
+    if not isinstance(value, (dict, list)):
+        return 0
     deepest = 0
-    stack: list[tuple[object, int]] = [(value, 1)]
+    stack: list[tuple[dict[str, Any] | list[Any], int]] = [(value, 1)]
     while stack:
         node, depth = stack.pop()
-        if isinstance(node, dict):
-            deepest = max(deepest, depth)
-            stack.extend((child, depth + 1) for child in node.values())
-        elif isinstance(node, list):
-            deepest = max(deepest, depth)
-            stack.extend((child, depth + 1) for child in node)
+        if depth > deepest:
+            deepest = depth
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
     return deepest
 
 
