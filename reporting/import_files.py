@@ -39,6 +39,8 @@ TYPED_COLUMNS: Final = tuple(question.value for question in TYPED)
 JSON_ONLY: Final = (
     "forecast_earliest",
     "forecast_latest",
+    "ready_earliest",
+    "ready_latest",
     "answered_by",
     "answered_at",
     "late",

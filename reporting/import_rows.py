@@ -10,8 +10,9 @@ words a person sees, in Danish or English («Milepæl nået», «Igangsat», «j
 `ImportVocabulary` the caller builds from the message catalogue. Only started or expected
 work can be late. A forecast is read as a deadline; one that cannot be read is kept as
 written, without dates, as the checklist keeps it; JSON's `forecast_earliest` and
-`forecast_latest`, when present, are taken as they are. A unit of `*` gives the answer for
-every unit. The export's `text` and `colour` are derived from the answer and not read.
+`forecast_latest` (and `ready_earliest`, `ready_latest`), when present, are taken as they
+are. A unit of `*` gives the answer for every unit. The export's `text` and `colour` are
+derived from the answer and not read.
 
 What round-trips an export (docs/formats.md): a cell whose `source` is `none` (nobody
 answered it) with nothing in it is not stored, so it stays not reported; the cells of a
@@ -283,7 +284,12 @@ def _check(
     for question in TYPED:  # an answer nobody asked for would be stored and never shown
         if question not in asked and (ready if question is Question.READY else typed[question]):
             cell.bad("not_asked", question.value)
-    ready_span = read_forecast(ready, today) if ready else None
+    ready_span: tuple[date, date] | None = None
+    if "ready_earliest" in cell.values or "ready_latest" in cell.values:  # as the forecast's
+        earliest, latest = cell.day("ready_earliest"), cell.day("ready_latest")
+        ready_span = (earliest, latest) if earliest and latest and ready else None
+    elif ready:
+        ready_span = read_forecast(ready, today)
     if (
         cell.failed
         or code is None

@@ -9,7 +9,8 @@ answered when, and `local` (a unit's own item: its cells come after the matrix's
 the answer to each typed question the programme asks besides forecast and remark
 (`status`, `economy`, `sub_milestones`, `ready`: KOL's seed 001 columns), named as the
 question, as the table layout's export names them (`reporting.table_export`) — only those
-it asks, so a programme asking KOL's five questions exports as it always has.
+it asks, so a programme asking KOL's five questions exports as it always has; `ready` with
+the days it was read as (`ready_earliest`, `ready_latest`), as the forecast has.
 CSV: one row per cell with the columns of CSV_COLUMNS, in the same order, then those typed
 answers' columns (`columns`).
 
@@ -26,9 +27,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from conversations.questions import TYPED
+from conversations.questions import TYPED, Question
 from reporting.matrix import Cell, Describe, Matrix, local_cells
 from reporting.snapshot import MilestoneInfo, RoundInfo, Snapshot
+
+READY = Question.READY.value
+"""The typed question whose answer is also read as days (`ready_earliest`, `ready_latest`)."""
 
 LocalItems = Sequence[tuple[MilestoneInfo, Cell]]
 """Units' own items with their cells, unit by unit (`local_items`)."""
@@ -98,6 +102,14 @@ def cell_record(cell: Cell, *, local: bool = False, typed: Sequence[str] = ()) -
         "forecast_latest": _moment(cell.forecast_latest),
         "remark": cell.remark,
         **{name: getattr(cell, name) for name in typed},
+        **(
+            {  # read from the text when it was given, as the forecast's are
+                "ready_earliest": _moment(cell.ready_earliest),
+                "ready_latest": _moment(cell.ready_latest),
+            }
+            if READY in typed
+            else {}
+        ),
         "text": cell.text,
         "colour": cell.colour.value,
         "source": cell.source.value,

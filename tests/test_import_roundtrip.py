@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import json
 from csv import DictReader
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from conversations.vocabulary import ALL_UNITS, Delay, Progress
@@ -140,3 +140,45 @@ async def test_a_round_using_every_field_exports_imports_and_exports_the_same(db
     await import_round("kol-2018", None, again, NOW)
     assert await exports(live.name) == (again_csv, again)
     assert await Programme.filter(key="kol-2018").count() == 1
+
+
+SEVEN = ("progress", "delay", "critical", "forecast", "remark", "sub_milestones", "ready")
+"""The questions kol-2018.yaml asks: seed 000's five and seed 001's two."""
+
+
+async def test_ready_keeps_the_days_it_was_read_as_through_json(db: str) -> None:
+    programme = await create_kol()
+    programme.questions = [{"ask": question} for question in SEVEN]
+    await programme.save()
+    round_ = await open_round(programme, "13. møde", datetime(2018, 9, 1, 8, tzinfo=UTC))
+    await _answer_as_written(  # read in 2019, as 2019's third quarter; an import today (2018)
+        round_,  # would read «3. kvartal» as 2018's, so only days taken as written pass
+        "3.1",
+        "nordjylland",
+        progress=Progress.STARTED,
+        ready_text="3. kvartal",
+        ready_earliest=date(2019, 7, 1),
+        ready_latest=date(2019, 9, 30),
+    )
+    await _answer_as_written(
+        round_, "2.1", "nordjylland", progress=Progress.STARTED, ready_text="når vi er klar"
+    )
+    await close_round(round_, datetime(2018, 9, 15, 12, tzinfo=UTC))
+    csv, data = await exports("13. møde")
+    cells = {(c["milestone"], c["unit"]): c for c in json.loads(data)["cells"]}
+    ready = cells[("3.1", "nordjylland")]
+    assert (ready["ready"], ready["ready_earliest"], ready["ready_latest"]) == (
+        "3. kvartal",
+        "2019-07-01",
+        "2019-09-30",
+    )
+    assert cells[("2.1", "nordjylland")]["ready_earliest"] is None  # kept as written
+    assert "ready_earliest" not in csv.decode("utf-8-sig")  # the CSV has the words only
+
+    await drop("13. møde")
+    await import_round("kol-2018", None, data, NOW)
+    again_csv, again = await exports("13. møde")
+    assert again_csv == csv
+    assert _without_people(again) == _without_people(data)
+    stored = await Answer.get(round__name="13. møde", milestone__code="3.1", scope="nordjylland")
+    assert (stored.ready_earliest, stored.ready_latest) == (date(2019, 7, 1), date(2019, 9, 30))
