@@ -150,7 +150,7 @@ async def test_hostile_text_typed_in_slack_stays_text_everywhere(
 
     # The `text` of DMs and ephemerals is left to tests/test_injection_fallback.py (a known
     # bug, pinned there); their blocks, and the steering channel's text too, are checked here.
-    problems: list[str] = []
+    problems = []
     for channel in slack.workspace.channels.values():
         dm = channel.kind == "im"
         for message in channel.visible():

@@ -6,6 +6,7 @@ import asyncio
 import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 from tortoise.transactions import in_transaction
@@ -295,12 +296,12 @@ async def test_stop_finishes_the_jobs_in_hand_and_claims_no_more(db: str) -> Non
 async def test_two_workers_share_the_queue_and_run_each_job_once(db: str) -> None:
     clock = ManualClock(T0)
     await enqueue_many([JobSpec("test", {"n": n}, T0, f"k{n}") for n in range(60)])
-    seen: list[tuple[str, object]] = []
+    seen: list[tuple[str, int]] = []
 
     def handler_for(name: str) -> Recorder:
         class Named(Recorder):
             async def __call__(self, context: JobContext) -> JobResult:
-                seen.append((name, context.payload["n"]))
+                seen.append((name, cast(int, context.payload["n"])))  # enqueued as {"n": n}
                 await asyncio.sleep(0)
                 return await super().__call__(context)
 

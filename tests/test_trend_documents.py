@@ -201,7 +201,9 @@ async def test_the_channel_summary_names_a_handful_of_slipping_cells(db: str) ->
         links=[],
         slipping=compiled.slipping,
     )
-    body = [item.get("text", "") for item in cards[0].card["body"]]
+    card = cards[0].card
+    assert card is not None
+    body = [item.get("text", "") for item in card["body"]]
     start = next(n for n, text in enumerate(body) if text.startswith("⏳ *Skrider*"))
     named = body[start + 1 : start + 1 + SLIPPING_LIMIT]
     assert named[0].startswith("- ") and "Januar 2019 → Marts 2019 → Juni 2019" in named[0]
