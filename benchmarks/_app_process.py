@@ -215,11 +215,11 @@ async def _bare(
     await site.start()
     host, port = runner.addresses[0][:2]
     if socket is not None:
-        await socket.connect_async()  # type: ignore[no-untyped-call]
+        await socket.connect_async()  # type: ignore[no-untyped-call]  # untyped in slack_sdk
 
     async def stop() -> None:
         if socket is not None:
-            await socket.close_async()  # type: ignore[no-untyped-call]
+            await socket.close_async()  # type: ignore[no-untyped-call]  # untyped in slack_sdk
         await runner.cleanup()
         await session.close()
         if write is not None:

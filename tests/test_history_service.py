@@ -125,21 +125,19 @@ async def test_a_cells_revisions_say_who_when_and_what_changed(db: str) -> None:
     assert not silent.cell.reported
 
 
-def revision(number: int, **values: object) -> Revision:
-    fields: dict[str, object] = {
-        "progress": Progress.EXPECTED,
-        "delay": Delay.ON_TIME,
-        "critical": False,
-        "forecast": "",
-        "remark": "",
-    }
-    fields.update(values)
+def revision(
+    number: int, *, critical: bool = False, forecast: str = "", remark: str = ""
+) -> Revision:
     return Revision(
         number=number,
         changed_at=NOW,
         changed_by=None,
         source="import",
-        **fields,  # type: ignore[arg-type]
+        progress=Progress.EXPECTED,
+        delay=Delay.ON_TIME,
+        critical=critical,
+        forecast=forecast,
+        remark=remark,
     )
 
 

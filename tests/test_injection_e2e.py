@@ -113,7 +113,9 @@ async def test_hostile_text_typed_in_slack_stays_text_everywhere(
         await slack.click(LEAD, live(slack, LEAD), "fd:start:")
         await settle(app)
         while asks(live(slack, LEAD)):
-            code = str(live(slack, LEAD).blocks[0]["text"]["text"]).split()[1]  # type: ignore[index]
+            blocks = live(slack, LEAD).blocks
+            assert blocks is not None
+            code = str(blocks[0]["text"]["text"]).split()[1]
             await slack.click(LEAD, live(slack, LEAD), "fd:progress:started")
             await settle(app)
             await slack.click(LEAD, live(slack, LEAD), "fdm:remark")

@@ -6,7 +6,7 @@ import asyncio
 import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import TypedDict, Unpack, cast
 
 import pytest
 from tortoise.transactions import in_transaction
@@ -16,6 +16,7 @@ from models.jobs import Job, JobStatus
 from models.programme import Programme
 from service.jobs import (
     Failure,
+    FailureHook,
     JobContext,
     JobResult,
     JobSpec,
@@ -44,16 +45,28 @@ class Recorder:
         return {"n": context.payload.get("n"), "attempt": context.attempt}
 
 
+class Options(TypedDict, total=False):
+    """What the tests set of a `Worker` besides its id (the rest as it comes)."""
+
+    concurrency: int
+    on_failed: FailureHook | None
+    backoff_base: float
+
+
 def worker(
-    handler: Recorder | None = None, clock: ManualClock | None = None, **options: object
+    handler: Recorder | None = None,
+    clock: ManualClock | None = None,
+    *,
+    worker_id: str = "w1",
+    **options: Unpack[Options],
 ) -> Worker:
     handlers = {"test": handler or Recorder()}
     return Worker(
         handlers,
         clock=clock or ManualClock(T0),
-        worker_id=str(options.pop("worker_id", "w1")),
+        worker_id=worker_id,
         rng=random.Random(7),
-        **options,  # type: ignore[arg-type]
+        **options,
     )
 
 

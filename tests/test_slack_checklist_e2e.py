@@ -101,7 +101,8 @@ async def test_a_lead_answers_the_whole_kol_checklist_in_slack(
             await click("fd:next:")
 
         review = live(slack)
-        assert "Gennemse" in review.blocks[0]["text"]["text"]  # type: ignore[index]
+        assert review.blocks is not None
+        assert "Gennemse" in review.blocks[0]["text"]["text"]
         await click("fd:submit:")
         final = live(slack)
         assert final.blocks is not None

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from bot.settings import get_settings
 from bot.web.history import content_security_policy
@@ -146,9 +146,9 @@ def test_three_imported_rounds_have_their_trend_everywhere(
         assert "13. møde" not in body
 
 
-def _label(code: str, book: object) -> str:
+def _label(code: str, book: Workbook) -> str:
     """The milestone's label as the matrix sheet writes it."""
-    sheet = book["Matrix"]  # type: ignore[index]
+    sheet = book["Matrix"]
     for (value,) in sheet.iter_rows(min_col=1, max_col=1, values_only=True):
         if isinstance(value, str) and value.startswith(f"Milepæl {code} – "):
             return value.split(" (")[0] if "(indtastet af" in value else value
