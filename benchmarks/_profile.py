@@ -47,7 +47,7 @@ IDLE = ("select.epoll", "poll")
 def breakdown(path: Path, clicks: int) -> str:
     """A table: each component's profiled ms per click and its share of busy CPU."""
     stats = pstats.Stats(str(path))
-    raw = stats.stats  # type: ignore[attr-defined]
+    raw = stats.stats  # type: ignore[attr-defined]  # typeshed leaves pstats.Stats.stats out
     busy = 0.0
     for (filename, _, name), (_, _, tottime, _, _) in raw.items():
         if not (IDLE[0] in filename or (filename == "~" and IDLE[0] in name)):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from conversations.checklist import Effect, Show, StoreAnswer, StoreSubmission, Tell, step
 from conversations.context import AnswerData, ChecklistContext, Item
@@ -20,7 +21,8 @@ from reporting.deadlines import forecast_range
 NOW = datetime(2018, 6, 11, 10, 0, tzinfo=UTC)
 
 
-def context(codes: list[str], **changes: object) -> ChecklistContext:
+def context(codes: list[str], **changes: Any) -> ChecklistContext:
+    """A checklist context of `codes`; `changes` replace its fields, as `dataclasses.replace`."""
     items = tuple(
         Item(code=code, title=f"Title of {code}", group_title="Group", baseline="Medio 2019")
         for code in codes
@@ -39,7 +41,7 @@ def context(codes: list[str], **changes: object) -> ChecklistContext:
         now=NOW,
         read_forecast=forecast_range,
     )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return replace(base, **changes)
 
 
 @dataclass

@@ -231,7 +231,7 @@ def when_stored(
             fired = True
             action()
 
-    state.changed = changed  # type: ignore[method-assign]
+    state.changed = changed  # type: ignore[method-assign]  # the hook is the point
 
 
 def cancel(task: asyncio.Task[Any]) -> Callable[[], None]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, cast
 
 from conversations.clock import ManualClock
 from models.answer import Answer, AnswerRevision
@@ -146,7 +146,12 @@ async def play_round(driver: Driver) -> Outcome:
         },
         revisions=await AnswerRevision.filter(answer__round=round_).count(),
         submitted=tuple(
-            sorted(await Submission.filter(round=round_).values_list("scope", flat=True))
+            sorted(
+                cast(
+                    list[str],
+                    await Submission.filter(round=round_).values_list("scope", flat=True),
+                )
+            )
         ),
         reminded=reminded,
         admins_told_of_submission=sum(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 from models.answer import Answer, AnswerRevision
 from models.round import Round, RoundStatus, Submission
@@ -74,7 +75,12 @@ async def play_oea_round(driver: Driver) -> Outcome:
         answers={a.milestone.code: (a.scope, a.status, a.economy) for a in answers},
         revisions=await AnswerRevision.filter(answer__round=round_).count(),
         submitted=tuple(
-            sorted(await Submission.filter(round=round_).values_list("scope", flat=True))
+            sorted(
+                cast(
+                    list[str],
+                    await Submission.filter(round=round_).values_list("scope", flat=True),
+                )
+            )
         ),
         status=str(round_.status),
         posts=tuple(driver.published()),

@@ -158,7 +158,7 @@ def teams_settings(teams: TeamsStub, **more: Any) -> Settings:
         "language": "da",
         **more,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @asynccontextmanager

@@ -287,7 +287,9 @@ async def test_the_runner_stores_the_answer_and_remembers_the_question(db: str) 
     )
     row = await Conversation.get(person=small.lead)
     assert row.state["phase"] == "confirm_baseline"
-    assert [list(pair) for pair in row.state["asked_baseline"]] == [["1.1", "3. kvartal 2018"]]
+    asked_baseline = row.state["asked_baseline"]
+    assert isinstance(asked_baseline, list)
+    assert [list(pair) for pair in asked_baseline] == [["1.1", "3. kvartal 2018"]]
     reply = await run.handle(
         small.lead, small.round.id, "unit:syd", ConfirmBaseline(code="1.1", version=reply.version)
     )

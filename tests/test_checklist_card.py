@@ -5,6 +5,7 @@ answers stored counted on /metrics once committed — whichever platform sent th
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 import pytest
 from prometheus_client import REGISTRY
@@ -63,6 +64,13 @@ async def on_1_1_started(small: Small, run: ChecklistRunner) -> Reply:
     )
 
 
+class Typed(TypedDict):
+    """The two texts a card carries, spread into `CardSubmission` as its keywords."""
+
+    remark: str
+    forecast: str
+
+
 def milestone(view: View | None) -> MilestoneView:
     assert isinstance(view, MilestoneView)
     return view
@@ -74,7 +82,7 @@ async def test_a_value_button_goes_before_the_text_a_navigation_after_unchanged_
     small = await small_programme()
     live = await on_1_1_started(small, runner())
     view, version = milestone(live.view), live.version
-    typed = {"remark": "Afventer leverandør", "forecast": "2. kvartal 2019"}
+    typed: Typed = {"remark": "Afventer leverandør", "forecast": "2. kvartal 2019"}
     remark = GiveRemark(text=typed["remark"], code="1.1", version=version)
     forecast = GiveForecast(text=typed["forecast"], code="1.1", version=version)
     nav = Next(code="1.1", version=version)
@@ -211,8 +219,9 @@ async def test_a_card_on_time_past_its_baseline_asks_once_before_its_next_button
     kept = await run.handle_card(
         small.lead, small.round.id, SYD, CardSubmission("1.1", asked.version, yes)
     )
-    assert milestone(kept.view).code == "1.1" and kept.view.notice is not None
-    assert kept.view.notice.key == "view.baseline_kept"
+    kept_view = milestone(kept.view)
+    assert kept_view.code == "1.1" and kept_view.notice is not None
+    assert kept_view.notice.key == "view.baseline_kept"
     # The card comes back filled with the forecast: Next now moves on, and asks nothing more.
     on = await run.handle_card(
         small.lead,

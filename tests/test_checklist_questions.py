@@ -133,12 +133,14 @@ def test_a_traffic_light_programme_with_sub_milestones_and_a_ready_date() -> Non
     day it is ready for SKU/DAK is kept as written and read when it can be."""
     questions = (*DEFAULT_QUESTIONS, Question.SUB_MILESTONES, Question.READY)
     dialog = Dialog(context(["3.1"], questions=questions)).send(Start(version=0))
-    assert isinstance(dialog.view, MilestoneView) and dialog.view.typing == ()
+    before = dialog.view
+    assert isinstance(before, MilestoneView) and before.typing == ()
     text(dialog, "ready", "2. kvartal 2019", "3.1")
     assert dialog.tells == ["checklist.choose_progress_first"]
     dialog.send(SetProgress(progress=Progress.STARTED, code="3.1", version=dialog.version))
-    assert isinstance(dialog.view, MilestoneView)
-    assert dialog.view.typing == ("forecast", "remark", "sub_milestones", "ready")
+    started = dialog.view
+    assert isinstance(started, MilestoneView)
+    assert started.typing == ("forecast", "remark", "sub_milestones", "ready")
     text(dialog, "ready", "2. kvartal 2019", "3.1")
     text(dialog, "sub_milestones", "Kravspecifikation godkendt", "3.1")
     answer = dialog.answer("3.1")

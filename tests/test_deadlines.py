@@ -199,7 +199,7 @@ def test_deadline_range_is_ordered_and_frozen() -> None:
         DeadlineRange("x", date(2019, 2, 1), date(2019, 1, 1), "")
     read = read_deadline("Q3 2019")
     with pytest.raises(FrozenInstanceError):
-        read.remark = "changed"  # type: ignore[misc]
+        read.remark = "changed"  # type: ignore[misc]  # the refused assignment is the test
 
 
 # A Monday, 12:00 in Copenhagen (summer time, UTC+2).

@@ -157,7 +157,7 @@ async def test_a_refused_update_is_logged_by_its_key_and_shows_next_time(
         await board.deliver(reply(0, 3, live), "dm")
     [record] = caplog.records
     assert record.getMessage() == "checklist message not updated"
-    assert (record.reason, record.detail) == ("delivery.transient", "503")  # type: ignore[attr-defined]
+    assert (record.reason, record.detail) == ("delivery.transient", "503")  # type: ignore[attr-defined]  # set by extra=, as logging does
     assert board.shown(0) == -1
     board.failure = None
     await board.deliver(reply(0, 3, live), "dm")

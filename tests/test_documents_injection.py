@@ -21,7 +21,7 @@ from models.programme import Milestone, MilestoneGroup, Programme, Unit
 from models.snapshot import load_snapshot
 from render.documents.pdf import render_matrix_pdf, render_sheet_pdf
 from render.documents.xlsx import render_xlsx
-from render.publication import build_publication
+from render.publication import Block, build_publication
 from render.words import worded_matrix
 from reporting.comparison import Comparison
 from reporting.matrix import Matrix
@@ -132,7 +132,7 @@ async def test_csv_guards_formulas_and_json_keeps_text_exact(db: str) -> None:
     assert data["programme"]["title"] == f"Program {CHANNEL}"
 
 
-def _slack_texts(blocks: tuple) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+def _slack_texts(blocks: tuple[Block, ...]) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
 
     def walk(node: object) -> None:

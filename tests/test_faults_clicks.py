@@ -18,7 +18,7 @@ from conversations.clock import ManualClock
 from models.answer import Answer, AnswerRevision
 from models.conversation import Conversation, ProcessedEvent
 from models.round import Submission
-from standins.slack import SlackStub
+from standins.slack import Message, SlackStub
 from standins.slack.clock import ManualClock as SlackClock
 from tests.factories import OPENED, Small, small_programme
 from tests.faults_support import asks, checklist_message, live, row_counts, settle, told
@@ -53,8 +53,8 @@ def transport_of(app: Fremdrift) -> Transport:
     return "socket" if app.socket is not None else "http"
 
 
-async def click(app: Fremdrift, slack: SlackStub, message: object, action_id: str) -> bool:
-    delivery = await slack.click(LEAD, message, action_id, transport=transport_of(app))  # type: ignore[arg-type]
+async def click(app: Fremdrift, slack: SlackStub, message: Message, action_id: str) -> bool:
+    delivery = await slack.click(LEAD, message, action_id, transport=transport_of(app))
     return delivery.acked
 
 

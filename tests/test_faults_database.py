@@ -229,7 +229,8 @@ async def test_postgres_restarted_while_five_leads_click_loses_and_doubles_nothi
                 message = live(slack, user)
                 if not asks(message):
                     return
-                code = str(message.blocks[0]["text"]["text"]).split()[1]  # type: ignore[index]
+                assert message.blocks is not None
+                code = str(message.blocks[0]["text"]["text"]).split()[1]
                 answered = "vælg en status" not in str(message.blocks)
                 action = "fd:next:" if answered else "fd:progress:started"
                 posts = len(slack.response_url_posts)

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.runtime import Fremdrift
 from conversations.clock import ManualClock
 from models.answer import Answer, AnswerRevision
 from models.jobs import Job, JobStatus
@@ -157,7 +158,7 @@ async def test_5xx_through_the_fan_out(out: Outbox, slack: SlackStub) -> None:
 class Lead:
     """A patient person: acts on the message Slack shows and, when nothing happens, again."""
 
-    def __init__(self, app: object, slack: SlackStub) -> None:
+    def __init__(self, app: Fremdrift, slack: SlackStub) -> None:
         self.app = app
         self.slack = slack
         self.unacked = 0
@@ -165,7 +166,7 @@ class Lead:
     async def click(self, action_id: str) -> None:
         delivery = await self.slack.click(LEAD, live(self.slack, LEAD), action_id)
         self.unacked += not delivery.acked
-        await settle(self.app)  # type: ignore[arg-type]
+        await settle(self.app)
 
     async def until(self, action_id: str, shown: str, tries: int = 8) -> None:
         for _ in range(tries):
@@ -186,7 +187,7 @@ class Lead:
             assert modal is not None
             delivery = await self.slack.submit(LEAD, modal, {"fd_text": text})
             self.unacked += not delivery.acked
-            await settle(self.app)  # type: ignore[arg-type]
+            await settle(self.app)
         raise AssertionError(f"the remark {text!r} never showed")
 
 
@@ -208,7 +209,9 @@ async def test_a_whole_checklist_while_every_method_fails_half_the_time(
         await lead.until("fd:start:", "fd_progress")
         codes = []
         while asks(live(slack, LEAD)):
-            header = live(slack, LEAD).blocks[0]["text"]["text"]  # type: ignore[index]
+            blocks = live(slack, LEAD).blocks
+            assert blocks is not None
+            header = blocks[0]["text"]["text"]
             code = header.split()[1]
             codes.append(code)
             await lead.until("fd:progress:started", "Milepæl igangsat")

@@ -97,7 +97,7 @@ def test_links_under_a_public_url_with_a_prefix() -> None:
 
 
 def test_the_settings_say_where_and_whether() -> None:
-    bare = Settings(_env_file=None)  # type: ignore[call-arg]
+    bare = Settings(_env_file=None)
     assert public_url(bare) == "http://localhost:3000"
     teams = bare.model_copy(update={"teams_public_url": "https://bot.example.org/"})
     assert public_url(teams) == "https://bot.example.org"
@@ -107,7 +107,7 @@ def test_the_settings_say_where_and_whether() -> None:
     with pytest.raises(SettingsError) as missing:
         history_links(bare)
     assert missing.value.key == "history.secret_missing"
-    short = Settings(_env_file=None, history_secret="too short")  # type: ignore[call-arg]
+    short = Settings(_env_file=None, history_secret="too short")
     with pytest.raises(SettingsError) as too_short:
         history_access(short, SystemClock())
     assert (too_short.value.key, too_short.value.params) == ("history.secret_short", {"length": 32})
@@ -117,7 +117,7 @@ async def _served(url: str, database_url: str) -> list[tuple[int, str, str]]:
     """Serve the history as `fremdrift serve` does (behind a proxy that strips /kol), and
     fetch the link `round link` printed, then the same tampered and unsigned."""
     await open_db(database_url, run_migrations=False)
-    settings = Settings(_env_file=None, history_secret=SECRET)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, history_secret=SECRET)
     access = history_access(settings, SystemClock())
     assert isinstance(access, HistoryAccess)
     runner = web.AppRunner(web_app(None, history=access))

@@ -53,7 +53,9 @@ SECRET = "0123456789abcdef" * 4
 NOW = datetime(2018, 12, 12, 9, tzinfo=UTC)
 DOCS = Path(__file__).parent.parent / "docs"
 PNG = b"\x89PNG\r\n\x1a\n"
-ROUNDS = (  # (name, date, seed 000's answers with these in their place), as imported:
+Changes = dict[tuple[str, str], str | None]  # by (milestone, unit): a CSV row's answer, None: out
+# (name, date, seed 000's answers with these in their place), as imported:
+ROUNDS: tuple[tuple[str, str, Changes], ...] = (
     (  # 13 before 11 and 12, and 14 last, its 4.1 for Syddanmark left to the lead
         "13. møde",
         "2018-09-19",
@@ -98,7 +100,7 @@ class History:
         return self.links.url(path, expires)
 
 
-def seed_with(changes: dict[tuple[str, str], str | None]) -> bytes:
+def seed_with(changes: Changes) -> bytes:
     """Seed 000's answers as CSV, some changed (None: left out)."""
     lines = SEED000_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
     kept = [lines[0]]

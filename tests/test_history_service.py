@@ -92,11 +92,11 @@ async def test_a_cells_revisions_say_who_when_and_what_changed(db: str) -> None:
     round_ = await open_round(programme, "12. møde", NOW)
     fut = await Person.get(key="fut")
     stored = await answer(round_, "6.1 B", ALL_UNITS, Progress.EXPECTED, by=fut)
-    for number, values in enumerate(
+    for number, (progress, delay, remark) in enumerate(
         (
-            {"progress": Progress.EXPECTED, "delay": Delay.ON_TIME, "remark": ""},
-            {"progress": Progress.EXPECTED, "delay": Delay.ON_TIME, "remark": "Klage"},
-            {"progress": Progress.STARTED, "delay": Delay.UP_TO_3, "remark": "Klage"},
+            (Progress.EXPECTED, Delay.ON_TIME, ""),
+            (Progress.EXPECTED, Delay.ON_TIME, "Klage"),
+            (Progress.STARTED, Delay.UP_TO_3, "Klage"),
         ),
         start=1,
     ):
@@ -107,7 +107,9 @@ async def test_a_cells_revisions_say_who_when_and_what_changed(db: str) -> None:
             changed_by=fut,
             changed_at=NOW + timedelta(hours=number),
             source="slack",
-            **values,
+            progress=progress,
+            delay=delay,
+            remark=remark,
         )
     await Answer.filter(id=stored.id).update(progress=Progress.STARTED, delay=Delay.UP_TO_3)
     await close_round(round_, NOW + timedelta(days=1))
@@ -123,21 +125,19 @@ async def test_a_cells_revisions_say_who_when_and_what_changed(db: str) -> None:
     assert not silent.cell.reported
 
 
-def revision(number: int, **values: object) -> Revision:
-    fields: dict[str, object] = {
-        "progress": Progress.EXPECTED,
-        "delay": Delay.ON_TIME,
-        "critical": False,
-        "forecast": "",
-        "remark": "",
-    }
-    fields.update(values)
+def revision(
+    number: int, *, critical: bool = False, forecast: str = "", remark: str = ""
+) -> Revision:
     return Revision(
         number=number,
         changed_at=NOW,
         changed_by=None,
         source="import",
-        **fields,  # type: ignore[arg-type]
+        progress=Progress.EXPECTED,
+        delay=Delay.ON_TIME,
+        critical=critical,
+        forecast=forecast,
+        remark=remark,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import parse_qs, urlsplit
 
 from pydantic import SecretStr
@@ -37,7 +37,16 @@ ADMIN = "U0KOL000001"  # sekretariat
 LEAD = "U0KOL000051"  # pl-syddanmark
 SECRET = "s" * 48
 PUBLIC = "https://fremdrift.example.org/kol"
-SERVED = {"history_secret": SecretStr(SECRET), "public_url": PUBLIC}
+
+
+class Served(TypedDict):
+    """The settings that serve the history, as `Settings` keywords."""
+
+    history_secret: SecretStr
+    public_url: str
+
+
+SERVED: Served = {"history_secret": SecretStr(SECRET), "public_url": PUBLIC}
 
 
 @asynccontextmanager
@@ -113,7 +122,7 @@ async def test_a_publication_carries_the_link_when_there_is_one(db: str) -> None
         round_.id, compiled.matrix, compiled.comparison, compiled.published, ()
     )
     client = AsyncWebClient(token="xoxb-unused")
-    served = Settings(_env_file=None, **SERVED)  # type: ignore[call-arg]
+    served = Settings(_env_file=None, **SERVED)
     with_link = SlackMessenger(client, history=link_maker(served))
     summary = with_link.publication_messages(publication)[0]
     context = [b for b in summary.blocks if b["type"] == "context"][-1]
@@ -122,10 +131,10 @@ async def test_a_publication_carries_the_link_when_there_is_one(db: str) -> None
     assert_honoured(signed_url(text), PUBLICATION_DAYS)
 
     for settings in (
-        Settings(_env_file=None),  # type: ignore[call-arg]
-        Settings(_env_file=None, history_secret=SecretStr(SECRET)),  # type: ignore[call-arg]
-        Settings(_env_file=None, public_url=PUBLIC),  # type: ignore[call-arg]
-        Settings(_env_file=None, public_url=PUBLIC, history_secret=SecretStr("short")),  # type: ignore[call-arg]
+        Settings(_env_file=None),
+        Settings(_env_file=None, history_secret=SecretStr(SECRET)),
+        Settings(_env_file=None, public_url=PUBLIC),
+        Settings(_env_file=None, public_url=PUBLIC, history_secret=SecretStr("short")),
     ):
         assert link_maker(settings) is None
         bare = SlackMessenger(client, history=link_maker(settings)).publication_messages(
@@ -137,6 +146,7 @@ async def test_a_publication_carries_the_link_when_there_is_one(db: str) -> None
     card = publication_messages(
         compiled.matrix, compiled.comparison, published=None, links=[], history_url=url
     )[0].card
+    assert card is not None
     actions = [item for item in card["body"] if item.get("type") == "ActionSet"]
     assert actions[0]["actions"] == [
         {"type": "Action.OpenUrl", "title": "Udviklingen og de tidligere runder", "url": url}

@@ -8,7 +8,7 @@ import io
 import json
 from csv import DictReader
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from conversations.vocabulary import ALL_UNITS, Delay, Progress
 from models.answer import Answer
@@ -97,7 +97,7 @@ async def every_field_round() -> Round:
 
 def _without_people(data: bytes) -> dict[str, Any]:
     """A JSON export without what an import cannot know: who answered, and that it is one."""
-    record = json.loads(data)
+    record: dict[str, Any] = json.loads(data)
     record["round"]["imported"] = None
     for cell in record["cells"]:
         cell["answered_by"] = None
@@ -119,8 +119,11 @@ async def test_a_round_using_every_field_exports_imports_and_exports_the_same(db
     await import_round("kol-2018", "kopi", csv, NOW, date_text=live.date.isoformat())
     copy, _ = await exports("kopi")
     assert copy == csv
-    stored = await Answer.filter(round__name="kopi", milestone__code="6.1 A").values_list(
-        "scope", flat=True
+    stored = cast(
+        list[str],
+        await Answer.filter(round__name="kopi", milestone__code="6.1 A").values_list(
+            "scope", flat=True
+        ),
     )
     assert sorted(stored) == [ALL_UNITS, "syddanmark"]  # the common answer is one again
 

@@ -72,7 +72,7 @@ def without_people_csv(data: bytes) -> list[dict[str, str]]:
 
 
 def without_people_json(data: bytes) -> dict[str, Any]:
-    record = json.loads(data)
+    record: dict[str, Any] = json.loads(data)
     record["round"]["imported"] = None
     for item in record["items"]:
         for answer in item["answers"]:

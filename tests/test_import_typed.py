@@ -85,7 +85,7 @@ async def exports(name: str) -> tuple[bytes, bytes]:
 
 def without_people(data: bytes) -> dict[str, Any]:
     """A JSON export without what an import cannot know: who answered, and that it is one."""
-    record = json.loads(data)
+    record: dict[str, Any] = json.loads(data)
     record["round"]["imported"] = None
     for cell in record["cells"]:
         cell["answered_by"] = None

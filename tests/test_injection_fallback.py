@@ -15,11 +15,10 @@ import pytest
 
 from conversations.state import Phase, State
 from conversations.views import build
-from render.i18n import mrkdwn_escape
+from render.i18n import card_escape, mrkdwn_escape
 from render.slack import views as slack_views
 from render.slack.views import render_command_reply, render_notice, render_view
 from render.teams import views as teams_views
-from render.teams.views import card_escape
 from service.commands import ChecklistLine, CommandReply
 from tests.test_injection_e2e import texts
 from tests.test_slack_views import kol_context

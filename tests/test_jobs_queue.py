@@ -6,6 +6,7 @@ import asyncio
 import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict, Unpack, cast
 
 import pytest
 from tortoise.transactions import in_transaction
@@ -15,6 +16,7 @@ from models.jobs import Job, JobStatus
 from models.programme import Programme
 from service.jobs import (
     Failure,
+    FailureHook,
     JobContext,
     JobResult,
     JobSpec,
@@ -43,16 +45,28 @@ class Recorder:
         return {"n": context.payload.get("n"), "attempt": context.attempt}
 
 
+class Options(TypedDict, total=False):
+    """What the tests set of a `Worker` besides its id (the rest as it comes)."""
+
+    concurrency: int
+    on_failed: FailureHook | None
+    backoff_base: float
+
+
 def worker(
-    handler: Recorder | None = None, clock: ManualClock | None = None, **options: object
+    handler: Recorder | None = None,
+    clock: ManualClock | None = None,
+    *,
+    worker_id: str = "w1",
+    **options: Unpack[Options],
 ) -> Worker:
     handlers = {"test": handler or Recorder()}
     return Worker(
         handlers,
         clock=clock or ManualClock(T0),
-        worker_id=str(options.pop("worker_id", "w1")),
+        worker_id=worker_id,
         rng=random.Random(7),
-        **options,  # type: ignore[arg-type]
+        **options,
     )
 
 
@@ -295,12 +309,12 @@ async def test_stop_finishes_the_jobs_in_hand_and_claims_no_more(db: str) -> Non
 async def test_two_workers_share_the_queue_and_run_each_job_once(db: str) -> None:
     clock = ManualClock(T0)
     await enqueue_many([JobSpec("test", {"n": n}, T0, f"k{n}") for n in range(60)])
-    seen: list[tuple[str, object]] = []
+    seen: list[tuple[str, int]] = []
 
     def handler_for(name: str) -> Recorder:
         class Named(Recorder):
             async def __call__(self, context: JobContext) -> JobResult:
-                seen.append((name, context.payload["n"]))
+                seen.append((name, cast(int, context.payload["n"])))  # enqueued as {"n": n}
                 await asyncio.sleep(0)
                 return await super().__call__(context)
 

@@ -96,8 +96,9 @@ async def test_the_snapshot_carries_people_deadlines_and_submissions(db: str) ->
     snapshot = await load_snapshot(june.id)
     milestone = next(m for m in snapshot.milestones() if m.code == "6.1 A")
     assert (milestone.reporter, milestone.reporter_key) == ("FUT", "fut")
-    assert milestone.deadline_for("syddanmark") is not None
-    assert milestone.deadline_for("syddanmark").text == "27-11-2017"  # type: ignore[union-attr]
+    deadline = milestone.deadline_for("syddanmark")
+    assert deadline is not None
+    assert deadline.text == "27-11-2017"
     assert (
         next(m for m in snapshot.milestones() if m.code == "4.1").deadline_for("hovedstaden")
         is None
@@ -117,8 +118,10 @@ async def test_the_snapshot_carries_people_deadlines_and_submissions(db: str) ->
 async def test_previous_round_is_the_latest_closed_one_before(db: str) -> None:
     march, june = await two_rounds()
     september = await open_round(await june.programme, "13. møde", SEPTEMBER)
-    assert (await previous_round(june.programme_id, june.id)).id == march.id  # type: ignore[union-attr]
-    assert (await previous_round(june.programme_id, september.id)).id == june.id  # type: ignore[union-attr]
+    before_june = await previous_round(june.programme_id, june.id)
+    assert before_june is not None and before_june.id == march.id
+    before_september = await previous_round(june.programme_id, september.id)
+    assert before_september is not None and before_september.id == june.id
     assert await previous_round(june.programme_id, march.id) is None
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no types
 import pytest
 from tortoise.backends.base.config_generator import expand_db_url
 
@@ -131,7 +131,7 @@ async def test_two_replicas_migrating_at_once_both_succeed_and_apply_nothing_twi
 ) -> None:
     first, second = await _migrate(fresh_url), await _migrate(fresh_url)
     results = await asyncio.gather(_finish(first), _finish(second))
-    assert results == [(0, ""), (0, "")]
+    assert list(results) == [(0, ""), (0, "")]
     connection = await asyncpg.connect(**_credentials(fresh_url))
     try:
         assert await _applied(connection) == MIGRATIONS

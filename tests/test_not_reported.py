@@ -16,7 +16,7 @@ from models.snapshot import load_snapshot
 from render.publication import summary_message
 from render.teams.views import publication_messages
 from render.words import sheet_status_of, worded_matrix
-from reporting.comparison import CellRef, Comparison
+from reporting.comparison import CellRef, ColourChange, Comparison
 from reporting.matrix import Matrix
 from service.comparisons import compile_comparison
 from tests.matrix_support import UNITS, answer, close_round, create_kol, open_round, submit
@@ -122,7 +122,7 @@ async def test_one_silent_region_after_an_answered_round(db: str) -> None:
     assert (stated_nothing.text, stated_nothing.colour) == ("Intet angivet", Colour.NONE)
     assert matrix.cell("6.1 B", "sjaelland").reported  # FUT answered for every region
 
-    def units(refs: tuple) -> set[str]:  # type: ignore[type-arg]
+    def units(refs: tuple[ColourChange | CellRef, ...]) -> set[str]:
         return {ref.unit for ref in refs}
 
     assert units(comparison.better) == {"hovedstaden", "midtjylland", "nordjylland", "syddanmark"}

@@ -50,7 +50,7 @@ def test_bolt_sees_the_request_it_would_have_parsed_itself(kind: str) -> None:
     assert payload is not None
 
     ours = parsed_request(raw, payload, query="a=1", headers=headers)
-    bolts = AsyncBoltRequest(body=raw, query="a=1", headers=headers)  # type: ignore[arg-type]
+    bolts = AsyncBoltRequest(body=raw, query="a=1", headers=headers)  # type: ignore[arg-type]  # bolt wants a dict of str | Sequence[str]
 
     assert ours.body == bolts.body and ours.body["team_id" if kind != "click" else "team"]
     assert ours.raw_body == bolts.raw_body == raw

@@ -338,7 +338,9 @@ def test_a_long_item_in_the_changes_wraps_inside_the_page(tmp_path: Path) -> Non
     words = subprocess.run(
         ["pdftotext", "-bbox", "-", "-"], input=pdf.content, capture_output=True, check=True
     ).stdout.decode()
-    page_width = float(re.search(r'<page width="([\d.]+)"', words).group(1))  # type: ignore[union-attr]
+    page = re.search(r'<page width="([\d.]+)"', words)
+    assert page is not None
+    page_width = float(page.group(1))
     right_edges = [float(x) for x in re.findall(r'xMax="([\d.]+)"', words)]
     assert max(right_edges) <= page_width - 12 / 25.4 * 72 + 1  # inside the 12 mm margin
     text = " ".join(" ".join(pages_text(pdf.content, tmp_path)).split())

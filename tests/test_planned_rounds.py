@@ -519,6 +519,7 @@ async def test_the_slash_command_plans_moves_and_cancels_for_admins_only(db: str
     )
     move = Command("round.plan_move", None, {**args, "meeting": "2018-11-07"})
     reply = await HANDLERS["round.plan_move"](move, found.admin, found.programme, clock)
+    assert reply.key is not None
     assert "flyttet til mødet 7. november 2018" in text("da", reply.key, **reply.params)
     with pytest.raises(UserError) as error:
         await HANDLERS["round.plan_cancel"](
@@ -530,6 +531,7 @@ async def test_the_slash_command_plans_moves_and_cancels_for_admins_only(db: str
     assert error.value.key == "round.not_admin"
     cancel = Command("round.plan_cancel", None, {"name": "14. møde"})
     reply = await HANDLERS["round.plan_cancel"](cancel, found.admin, found.programme, clock)
+    assert reply.key is not None
     assert text("en", reply.key, **reply.params) == (
         'The planned round "14. møde" is cancelled and will not open.'
     )

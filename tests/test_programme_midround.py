@@ -450,7 +450,8 @@ async def test_cli_writes_while_leads_click_complete_and_so_do_the_clicks(
 
     result, *_ = await asyncio.gather(cli(), *(clicks(*c) for c in clickers))
 
-    code, stdout, stderr = result
-    assert (code, stderr) == (0, ""), stderr
+    assert result is not None  # cli()'s; only the clicks return None
+    returncode, stdout, stderr = result
+    assert (returncode, stderr) == (0, ""), stderr
     assert said in stdout
     assert outcomes and set(outcomes) == {("", 1)}, "every click stored, none told to retry"

@@ -9,7 +9,7 @@ import pytest
 
 from conversations.vocabulary import ALL_UNITS, Colour, Delay, Progress, delay_allowed
 from models.round import RoundStatus
-from render.publication import MAX_SECTION, build_publication, slug, split_section
+from render.publication import MAX_SECTION, Message, build_publication, slug, split_section
 from render.words import worded_matrix
 from reporting.comparison import compare
 from reporting.snapshot import (
@@ -81,7 +81,7 @@ def synthetic(
     )
 
 
-def assert_within_slack_limits(messages: tuple) -> None:  # type: ignore[type-arg]
+def assert_within_slack_limits(messages: tuple[Message, ...]) -> None:
     for message in messages:
         assert validate_message_blocks(list(message.blocks)) == []
         assert 0 < len(message.blocks) <= 50

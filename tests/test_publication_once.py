@@ -39,7 +39,7 @@ async def both(
     steering = teams.add_channel("styregruppe", members=["sekretariat"])
     base = teams_settings(teams, teams_steering_channels={"mini": steering.id})
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         **{
             **base.model_dump(),
             "slack_bot_token": SecretStr(slack.identity.bot_token),
@@ -73,14 +73,17 @@ async def test_slack_and_teams_post_one_publication_and_the_links_serve_its_byte
     assert {file.filename: file.content for file in kept.files} == uploaded, (
         "the publication Teams keeps is the one Slack was given, not compiled again"
     )
-    base = teams.bot_url.removesuffix("/api/messages")  # type: ignore[union-attr]
+    assert teams.bot_url is not None
+    base = teams.bot_url.removesuffix("/api/messages")
     public = app.settings.teams_public_url
     for kind in ("matrix", "xlsx", "csv"):
         link = app.teams.links.url(small.round.id, kind).replace(public, base)
         async with teams.session.get(link) as response:
             assert response.status == 200
             served = await response.read()
-        assert served == kept.file(kind).content  # type: ignore[union-attr]
+        document = kept.file(kind)
+        assert document is not None
+        assert served == document.content
 
 
 async def test_only_a_published_round_is_kept(db: str) -> None:

@@ -47,8 +47,9 @@ async def test_the_documents_are_rendered_once_and_every_replica_serves_the_stor
     small = await published()
     first = await Publications(renderer=RenderProcess()).of(small.round.id)
     assert [file.kind for file in first.files] == KINDS
-    assert first.file("matrix") is not None
-    assert first.file("matrix").content.startswith(b"%PDF")  # type: ignore[union-attr]
+    matrix = first.file("matrix")
+    assert matrix is not None
+    assert matrix.content.startswith(b"%PDF")
     kept = await stored(small.round.id)
     assert kept == {file.kind: file.content for file in first.files}
 
@@ -87,7 +88,9 @@ async def test_round_export_of_a_published_round_writes_the_stored_bytes(db: str
     round_name = small.round.name
     for fmt, kind in ((Format.PDF, "matrix"), (Format.XLSX, "xlsx"), (Format.CSV, "csv")):
         written = await export_documents("mini", round_name, fmt, None)
-        assert written == [(None, publication.file(kind).content)], fmt  # type: ignore[union-attr]
+        document = publication.file(kind)
+        assert document is not None
+        assert written == [(None, document.content)], fmt
 
 
 SERVING = """

@@ -193,7 +193,9 @@ async def test_round_list_by_slash_command_is_for_admins(db: str) -> None:
     clock = ManualClock(NOW)
     reply = await HANDLERS["round.list"](Command("round.list"), admin, programme, clock)
     assert reply.key == "round.cli.list"
-    assert [line["name"] for line in reply.params["rounds"]] == ["11. møde"]  # type: ignore[attr-defined]
+    listed = reply.params["rounds"]
+    assert isinstance(listed, list)
+    assert [line["name"] for line in listed] == ["11. møde"]
     lead = await Person.get(key="pl-syddanmark")
     with pytest.raises(UserError) as caught:
         await HANDLERS["round.list"](Command("round.list"), lead, programme, clock)

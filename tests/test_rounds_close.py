@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import cast
 
 import pytest
 
@@ -42,7 +43,10 @@ async def test_two_closers_at_once_close_note_and_publish_once(out: Outbox) -> N
     assert sorted(r is None for r in results) == [False, True]
     assert await Job.filter(kind="publish").count() == 1
     assert await Job.filter(kind="note").count() == 1  # one admin, one note
-    pending = await Job.filter(kind__in=["reminders", "close"]).values_list("status", flat=True)
+    pending = cast(
+        list[JobStatus],
+        await Job.filter(kind__in=["reminders", "close"]).values_list("status", flat=True),
+    )
     assert set(pending) == {JobStatus.CANCELLED}
     await asyncio.gather(
         round_worker(out, clock, worker_id="a").run_until_idle(),

@@ -29,6 +29,12 @@ from tests.slack_app import KOL
 DEADLINE = "2018-06-15 12:00"
 
 
+def shown_in(conversation: Conversation) -> tuple[str, str]:
+    """The (channel, ts) of the message a conversation is shown in; it has one."""
+    assert conversation.message_ref is not None
+    return str(conversation.message_ref["channel"]), str(conversation.message_ref["ts"])
+
+
 @pytest.fixture
 async def out(db: str, slack: SlackStub) -> AsyncIterator[Outbox]:
     async with Outbox.open(slack) as outbox:
@@ -64,7 +70,7 @@ async def test_opening_invites_every_lead_deputy_and_reporter_once(out: Outbox) 
     conversations = await Conversation.filter(round_id=round_.id)
     assert len(conversations) == 4
     assert all(c.message_ref for c in conversations)  # the invitation is the live checklist
-    refs = {(str(c.message_ref["channel"]), str(c.message_ref["ts"])) for c in conversations}
+    refs = {shown_in(c) for c in conversations}
     assert refs == {(s.message.channel, s.message.ts) for s in shown}
 
 
@@ -103,6 +109,7 @@ async def test_a_worker_killed_mid_fan_out_leaves_nothing_lost_or_doubled(
     assert len(out.messages()) == 4  # … and found its message: none twice
     assert out.doubled() == []
     retried = await Job.get(id=stuck[0].id)
+    assert retried.result is not None
     assert (retried.status, retried.attempts, retried.result["already_sent"]) == (
         JobStatus.DONE,
         2,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 
@@ -121,7 +122,9 @@ async def test_a_moved_deadline_moves_the_reminders_and_the_close(out: Outbox) -
     )
     assert moved.reminders == (TUESDAY_9 + timedelta(days=7), THURSDAY_9 + timedelta(days=7))
     assert moved.closes_at == FRIDAY_12 + timedelta(days=7)
-    cancelled = await Job.filter(status=JobStatus.CANCELLED).values_list("kind", flat=True)
+    cancelled = cast(
+        list[str], await Job.filter(status=JobStatus.CANCELLED).values_list("kind", flat=True)
+    )
     assert sorted(cancelled) == ["close", "reminders", "reminders"]
     worker = round_worker(out, clock)
     clock.set(FRIDAY_12)
@@ -144,6 +147,7 @@ async def test_a_deadline_moved_away_and_back_revives_its_cancelled_jobs(db: str
         small.programme, "14. møde", "13. juli 2018 kl. 12", small.admin, clock.now()
     )
     first = result.closes_at
+    assert first is not None
     await rounds.set_deadline(small.programme, "20. juli 2018 kl. 12", small.admin, clock.now())
     back = await rounds.set_deadline(
         small.programme, "13. juli 2018 kl. 12", small.admin, clock.now()

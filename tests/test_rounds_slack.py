@@ -59,8 +59,8 @@ async def kol(db: str, slack: SlackStub) -> AsyncIterator[Kol]:
         yield Kol(programme, admin, asked, users[admin.id], SlackMessenger(client))
 
 
-def worker(messenger: object, clock: ManualClock, worker_id: str = "w1") -> Worker:
-    jobs = RoundJobs(messenger, clock)  # type: ignore[arg-type]
+def worker(messenger: SlackMessenger, clock: ManualClock, worker_id: str = "w1") -> Worker:
+    jobs = RoundJobs(messenger, clock)
     return Worker(jobs.handlers(), clock=clock, worker_id=worker_id, on_failed=jobs.on_failed)
 
 

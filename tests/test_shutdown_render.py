@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no types
 import pytest
 
 from conversations.clock import ManualClock
@@ -71,10 +71,10 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-async def eventually(check: object, what: str) -> None:
+async def eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + WITHIN
-    while not await check():  # type: ignore[operator]
+    while not await check():
         assert loop.time() < deadline, what
         await asyncio.sleep(0.05)
 

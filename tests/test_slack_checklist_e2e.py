@@ -57,17 +57,18 @@ async def test_a_lead_answers_the_whole_kol_checklist_in_slack(
     await join_workspace(slack)
     seed = seed000_answers("syddanmark")
     async with running_app(slack, transport, clock=ManualClock(NOW)) as app:
-        assert app.deps is not None
+        deps = app.deps
+        assert deps is not None
         person = await Person.get(key="pl-syddanmark")
         messenger = SlackMessenger(app.jobs_client)
-        intro = await app.deps.runner.current(person, round_.id, "unit:syddanmark")
+        intro = await deps.runner.current(person, round_.id, "unit:syddanmark")
         assert intro.view is not None
         await messenger.send_checklist(person.id, intro.view, key="invite-test")
 
         async def click(action_id: str) -> None:
             delivery = await slack.click(LEAD, live(slack), action_id, transport=transport)
             assert delivery.acked, delivery
-            await app.deps.deliveries.drain()
+            await deps.deliveries.drain()
 
         async def type_text(action_id: str, text: str) -> None:
             await click(action_id)
@@ -75,7 +76,7 @@ async def test_a_lead_answers_the_whole_kol_checklist_in_slack(
             delivery = await slack.submit(LEAD, modal, {"fd_text": text}, transport=transport)
             assert delivery.acked
             assert slack.top_modal(LEAD) is None, "the modal should close on a good answer"
-            await app.deps.deliveries.drain()
+            await deps.deliveries.drain()
 
         await click("fd:start:")
         answered: dict[str, tuple[str, str, bool, str, str]] = {}
@@ -100,7 +101,8 @@ async def test_a_lead_answers_the_whole_kol_checklist_in_slack(
             await click("fd:next:")
 
         review = live(slack)
-        assert "Gennemse" in review.blocks[0]["text"]["text"]  # type: ignore[index]
+        assert review.blocks is not None
+        assert "Gennemse" in review.blocks[0]["text"]["text"]
         await click("fd:submit:")
         final = live(slack)
         assert final.blocks is not None

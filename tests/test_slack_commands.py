@@ -190,7 +190,8 @@ async def test_snoozing_a_reminder_says_until_when(app: Fremdrift, slack: SlackS
     assert reminder, [m.text for m in slack.dm(LEAD)]
     delivery = await slack.click(LEAD, reminder[-1], "fd_snooze")
     assert delivery.status == 200
-    await app.deps.deliveries.drain()  # type: ignore[union-attr]
+    assert app.deps is not None
+    await app.deps.deliveries.drain()
     notes = [p.text or "" for p in slack.response_url_posts]
     assert any("minder dig om det igen" in note for note in notes), notes
     assert (await Person.get(key="pl-syddanmark")).snoozed_until is not None

@@ -14,7 +14,7 @@ from standins.slack.harness import BoltOverHttp, BoltOverSocket
 
 pytest_plugins = ["tests.slack_fixtures"]
 
-APPROVE_BLOCKS = [
+APPROVE_BLOCKS: list[dict[str, Any]] = [
     {"type": "section", "block_id": "ask", "text": {"type": "mrkdwn", "text": "Approve *6.3*?"}},
     {
         "type": "actions",

@@ -63,7 +63,7 @@ async def test_two_drops_surface_as_a_disconnect(
 async def test_a_slow_answer_times_out_but_the_message_still_lands(slack: SlackStub) -> None:
     """Why a message that must go out once needs its own check before resending."""
     slack.faults.add("chat.postMessage", Slow(0.3))
-    impatient = AsyncWebClient(token=slack.identity.bot_token, base_url=slack.api_url, timeout=0.05)  # type: ignore[arg-type]
+    impatient = AsyncWebClient(token=slack.identity.bot_token, base_url=slack.api_url, timeout=0.05)  # type: ignore[arg-type]  # slack_sdk types timeout as int; it takes a float
     with pytest.raises(TimeoutError):
         await impatient.chat_postMessage(channel=ALICE, text="did it?")
     landed = await slack.wait_for(lambda: slack.dm("alice"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import types
+from collections.abc import Awaitable
 
 import pytest
 from slack_sdk.errors import SlackApiError
@@ -17,9 +18,9 @@ pytest_plugins = ["tests.slack_fixtures"]
 ALICE, BOB = "U0ALICE001", "U0BOB00001"
 
 
-async def limited(call: object) -> SlackApiError:
+async def limited(call: Awaitable[object]) -> SlackApiError:
     with pytest.raises(SlackApiError) as raised:
-        await call  # type: ignore[misc]
+        await call
     return raised.value
 
 

@@ -11,7 +11,7 @@ import pytest
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from standins.slack import ManualClock, SlackStub, SubmissionBlocked
+from standins.slack import ManualClock, SlackStub, SubmissionBlocked, View
 from standins.slack.harness import BoltOverHttp
 
 pytest_plugins = ["tests.slack_fixtures"]
@@ -58,7 +58,7 @@ def form(callback_id: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-HOME = {
+HOME: dict[str, Any] = {
     "type": "home",
     "blocks": [
         {
@@ -150,7 +150,7 @@ async def app(slack: SlackStub, log: Log) -> AsyncIterator[SlackStub]:
         yield slack
 
 
-async def opened(slack: SlackStub, callback_id: str) -> Any:
+async def opened(slack: SlackStub, callback_id: str) -> View:
     await slack.command("alice", "/fremdrift", callback_id)
     return await slack.wait_for(lambda: slack.top_modal("alice"))
 

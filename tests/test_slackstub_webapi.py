@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 import aiohttp
 import pytest
 from slack_sdk.errors import SlackApiError
@@ -14,9 +16,9 @@ pytest_plugins = ["tests.slack_fixtures"]
 ALICE, BOB = "U0ALICE001", "U0BOB00001"
 
 
-async def error_of(call: object) -> dict[str, object]:
+async def error_of(call: Awaitable[object]) -> dict[str, object]:
     with pytest.raises(SlackApiError) as raised:
-        await call  # type: ignore[misc]
+        await call
     data = raised.value.response.data
     assert isinstance(data, dict)
     return data
@@ -47,7 +49,7 @@ async def test_conversations_open_returns_the_same_dm(
     again = await slack_client.conversations_open(users=BOB)
     assert first["channel"]["id"] == again["channel"]["id"] == slack.dm_channel("bob")
     assert again["already_open"] is True
-    assert "already_open" not in first.data  # type: ignore[operator]
+    assert "already_open" not in first.data
 
 
 async def test_history_shows_metadata_only_when_asked(slack_client: AsyncWebClient) -> None:
@@ -369,4 +371,6 @@ async def test_every_call_is_recorded_with_its_params(
     assert call.ok
     assert call.params["blocks"] == [{"type": "divider"}]
     assert call.token == slack.identity.bot_token
-    assert slack.messages(slack.dm_channel("alice"))[0].blocks[0]["block_id"]  # type: ignore[index]
+    blocks = slack.messages(slack.dm_channel("alice"))[0].blocks
+    assert blocks is not None
+    assert blocks[0]["block_id"]

@@ -153,7 +153,8 @@ async def test_the_publication_links_its_documents_and_the_bot_serves_them(
     public = running.app.settings.teams_public_url
     assert all(link.startswith(public + "/api/documents/") for link in links)
     served = running.app.teams.links
-    base = teams.bot_url.removesuffix("/api/messages")  # type: ignore[union-attr]
+    assert teams.bot_url is not None
+    base = teams.bot_url.removesuffix("/api/messages")
     csv_link = next(link for link in links if "/csv?" in link).replace(public, base)
     status, body, headers = await fetch(teams, csv_link)
     assert status == 200 and body.startswith(b"\xef\xbb\xbf") and b"1.1" in body
@@ -176,6 +177,7 @@ async def test_documents_of_a_round_not_yet_published_are_not_served(
     round_ = await open_round(running)
     assert running.app.teams is not None
     public = running.app.settings.teams_public_url
-    base = teams.bot_url.removesuffix("/api/messages")  # type: ignore[union-attr]
+    assert teams.bot_url is not None
+    base = teams.bot_url.removesuffix("/api/messages")
     link = running.app.teams.links.url(round_.id, "csv").replace(public, base)
     assert (await fetch(teams, link))[0] == 404

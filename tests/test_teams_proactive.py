@@ -69,7 +69,9 @@ async def test_installing_the_app_links_the_person_by_e_mail_and_keeps_the_chat(
     lene = teams.users["pl-syd"]
     assert (account.user_id, account.workspace) == (lene.object_id, teams.identity.tenant_id)
     assert account.reference is not None
-    assert account.reference["personal"]["conversation_id"] == teams.personal_chat(lene).id  # type: ignore[index, union-attr]
+    personal, chat = account.reference["personal"], teams.personal_chat(lene)
+    assert isinstance(personal, dict) and chat is not None
+    assert personal["conversation_id"] == chat.id
     welcome = catalogue("da", Target.TEAMS).text("teams.welcome", name=lene.name)
     assert [p.text for p in teams.chat("pl-syd")] == [welcome], "welcomed once, not twice"
 
@@ -121,7 +123,9 @@ async def test_invitations_reach_everyone_who_has_the_app_even_without_a_kept_ch
     for key in ("pl-syd", "stf-syd", "pl-nord", "fut"):
         invitations = [p for p in teams.cards(key) if p.kind == "proactive"]
         assert len(invitations) == 1, key
-    assert teams.created == [teams.personal_chat(teams.users["pl-nord"]).id]  # type: ignore[union-attr]
+    chat = teams.personal_chat(teams.users["pl-nord"])
+    assert chat is not None
+    assert teams.created == [chat.id]
     refreshed = await Account.get(id=account.id)
     assert refreshed.reference is not None and "personal" in refreshed.reference
 

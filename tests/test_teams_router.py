@@ -126,7 +126,7 @@ async def both(
     steering = teams.add_channel("styregruppe", members=["sekretariat"])
     base = teams_settings(teams, teams_steering_channels={"mini": steering.id})
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         **{
             **base.model_dump(),
             "slack_bot_token": SecretStr(slack.identity.bot_token),

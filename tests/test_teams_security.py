@@ -95,8 +95,9 @@ async def test_a_forged_click_changes_no_answer(
     await settle(app)
     assert refused.status == 401
     assert await stored() == before
-    assert teams.posted_by_id(card.id) is not None
-    assert teams.posted_by_id(card.id).updates == []  # type: ignore[union-attr]
+    posted = teams.posted_by_id(card.id)
+    assert posted is not None
+    assert posted.updates == []
 
 
 async def test_another_tenants_activity_is_refused(small: Small, teams: TeamsStub) -> None:

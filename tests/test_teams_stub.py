@@ -5,7 +5,7 @@ no personal chat for a user who has not installed the app (403)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 
 import aiohttp
 import pytest
@@ -68,9 +68,9 @@ def message(card: object = CARD, **more: object) -> Activity:
     )
 
 
-async def status_of(call: object) -> int:
+async def status_of(call: Awaitable[object]) -> int:
     try:
-        await call  # type: ignore[misc]
+        await call
     except aiohttp.ClientResponseError as error:
         return error.status
     return 200

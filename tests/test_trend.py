@@ -300,10 +300,10 @@ def test_critical_round_after_round() -> None:
     calm = said("1.1", "syd", Progress.STARTED)
     found = trend(rounds_of((north, south), (north, calm), (north, south)))
     assert CRITICAL_ROUNDS == 2
-    north, south = found.cell("1.1", "nord"), found.cell("1.1", "syd")
-    assert (north.critical_for, north.critical) == (3, True)
-    assert north.flags == (Flag.CRITICAL,)
-    assert (south.critical_for, south.critical) == (1, False)
+    north_cell, south_cell = found.cell("1.1", "nord"), found.cell("1.1", "syd")
+    assert (north_cell.critical_for, north_cell.critical) == (3, True)
+    assert north_cell.flags == (Flag.CRITICAL,)
+    assert (south_cell.critical_for, south_cell.critical) == (1, False)
 
 
 def test_a_reporters_answer_for_every_unit_is_each_units_trend() -> None:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from bot.settings import get_settings
 from bot.web.history import content_security_policy
@@ -146,9 +146,9 @@ def test_three_imported_rounds_have_their_trend_everywhere(
         assert "13. møde" not in body
 
 
-def _label(code: str, book: object) -> str:
+def _label(code: str, book: Workbook) -> str:
     """The milestone's label as the matrix sheet writes it."""
-    sheet = book["Matrix"]  # type: ignore[index]
+    sheet = book["Matrix"]
     for (value,) in sheet.iter_rows(min_col=1, max_col=1, values_only=True):
         if isinstance(value, str) and value.startswith(f"Milepæl {code} – "):
             return value.split(" (")[0] if "(indtastet af" in value else value
@@ -201,7 +201,9 @@ async def test_the_channel_summary_names_a_handful_of_slipping_cells(db: str) ->
         links=[],
         slipping=compiled.slipping,
     )
-    body = [item.get("text", "") for item in cards[0].card["body"]]
+    card = cards[0].card
+    assert card is not None
+    body = [item.get("text", "") for item in card["body"]]
     start = next(n for n, text in enumerate(body) if text.startswith("⏳ *Skrider*"))
     named = body[start + 1 : start + 1 + SLIPPING_LIMIT]
     assert named[0].startswith("- ") and "Januar 2019 → Marts 2019 → Juni 2019" in named[0]

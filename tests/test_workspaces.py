@@ -163,10 +163,12 @@ async def test_a_command_from_another_workspace_opens_nothing(
     app: Fremdrift, slack: SlackStub
 ) -> None:
     admin = slack.user(ADMIN)
+    dm = slack.workspace.dm_with(admin.id)
+    assert dm is not None
     form = slack_payloads.slash_command(
         from_elsewhere(slack),
         admin,
-        slack.workspace.dm_with(admin.id),  # type: ignore[arg-type]
+        dm,
         "/fremdrift",
         "round close",
         response_url=slack.response_url(ADMIN, slack.dm_channel(ADMIN)),

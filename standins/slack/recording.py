@@ -52,7 +52,7 @@ class Changes:
         event, self._event = self._event, asyncio.Event()
         event.set()
 
-    async def wait_for(self, predicate: Callable[[], T], within: float = 5.0) -> T:
+    async def wait_for(self, predicate: Callable[[], T | None], within: float = 5.0) -> T:
         """Return the first truthy ``predicate()``; raise ``TimeoutError`` after ``within`` s."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within

@@ -323,7 +323,7 @@ class SlackStub:
         return self.sender.deliveries
 
     # -- waiting without sleeping -----------------------------------------------------------------
-    async def wait_for(self, predicate: Callable[[], T], within: float = 5.0) -> T:
+    async def wait_for(self, predicate: Callable[[], T | None], within: float = 5.0) -> T:
         """Re-check ``predicate`` on every change in the stand-in; the first truthy value wins."""
         return await self.state.recorder.changes.wait_for(predicate, within)
 
