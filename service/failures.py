@@ -8,7 +8,9 @@ render/messages/*/failures.yaml, which names the round, whom or which channel, w
 wrong and what to do, in the admin's language — and the note goes into the queue in the
 transaction that marks the job failed. The platform's own word (`channel_not_found`,
 `403 Forbidden`) stays in the job's `last_error` and the log, for operators; a note shows
-it only where the platform refused the message itself and an operator must look.
+it only where the platform refused the message itself and an operator must look. A job
+Fremdrift refused itself (a `UserError`) is `not_done`: each admin reads that refusal's own
+words, in their language, not a platform's fault.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from models.jobs import Job
 from models.people import Person
 from models.programme import Programme
 from models.round import Round
+from render.i18n import catalogue as words
 from service.jobs import Failure, JobSpec, enqueue_many
 from service.messenger import DeliveryError, TransientFailure, Unreachable
 from service.round_plan import NOTE, PUBLISH, admins_of
@@ -56,9 +59,18 @@ PUBLISH_WHYS: Final = (
     "render_failed",
     "gave_up",
     "refused",
+    "not_done",
     "abandoned",
 )
-DM_WHYS: Final = ("no_account", "account_gone", "cannot_dm", "gave_up", "refused", "abandoned")
+DM_WHYS: Final = (
+    "no_account",
+    "account_gone",
+    "cannot_dm",
+    "gave_up",
+    "refused",
+    "not_done",
+    "abandoned",
+)
 
 
 def why(kind: str, failure: Failure) -> str:
@@ -69,7 +81,7 @@ def why(kind: str, failure: Failure) -> str:
     if isinstance(error, TransientFailure) or not isinstance(error, DeliveryError | UserError):
         return "gave_up"  # retried until max_attempts (the platform, or the database)
     if isinstance(error, UserError):
-        return "refused"
+        return "not_done"  # Fremdrift's own refusal (the round is gone, …): said in its words
     if kind == PUBLISH:
         return _publication(error)
     if error.key == "delivery.no_account":
@@ -122,11 +134,18 @@ async def tell_admins(job: Job, failure: Failure, now: datetime) -> int:
         else "",
     }
     key = note_key(job.kind, reason)
+
+    def told(admin: Person) -> dict[str, object]:
+        """The note's data for one admin: a refusal of ours in their own language."""
+        if not isinstance(error, UserError):
+            return params
+        return {**params, "reason": words(admin.language or programme.language).error(error)}
+
     return await enqueue_many(
         [
             JobSpec(
                 NOTE,
-                {"person_id": admin.id, "key": key, "params": params},
+                {"person_id": admin.id, "key": key, "params": told(admin)},
                 now,
                 f"note:failed:{job.id}:{admin.id}",
                 round_.id,

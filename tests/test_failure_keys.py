@@ -20,6 +20,7 @@ PARAMS: dict[str, object] = {
     "attempts": 6,
     "detail": "msg_too_long",
     "platform": "slack",
+    "reason": "Programmet kol-2018 har endnu ingen runder.",
 }
 
 
@@ -56,7 +57,8 @@ CASES = [
     ("invite", PermanentFailure("invalid_blocks", platform="slack"), "refused"),
     ("invite", TransientFailure("ServerDisconnectedError"), "gave_up"),
     ("invite", OSError("database unreachable"), "gave_up"),
-    ("invite", UserError("round.no_round", programme="kol-2018"), "refused"),
+    ("invite", UserError("round.no_round", programme="kol-2018"), "not_done"),
+    ("publish", UserError("round.no_round", programme="kol-2018"), "not_done"),
     ("remind", None, "abandoned"),
 ]
 
