@@ -33,9 +33,10 @@ async def test_each_admin_reads_fremdrifts_own_refusal_in_their_language(db: str
     said = {}
     for admin in (small.admin, english):
         note = notes[admin.id]
-        assert note["key"] == "failure.publish.not_done"
+        key, params = note["key"], note["params"]
+        assert key == "failure.publish.not_done" and isinstance(params, dict)
         language = (await Person.get(id=admin.id)).language or small.programme.language
-        said[language] = text(language, note["key"], **note["params"])
+        said[language] = text(language, key, **params)
     assert said["da"].startswith(f"Runden «{small.round.name}» kunne ikke offentliggøres: ")
     assert "Programmet mini har endnu ingen runder" in said["da"]
     assert "The programme mini has no rounds yet" in said["en"]
