@@ -27,6 +27,7 @@ import cProfile
 import gc
 import json
 import logging
+import math
 import os
 import re
 import signal
@@ -155,14 +156,44 @@ async def _real(
 def _publish_on_signal(app: Any, path: Path) -> None:
     """On SIGHUP compile the publication of the round named in `path`, as the app's worker
     does when it publishes (its documents rendered in the app's render process), and write
-    the seconds it took beside it."""
+    beside it, as JSON, what it cost this process: the seconds it took, the CPU this process
+    spent meanwhile, and how late the event loop woke (`LoopLag`) during it against as long
+    before it, its last `HANDOVER_SECONDS` apart (where the render process's result is
+    received)."""
     loop = asyncio.get_running_loop()
     running: set[asyncio.Task[None]] = set()
+    lag = LoopLag()
+    running.add(loop.create_task(lag.run()))
+
+    renderer = app.publications.renderer
+    compile_ = renderer.compile
+    received: list[float] = []
+
+    async def compiled(round_id: int, **kwargs: Any) -> Any:
+        result = await compile_(round_id, **kwargs)
+        received.append(time.perf_counter())
+        return result
+
+    renderer.compile = compiled
 
     async def publish(round_id: int) -> None:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
+        received.clear()
         await app.publications.of(round_id)
-        path.with_suffix(".done").write_text(f"{time.perf_counter() - started:.3f}")
+        ended = time.perf_counter()
+        took, cpu = ended - started, time.process_time() - cpu
+        handover = max(started, ended - HANDOVER_SECONDS)
+        figures = {
+            "seconds": took,
+            "cpu_s": cpu,
+            "handover_s": HANDOVER_SECONDS,
+            "ended_at": ended,  # time.perf_counter(): the same monotonic clock in every process
+            "after_render_ms": (ended - received[-1]) * 1000 if received else math.nan,
+            "lag_before": lag.between(started - took, started),
+            "lag_during": lag.between(started, handover),
+            "lag_handover": lag.between(handover, ended + LoopLag.PERIOD),
+        }
+        path.with_suffix(".done").write_text(json.dumps(figures), encoding="utf-8")
 
     def start() -> None:
         task = loop.create_task(publish(int(path.read_text(encoding="utf-8"))))
@@ -170,6 +201,34 @@ def _publish_on_signal(app: Any, path: Path) -> None:
         task.add_done_callback(running.discard)
 
     loop.add_signal_handler(signal.SIGHUP, start)
+
+
+HANDOVER_SECONDS = 2.0
+"""The publication's end, reported apart: where the render process's result is received."""
+
+
+class LoopLag:
+    """How late the event loop wakes a task that sleeps `PERIOD`: what a click arriving
+    then waits before its handler runs at all."""
+
+    PERIOD = 0.010
+
+    def __init__(self) -> None:
+        self.samples: list[tuple[float, float]] = []  # (woken at, seconds late)
+
+    async def run(self) -> None:
+        while True:
+            asleep = time.perf_counter()
+            await asyncio.sleep(self.PERIOD)
+            woke = time.perf_counter()
+            self.samples.append((woke, max(0.0, woke - asleep - self.PERIOD)))
+
+    def between(self, start: float, end: float) -> dict[str, float]:
+        late = sorted(s for woke, s in self.samples if start <= woke < end)
+        if not late:
+            return {"count": 0, "p99_ms": math.nan, "max_ms": math.nan}
+        p99 = late[min(len(late) - 1, math.ceil(0.99 * len(late)) - 1)]
+        return {"count": len(late), "p99_ms": p99 * 1000, "max_ms": late[-1] * 1000}
 
 
 async def _bare(

@@ -7,6 +7,7 @@ import math
 import os
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from benchmarks._audit import Audit
 from benchmarks._report import Latency, fmt, machine, ratio, table
@@ -58,6 +59,7 @@ class BackendResult:
     steps: Counter[str] = field(default_factory=Counter)
     publication: str = ""  # units × milestones published during the publishing row
     publication_seconds: float | None = None
+    publication_app: dict[str, Any] = field(default_factory=dict)  # its cost in the app
     clicked_until_published: bool = False
     real_clicks: int = 0
     profile: str = ""
@@ -145,6 +147,8 @@ def report(results: list[BackendResult], args: argparse.Namespace, skipped: str)
         print(f"{result.backend}: {_statements_by_step(result)}")
         if result.publication:
             print(f"{result.backend}: {_publication_line(result)}")
+            if result.publication_app:
+                print(f"{result.backend}: {_publication_app_line(result.publication_app)}")
         if result.app_gc:
             print(
                 f"{result.backend}: the real app's garbage collector, once serving: "
@@ -212,6 +216,25 @@ def _publication_line(result: BackendResult) -> str:
             f"({fmt(ratio(publishing.latency.p99_ms, quiet.latency.p99_ms), 2)}×)"
         )
     return line
+
+
+def _publication_app_line(app: dict[str, Any]) -> str:
+    """The publication's cost in the app's own process (benchmarks/_app_process.py)."""
+
+    def lag(name: str) -> str:
+        figures = app[name]
+        return f"p99 {fmt(figures['p99_ms'], 1)} ms, max {fmt(figures['max_ms'], 1)} ms"
+
+    return (
+        f"the app's process meanwhile: {app['cpu_s']:.2f} s CPU; its event loop woke late by "
+        f"{lag('lag_during')} while the render process worked, {lag('lag_handover')} in "
+        f"the last {app['handover_s']:.0f} s (where it receives the render process's result), "
+        f"{lag('lag_before')} as long before; {fmt(app['after_render_ms'], 0)} ms from the "
+        f"render process's result to the publication. Of the "
+        f"{app.get('slowest', 0)} slowest clicks (1 %), {app.get('slowest_at_end', 0)} ended in "
+        f"those last {app['handover_s']:.0f} s or the second after; the other "
+        f"{app.get('outside_count', 0)} clicks' p99: {fmt(app.get('outside_p99_ms', math.nan))} ms"
+    )
 
 
 def _same(result: BackendResult, app: str, leads: int) -> Row:

@@ -148,6 +148,7 @@ class Sample:
     latency: float
     acked: bool
     status: int | None
+    at: float = field(default_factory=time.perf_counter)  # recorded (≈ acked), monotonic clock
 
 
 def latency_of(delivery: Delivery) -> float:

@@ -81,15 +81,19 @@ class AppProcess:
         self.publish_path.with_suffix(".done").unlink(missing_ok=True)
         self._process.send_signal(signal.SIGHUP)
 
-    async def published(self, *, within: float) -> float | None:
-        """Seconds the publication took, once it is done; None if not within `within`."""
+    async def published(self, *, within: float) -> dict[str, Any] | None:
+        """What the publication took, once it is done (seconds, the app's CPU and event-loop
+        lag: benchmarks/_app_process.py); None if not within `within`."""
         done = self.publish_path.with_suffix(".done")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
         # Another process writes the file: nothing to await but its appearance.
         while not done.exists() and loop.time() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.2)
-        return float(done.read_text(encoding="utf-8")) if done.exists() else None
+        if not done.exists():
+            return None
+        figures: dict[str, Any] = json.loads(done.read_text(encoding="utf-8"))
+        return figures
 
     async def start(self) -> str:
         args = [

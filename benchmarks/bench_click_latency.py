@@ -17,7 +17,10 @@ leads, the same number of clicks to
 - and once more at 16 leads while that app compiles the publication of a large published
   round (``--publication``, 100 × 300 by default) beside the benchmark's programme, its
   documents rendered in the app's render process as a publish job would have them: the
-  click-during-publication row.
+  click-during-publication row. With it, what the publication cost the app's own process:
+  its CPU, how late its event loop woke (while the render process worked, and in the
+  publication's last seconds, where the app receives its result), and how many of the
+  row's slowest clicks fell in those last seconds.
 Every click goes over HTTP, signed, from the stand-in's sender to 127.0.0.1. The stand-in's
 rate limits are disabled for the measurement. Each app runs in a child process; the
 stand-in and the leads share this one. The target (issue 5) is a p99 within 1.5× the bare
@@ -38,6 +41,7 @@ import os
 import sys
 import time
 from collections import Counter
+from typing import Any
 
 from benchmarks import _big_round
 from benchmarks._click_report import (
@@ -176,6 +180,8 @@ async def run_backend(backend: Backend, args: argparse.Namespace) -> BackendResu
                 drivers.append(driver)
                 result.real_clicks += len(driver.samples)
                 row = _row(backend, name, PUBLISHING_LEADS, driver, seconds, cpu, meter, pauses)
+                if publish and result.publication_app:
+                    result.publication_app.update(_around_the_end(driver, result.publication_app))
                 result.rows.append(row)
                 _progress(result.rows[-1:])
 
@@ -207,9 +213,29 @@ async def _until_published(
     real: AppProcess, budget: Budget, result: BackendResult, args: argparse.Namespace
 ) -> None:
     """Wait for the app's publication, then end the clicking phase (its budget)."""
-    result.publication_seconds = await real.published(within=args.publication_seconds)
+    figures = await real.published(within=args.publication_seconds)
+    if figures is not None:
+        result.publication_seconds = float(figures["seconds"])
+        result.publication_app = figures
     result.clicked_until_published = budget.left > 0 and not budget.expired
     budget.left = 0
+
+
+def _around_the_end(driver: Driver, app: dict[str, Any]) -> dict[str, Any]:
+    """Where the slowest clicks of the publishing row fell: how many of its slowest 1 % were
+    acked in the publication's last seconds (or the second after), where the app receives
+    the render process's result and stores it, and the p99 of the clicks outside that."""
+    end = float(app["ended_at"])
+    window = (end - float(app["handover_s"]), end + 1.0)
+    samples = [s for s in driver.samples if s.acked]
+    slowest = sorted(samples, key=lambda s: s.latency)[-max(1, math.ceil(len(samples) / 100)) :]
+    outside = [s for s in driver.samples if not window[0] <= s.at < window[1]]
+    return {
+        "slowest": len(slowest),
+        "slowest_at_end": sum(window[0] <= s.at < window[1] for s in slowest),
+        "outside_p99_ms": Latency.of(outside).p99_ms,
+        "outside_count": len(outside),
+    }
 
 
 def _row(

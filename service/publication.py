@@ -7,7 +7,9 @@ the publication names, and the documents' bytes (matrix PDF, sheets, workbook, C
 `Publications` has them compiled by its renderer (service/rendering.py) — in a process of
 its own in `serve`, so the process that acknowledges clicks never renders — and the
 documents of a published round rendered once: stored with the round in one transaction
-(models/publication.py) by whoever publishes it first, and served from there by every
+(models/publication.py) by whoever publishes it first — by the render process that rendered
+them, so their megabytes never hold up this process's database connection — and served
+from there by every
 later reader on any replica — a retried publication, Teams' document links
 (bot/teams/files.py), `round export`. The last `keep` publications are also kept in
 memory, so Slack and Teams post the very same one.
@@ -26,15 +28,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
 from models.publication import PublicationDocument
 from models.round import Round, RoundStatus
 from reporting.comparison import Comparison
 from reporting.matrix import Matrix
 from reporting.trend import CellTrend
-from service.rendering import Document, InThisProcess, Renderer
+from service.rendering import Document, InThisProcess, Renderer, as_document, stored_documents
 
 M = TypeVar("M", contravariant=True)
 
@@ -82,10 +81,12 @@ class Publications:
             round_ = await Round.get(id=round_id)
             published = round_.status is RoundStatus.PUBLISHED
             stored = await stored_documents(round_id) if published else ()
-            compiled = await self.renderer.compile(round_id, with_documents=not stored)
+            # Stored where they are rendered (see the module): on SQLite one transaction
+            # holds this process's only connection, and clicks, for as long as it writes.
+            compiled = await self.renderer.compile(
+                round_id, with_documents=not stored, store=published
+            )
             files = stored or compiled.files or ()
-            if published and not stored:
-                files = await store_documents(round_id, files)
             publication = RoundPublication(
                 round_id,
                 compiled.matrix,
@@ -112,46 +113,13 @@ class Publications:
             return kept.file(kind)
         row = await PublicationDocument.get_or_none(round_id=round_id, kind=kind)
         if row is not None:
-            return _as_document(row)
+            return as_document(row)
         if await PublicationDocument.exists(round_id=round_id):
             return None  # stored without one (a round in table layout has no sheets)
         return (await self.of(round_id)).file(kind)
 
     def close(self) -> None:
         self.renderer.close()
-
-
-async def stored_documents(round_id: int) -> tuple[Document, ...]:
-    """A published round's documents as stored, in the order they were rendered."""
-    rows = await PublicationDocument.filter(round_id=round_id).order_by("id")
-    return tuple(_as_document(row) for row in rows)
-
-
-async def store_documents(round_id: int, files: tuple[Document, ...]) -> tuple[Document, ...]:
-    """Keep the documents with their round, all or none; should another replica have stored
-    them first, theirs are what everyone is given."""
-    try:
-        async with in_transaction():
-            await PublicationDocument.bulk_create(
-                [
-                    PublicationDocument(
-                        round_id=round_id,
-                        kind=file.kind,
-                        filename=file.filename,
-                        title=file.title,
-                        mimetype=file.mimetype,
-                        content=file.content,
-                    )
-                    for file in files
-                ]
-            )
-    except IntegrityError:
-        return await stored_documents(round_id) or files
-    return files
-
-
-def _as_document(row: PublicationDocument) -> Document:
-    return Document(row.filename, row.title, bytes(row.content), row.mimetype, row.kind)
 
 
 @dataclass(frozen=True)

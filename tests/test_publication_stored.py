@@ -12,15 +12,18 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pickle
 import sys
 from datetime import timedelta
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
+from types import MappingProxyType
 
 from models.publication import PublicationDocument
 from models.round import Round, RoundStatus
 from service.exports import Format, export_documents
 from service.publication import Publications
-from service.rendering import RenderProcess
+from service.rendering import RenderProcess, compile_round
 from tests.factories import Small, small_programme
 from tests.rounds_support import MONDAY_10
 
@@ -91,6 +94,20 @@ async def test_round_export_of_a_published_round_writes_the_stored_bytes(db: str
         document = publication.file(kind)
         assert document is not None
         assert written == [(None, document.content)], fmt
+
+
+async def test_a_compilation_arrives_from_the_render_process_as_it_was_sent(db: str) -> None:
+    """What the render process sends back crosses as the serving process unpickles it
+    (service/rendering.py rebuilds its frozen dataclasses by their constructors): equal, its
+    mappings read-only again, with the comparison and the trend's flags."""
+    small = await published()
+    compiled = await compile_round(small.round.id, with_documents=False)
+    arrived = pickle.loads(ForkingPickler.dumps(compiled))
+    assert arrived == compiled
+    assert isinstance(arrived.matrix.programme, type(compiled.matrix.programme))
+    assert isinstance(arrived.matrix._index, MappingProxyType)
+    cell = compiled.matrix.groups[0].rows[0].cells[0]
+    assert arrived.matrix.cell(cell.milestone, cell.unit) == cell
 
 
 SERVING = """
