@@ -239,6 +239,18 @@ def _source(text: str) -> str | None:
     return found if found in SOURCES else None
 
 
+def _days(
+    cell: _Cell, field: str, text: str, read_forecast: ForecastReader, today: date
+) -> tuple[date, date] | None:
+    """The days a typed `field` (forecast, ready) was read as: JSON's `<field>_earliest` and
+    `<field>_latest` as they are, when present (null: kept as written); else read now."""
+    earliest_field, latest_field = f"{field}_earliest", f"{field}_latest"
+    if earliest_field in cell.values or latest_field in cell.values:
+        earliest, latest = cell.day(earliest_field), cell.day(latest_field)
+        return (earliest, latest) if earliest and latest and text else None
+    return read_forecast(text, today) if text else None
+
+
 def _check(
     cell: _Cell,
     milestones: Mapping[str, str | None],
@@ -269,12 +281,7 @@ def _check(
     source = cell.lookup("source", _source, "source")
     forecast = cell.text("forecast", limit=FORECAST_LIMIT) or ""
     remark = cell.text("remark", limit=REMARK_LIMIT) or ""
-    span: tuple[date, date] | None = None
-    if "forecast_earliest" in cell.values or "forecast_latest" in cell.values:
-        earliest, latest = cell.day("forecast_earliest"), cell.day("forecast_latest")
-        span = (earliest, latest) if earliest and latest and forecast else None
-    elif forecast:
-        span = read_forecast(forecast, today)
+    span = _days(cell, "forecast", forecast, read_forecast, today)
     answered_at = cell.moment("answered_at")
     typed = {
         question.value: cell.text(question.value, limit=TEXT_LIMITS[question]) or ""
@@ -284,12 +291,7 @@ def _check(
     for question in TYPED:  # an answer nobody asked for would be stored and never shown
         if question not in asked and (ready if question is Question.READY else typed[question]):
             cell.bad("not_asked", question.value)
-    ready_span: tuple[date, date] | None = None
-    if "ready_earliest" in cell.values or "ready_latest" in cell.values:  # as the forecast's
-        earliest, latest = cell.day("ready_earliest"), cell.day("ready_latest")
-        ready_span = (earliest, latest) if earliest and latest and ready else None
-    elif ready:
-        ready_span = read_forecast(ready, today)
+    ready_span = _days(cell, "ready", ready, read_forecast, today)
     if (
         cell.failed
         or code is None
